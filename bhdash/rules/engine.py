@@ -1,0 +1,180 @@
+"""Runs the registered rules over a canonical claims frame and returns findings and rule status."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from bhdash.model import FINDING_COLUMNS, SEVERITIES, Roster
+from bhdash.payers import PayerDirectory, default_directory
+from bhdash.rules.registry import REGISTRY, Rule
+
+RULE_STATUS_COLUMNS = ("id", "family", "severity", "title", "status", "reason", "findings")
+
+
+@dataclass
+class CheckContext:
+    """Everything a rule may consult besides the claim lines."""
+
+    as_of: pd.Timestamp
+    roster: Roster = field(default_factory=Roster)
+    payers: PayerDirectory = field(default_factory=default_directory)
+    norms: pd.DataFrame | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    claims: pd.DataFrame | None = None
+
+    @cached_property
+    def line_payers(self) -> pd.DataFrame:
+        """Payer settings per claim line (computed once, shared by every payer-aware rule)."""
+        if self.claims is None or "payer" not in self.claims.columns:
+            raise RuntimeError("line_payers needs the claims frame with a payer column")
+        payer_types = self.claims["payer_type"] if "payer_type" in self.claims.columns else None
+        return self.payers.settings_for(self.claims["payer"], payer_types)
+
+    def setting(self, name: str, default: Any) -> Any:
+        return self.settings.get(name, default)
+
+
+@dataclass
+class CheckResult:
+    findings: pd.DataFrame
+    rules: pd.DataFrame
+    warnings: list[str] = field(default_factory=list)
+
+    def ran(self) -> pd.DataFrame:
+        return self.rules[self.rules["status"] == "ran"]
+
+    def skipped(self) -> pd.DataFrame:
+        return self.rules[self.rules["status"] == "skipped"]
+
+
+def _missing_reason(rule: Rule, claims: pd.DataFrame, roster: Roster) -> str | None:
+    absent = [column for column in rule.needs if column not in claims.columns]
+    empty = [column for column in rule.needs if column in claims.columns and claims[column].isna().all()]
+    reasons = []
+    if absent:
+        reasons.append("missing column" + ("s " if len(absent) > 1 else " ") + ", ".join(absent))
+    if empty:
+        reasons.append("no values in " + ", ".join(empty))
+    if "clinicians" in rule.needs_roster and not roster.has_clinicians:
+        reasons.append("no clinician roster")
+    if "enrollments" in rule.needs_roster and not roster.has_enrollments:
+        reasons.append("no payer enrollments")
+    return "; ".join(reasons) or None
+
+
+def _selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[Rule]:
+    """Rules chosen by id or family prefix (`select={"TIME"}` or `{"TIME-001"}`), minus ignored ones."""
+
+    def matches(rule: Rule, patterns: set[str]) -> bool:
+        return rule.id in patterns or rule.family in patterns
+
+    chosen = list(REGISTRY.values())
+    if select is not None:
+        wanted = set(select)
+        chosen = [rule for rule in chosen if matches(rule, wanted)]
+    if ignore is not None:
+        unwanted = set(ignore)
+        chosen = [rule for rule in chosen if not matches(rule, unwanted)]
+    return sorted(chosen, key=lambda rule: rule.id)
+
+
+def _line_value(claims: pd.DataFrame, column: str, index: pd.Series) -> pd.Series:
+    if column not in claims.columns:
+        return pd.Series(pd.NA, index=index.index, dtype="object")
+    values = claims[column].reindex(index.astype("object").where(index.notna(), None))
+    return pd.Series(values.to_numpy(), index=index.index)
+
+
+def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+    line_index = raw["line_index"]
+    on_line = line_index.notna()
+    findings = pd.DataFrame(index=raw.index)
+    findings["rule"] = rule.id
+    findings["family"] = rule.family
+    findings["severity"] = rule.severity
+    findings["title"] = rule.title
+    findings["message"] = raw["message"].astype("string")
+    findings["fix"] = rule.fix
+    findings["source"] = rule.source
+    findings["row"] = _line_value(claims, "source_row", line_index).astype("Int64")
+    findings["line_index"] = line_index.astype("Int64")
+    findings["claim_id"] = _line_value(claims, "claim_id", line_index)
+    for target, column in (("clinician", "clinician_name"), ("payer", "payer"), ("code", "procedure_code")):
+        derived = _line_value(claims, column, line_index)
+        findings[target] = raw[target].where(raw[target].notna(), derived) if target in raw else derived
+    findings["service_date"] = pd.to_datetime(_line_value(claims, "service_date", line_index))
+    charge = pd.to_numeric(_line_value(claims, "charge", line_index), errors="coerce")
+    amount = raw["amount"] if "amount" in raw else charge.where(on_line)
+    findings["amount"] = pd.to_numeric(amount, errors="coerce").astype("float64")
+    if rule.effective_from is not None or rule.effective_to is not None:
+        dates = findings["service_date"]
+        starts = rule.effective_from or pd.Timestamp.min
+        ends = rule.effective_to or pd.Timestamp.max
+        in_window = dates.isna() | ((dates >= starts) & (dates <= ends))
+        findings = findings[in_window | ~on_line]
+    return findings[list(FINDING_COLUMNS)]
+
+
+def run_checks(
+    claims: pd.DataFrame,
+    roster: Roster | None = None,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    payers: PayerDirectory | None = None,
+    norms: pd.DataFrame | None = None,
+    settings: dict[str, Any] | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] | None = None,
+) -> CheckResult:
+    """Run every selected rule whose data is present; report the others as skipped with the reason.
+
+    `as_of` defaults to the latest service date in the claims (reproducible, unlike today's date).
+    """
+    import bhdash.rules.catalogue  # noqa: F401  (registers the rule catalogue)
+
+    roster = roster or Roster()
+    if as_of is None:
+        latest = claims["service_date"].max() if "service_date" in claims.columns else pd.NaT
+        as_of = latest if pd.notna(latest) else pd.Timestamp.today().normalize()
+    context = CheckContext(
+        as_of=pd.Timestamp(as_of).normalize(), roster=roster, payers=payers or default_directory(),
+        norms=norms, settings=dict(settings or {}), claims=claims,
+    )
+    frames: list[pd.DataFrame] = []
+    status_rows: list[dict[str, Any]] = []
+    for rule in _selected_rules(select, ignore):
+        reason = _missing_reason(rule, claims, roster)
+        count = 0
+        if reason is None:
+            raw = rule.check(claims, context)
+            if not raw.empty:
+                found = _findings_for(rule, raw, claims)
+                count = len(found)
+                frames.append(found)
+        status_rows.append({
+            "id": rule.id, "family": rule.family, "severity": rule.severity, "title": rule.title,
+            "status": "skipped" if reason else "ran", "reason": reason, "findings": count,
+        })
+    findings = (
+        pd.concat(frames, ignore_index=True) if frames
+        else pd.DataFrame({column: pd.Series(dtype="object") for column in FINDING_COLUMNS})
+    )
+    severity_order = {severity: position for position, severity in enumerate(SEVERITIES)}
+    findings = findings.sort_values(
+        ["severity", "row", "rule"], key=lambda s: s.map(severity_order) if s.name == "severity" else s,
+        na_position="first", kind="stable",
+    ).reset_index(drop=True)
+    warnings = []
+    if "payer" in claims.columns:
+        unknown = claims.loc[~context.line_payers["payer_known"] & claims["payer"].notna(), "payer"]
+        for name in sorted(unknown.astype(str).unique()):
+            warnings.append(f"Payer '{name}' is not in the payer table; using the "
+                            f"{context.line_payers.loc[unknown.index[unknown == name][0], 'payer_type']} "
+                            "defaults (add it to a payer file to set its rules).")
+    return CheckResult(findings=findings, rules=pd.DataFrame(status_rows, columns=RULE_STATUS_COLUMNS),
+                       warnings=warnings)

@@ -1,0 +1,117 @@
+"""The rule registry: every check is a small vectorized function plus frozen metadata.
+
+Modelled on ruff/sqlfluff: a stable id (`TIME-001`), a family, a severity, documentation fields that
+the dashboard and reports render, and the canonical columns the rule needs so the engine can report it
+as skipped (never as passed) when the data cannot support it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from bhdash.model import FAMILIES, SEVERITIES
+
+if TYPE_CHECKING:
+    from bhdash.rules.engine import CheckContext
+
+RULE_ID_PATTERN = re.compile(r"^[A-Z]{2,6}-\d{3}$")
+ROSTER_PARTS = ("clinicians", "enrollments")
+
+# A rule's check returns one row per hit with at least `line_index` (the claims frame's index label, or
+# NA for a clinician-level finding) and `message`. Optional columns override what the engine derives
+# from the line: `clinician`, `payer`, `code`, `amount`.
+CheckFunction = Callable[[pd.DataFrame, "CheckContext"], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    family: str
+    severity: str
+    title: str
+    rationale: str
+    fix: str
+    source: str
+    needs: tuple[str, ...]
+    check: CheckFunction
+    needs_roster: tuple[str, ...] = ()
+    effective_from: pd.Timestamp | None = None
+    effective_to: pd.Timestamp | None = None
+    clinician_level: bool = False
+
+    @property
+    def effective(self) -> str:
+        start = self.effective_from.date().isoformat() if self.effective_from is not None else "—"
+        end = self.effective_to.date().isoformat() if self.effective_to is not None else "open"
+        return f"{start} to {end}"
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    *,
+    id: str,
+    family: str,
+    severity: str,
+    title: str,
+    rationale: str,
+    fix: str,
+    source: str,
+    needs: tuple[str, ...],
+    needs_roster: tuple[str, ...] = (),
+    effective_from: str | None = None,
+    effective_to: str | None = None,
+    clinician_level: bool = False,
+) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check function under its metadata; rejects malformed or duplicate ids."""
+
+    def register(check: CheckFunction) -> CheckFunction:
+        if not RULE_ID_PATTERN.match(id):
+            raise ValueError(f"rule id {id!r} must look like FAMILY-001")
+        if id in REGISTRY:
+            raise ValueError(f"rule id {id!r} is registered twice")
+        if family not in FAMILIES:
+            raise ValueError(f"rule {id}: unknown family {family!r}")
+        if severity not in SEVERITIES:
+            raise ValueError(f"rule {id}: unknown severity {severity!r}")
+        if not all((title, rationale, fix, source)):
+            raise ValueError(f"rule {id}: title, rationale, fix and source are all required")
+        unknown_parts = set(needs_roster) - set(ROSTER_PARTS)
+        if unknown_parts:
+            raise ValueError(f"rule {id}: unknown roster parts {sorted(unknown_parts)}")
+        REGISTRY[id] = Rule(
+            id=id, family=family, severity=severity, title=title, rationale=rationale, fix=fix,
+            source=source, needs=tuple(needs), check=check, needs_roster=tuple(needs_roster),
+            effective_from=pd.Timestamp(effective_from) if effective_from else None,
+            effective_to=pd.Timestamp(effective_to) if effective_to else None,
+            clinician_level=clinician_level,
+        )
+        return check
+
+    return register
+
+
+def hits(line_index: pd.Index | pd.Series, message: pd.Series | str, **columns: object) -> pd.DataFrame:
+    """Build a rule's hit frame from the offending lines' index labels and their messages."""
+    index = pd.Index(line_index)
+    frame = pd.DataFrame({"line_index": index.to_numpy()})
+    frame["message"] = message.to_numpy() if isinstance(message, pd.Series) else message
+    for name, value in columns.items():
+        frame[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+    return frame
+
+
+def clinician_hits(clinicians: pd.Series, message: pd.Series | str, **columns: object) -> pd.DataFrame:
+    """Hit frame for clinician-level findings (no claim line: the row is null)."""
+    frame = pd.DataFrame({"line_index": pd.array([pd.NA] * len(clinicians), dtype="Int64")})
+    frame["clinician"] = clinicians.to_numpy()
+    frame["message"] = message.to_numpy() if isinstance(message, pd.Series) else message
+    for name, value in columns.items():
+        frame[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+    return frame
