@@ -1,0 +1,47 @@
+import pandas as pd
+import pytest
+
+from bhdash.errors import InputFileError
+from bhdash.payers import PayerDirectory, default_directory, payer_type_from_name
+
+
+def test_aliases_and_plan_names_resolve_to_canonical_payers() -> None:
+    names = pd.Series(["Medicare Part B", "aetna ppo", "UHC", "Optum Behavioral Health", "Zeta Health", None])
+    resolved = default_directory().canonical_payer(names)
+    assert resolved.tolist()[:4] == ["Medicare", "Aetna", "UnitedHealthcare", "UnitedHealthcare"]
+    assert resolved.isna().tolist()[4:] == [True, True]
+
+
+def test_program_keyword_beats_commercial_alias() -> None:
+    types = payer_type_from_name(pd.Series(["Aetna Better Health Medicaid", "Aetna", "Medi-Cal", "Nowhere"]))
+    assert types.tolist()[:3] == ["medicaid", "commercial", "medicaid"]
+    assert pd.isna(types.iloc[3])
+
+
+def test_unknown_payer_falls_back_to_its_type_defaults() -> None:
+    settings = default_directory().settings_for(
+        pd.Series(["Aetna", "Zeta Health"]), pd.Series(["commercial", "medicaid"]))
+    assert settings["payer_known"].tolist() == [True, False]
+    assert settings["timely_filing_days"].tolist() == [120.0, 90.0]
+    assert settings["payer_type"].tolist() == ["commercial", "medicaid"]
+    assert settings.loc[1, "credential_modifiers"]
+
+
+def test_user_file_overrides_and_adds_payers() -> None:
+    user = (b"payer,aliases,payer_type,timely_filing_days\n"
+            b"Aetna,Aetna,commercial,90\n"
+            b"Zeta Health,Zeta;Zeta Health Plan,commercial,60\n")
+    directory = PayerDirectory.load(user, "my_payers.csv")
+    settings = directory.settings_for(pd.Series(["Aetna", "Zeta Health Plan", "Cigna"]))
+    assert settings["timely_filing_days"].tolist() == [90.0, 60.0, 90.0]
+    assert settings["payer_known"].all()
+    assert settings.loc[1, "telehealth_pos"] == ("02", "10")
+
+
+def test_user_file_with_bad_payer_type_names_file_row_and_column() -> None:
+    user = b"payer,payer_type\nAetna,commercial\nZeta,hmo\n"
+    with pytest.raises(InputFileError) as raised:
+        PayerDirectory.load(user, "my_payers.csv")
+    error = raised.value
+    assert (error.file, error.row, error.column) == ("my_payers.csv", 3, "payer_type")
+    assert "hmo" in str(error)
