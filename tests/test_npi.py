@@ -32,4 +32,5 @@ def test_generated_check_digit_validates_and_any_other_digit_fails(first_nine: s
     assert is_valid_npi(first_nine + str(digit))
     wrong = (digit + 1) % 10
     assert not is_valid_npi(first_nine + str(wrong))
-    assert valid_npi_mask(pd.Series([first_nine + str(digit), first_nine + str(wrong)])).tolist() == [True, False]
+    pair = pd.Series([first_nine + str(digit), first_nine + str(wrong)])
+    assert valid_npi_mask(pair).tolist() == [True, False]

@@ -1,0 +1,216 @@
+"""Any export -> canonical claim lines + roster, with every source row accounted for.
+
+Usage: `result = ingest("appointment-status-report.csv", roster="roster.xlsx")`, then read
+`result.claims`, `result.roster`, `result.mapping`, `result.skipped` and `result.warnings`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from bhdash.errors import InputFileError
+from bhdash.ingest import accounting
+from bhdash.ingest.claims import build_claims
+from bhdash.ingest.layouts import Layout, resolve_names
+from bhdash.ingest.mapping import ColumnMapping, unmapped_columns, validate_overrides
+from bhdash.ingest.readers import read_sheets
+from bhdash.ingest.roles import (
+    CLAIM_REQUIRED,
+    CLAIMS,
+    CLINICIANS,
+    ENROLLMENTS,
+    SheetAnalysis,
+    analyse_sheet,
+    has_claim_headers,
+)
+from bhdash.ingest.roster import build_roster, resolve_clinicians
+from bhdash.model import Roster
+from bhdash.normalize import is_known_credential
+
+__all__ = ["ColumnMapping", "IngestResult", "IngestSource", "ingest"]
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+_REQUIRED_EXAMPLES = {"service_date": "'Date of Service'", "procedure_code": "'CPT Code'"}
+
+
+@dataclass(frozen=True)
+class IngestSource:
+    file: str
+    sheet: str | None  # None for a CSV
+    header_row: int  # 1-based, as the spreadsheet shows it
+    layout: str | None  # e.g. "simplepractice_appointment_status"
+    vendor: str | None = None
+    report: str | None = None
+    roster_file: str | None = None
+    roster_sheets: tuple[str, ...] = ()  # sheets of the claims workbook read as roster / enrollments
+
+
+@dataclass
+class IngestResult:
+    claims: pd.DataFrame
+    roster: Roster
+    source: IngestSource
+    mapping: list[ColumnMapping]
+    skipped: pd.DataFrame
+    rows_read: int
+    warnings: list[str] = field(default_factory=list)
+
+    def skipped_counts(self) -> dict[str, int]:
+        """Skipped rows per category (blank, title, summary/total, non-service, unparseable, missing)."""
+        return accounting.reason_counts(self.skipped)
+
+
+def _sheet_label(sheet: str | None) -> str:
+    return "the file" if sheet is None else f"sheet '{sheet}'"
+
+
+def _no_claims_error(filename: str, analyses: list[SheetAnalysis]) -> InputFileError:
+    with_header = [analysis for analysis in analyses if analysis.header_row is not None]
+    if not with_header:
+        first = analyses[0].sheet if analyses else None
+        empty = all(analysis.sheet.cells.dropna(how="all").empty for analysis in analyses)
+        reason = (
+            "the file is empty (no rows)"
+            if empty
+            else "no recognizable claim columns: no row looks like a header; needed at least "
+            + " and ".join(f"{name} (e.g. {_REQUIRED_EXAMPLES[name]})" for name in CLAIM_REQUIRED)
+        )
+        return InputFileError(reason, file=filename, sheet=first.name if first else None, row=1)
+    best = max(with_header, key=lambda analysis: len(analysis.mappings.get(CLAIMS, [])))
+    found = best.fields(CLAIMS)
+    needed = [name for name in CLAIM_REQUIRED if name not in found]
+    found_text = ", ".join(f"{column} -> {name}" for name, column in found.items()) or "none"
+    needed_text = ", ".join(f"{name} (e.g. {_REQUIRED_EXAMPLES[name]})" for name in needed)
+    reason = (
+        f"no recognizable claim columns: found {found_text}; needed {needed_text}. "
+        'Rename the column or map it, e.g. --map "Session Date=service_date"'
+    )
+    return InputFileError(reason, file=filename, sheet=best.sheet.name, row=best.header_row + 1)
+
+
+def _pick_claims_sheet(analyses: list[SheetAnalysis]) -> SheetAnalysis | None:
+    """The claims sheet; failing content evidence, a sheet whose headers say claims.
+
+    A file whose code column holds no readable code at all is still read (every row then reports
+    its unparseable code) rather than refused: one bad value is never an exception.
+    """
+    claims = [analysis for analysis in analyses if CLAIMS in analysis.roles]
+    if not claims:
+        claims = [analysis for analysis in analyses if has_claim_headers(analysis) and not analysis.roles]
+    if not claims:
+        return None
+    return max(
+        claims,
+        key=lambda analysis: (
+            analysis.layout is not None,
+            len(analysis.mappings[CLAIMS]),
+            -analyses.index(analysis),
+        ),
+    )
+
+
+def _read_roster(
+    source: bytes | str | Path, filename: str | None, max_bytes: int
+) -> tuple[str, list[SheetAnalysis]]:
+    name, sheets = read_sheets(source, filename, max_bytes=max_bytes)
+    analyses = [analyse_sheet(sheet) for sheet in sheets]
+    if not any({CLINICIANS, ENROLLMENTS} & analysis.roles for analysis in analyses):
+        first = analyses[0]
+        raise InputFileError(
+            "no roster columns found: a clinician roster needs a clinician name plus credential, NPI, "
+            "taxonomy or license columns; payer enrollments need clinician, payer and effective date",
+            file=name,
+            sheet=first.sheet.name,
+            row=None if first.header_row is None else first.header_row + 1,
+        )
+    return name, analyses
+
+
+def ingest(
+    claims: bytes | str | Path,
+    filename: str | None = None,
+    *,
+    roster: bytes | str | Path | None = None,
+    roster_filename: str | None = None,
+    mapping_overrides: dict[str, str] | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> IngestResult:
+    """Read a claims export (and optionally a roster file) into the canonical model.
+
+    Raises InputFileError for files that cannot be used at all; single bad cells never raise —
+    their rows are reported in `skipped` with the field named.
+    """
+    name, sheets = read_sheets(claims, filename, max_bytes=max_bytes)
+    overrides = dict(mapping_overrides or {})
+    analyses = [analyse_sheet(sheet, overrides) for sheet in sheets]
+    chosen = _pick_claims_sheet(analyses)
+    if overrides:
+        target = chosen or next((analysis for analysis in analyses if analysis.header_row is not None), None)
+        if target is None:
+            raise _no_claims_error(name, analyses)
+        validate_overrides(overrides, target.columns, CLAIMS, name, target.sheet.name)
+    if chosen is None:
+        raise _no_claims_error(name, analyses)
+    build = build_claims(chosen, name)
+    layout: Layout | None = chosen.layout
+    mapping = [*chosen.mappings[CLAIMS], *build.derived]
+    warnings: list[str] = []
+    ignore = tuple(layout.ignore) if layout else ()
+    unmapped = unmapped_columns(chosen.columns, mapping, ignore, overrides)
+    if layout is not None:
+        unmapped = [
+            column
+            for column in unmapped
+            if column
+            not in resolve_names(
+                layout.ignore + tuple(part for parts in layout.sums.values() for part in parts),
+                chosen.columns,
+            )
+            and column != layout.service_column
+        ]
+    if unmapped:
+        warnings.append(f"unmapped columns (not used): {', '.join(unmapped)}")
+    for analysis in analyses:
+        if analysis is not chosen and CLAIMS in analysis.roles:
+            warnings.append(
+                f"{_sheet_label(analysis.sheet.name)} also looks like claims and was not read; "
+                "export one claims sheet per file"
+            )
+    roster_sheets = [analysis for analysis in analyses if {CLINICIANS, ENROLLMENTS} & analysis.roles]
+    workbook_roster_sheets = tuple(
+        str(analysis.sheet.name) for analysis in roster_sheets if analysis.sheet.name is not None
+    )
+    roster_name = None
+    if roster is not None:
+        roster_name, roster_analyses = _read_roster(roster, roster_filename, max_bytes)
+        roster_sheets = [*roster_sheets, *roster_analyses]
+    result_roster = build_roster(roster_sheets)
+    claims_frame = build.claims
+    warnings.extend(resolve_clinicians(claims_frame, result_roster))
+    if "clinician_credential" in claims_frame:
+        credentials = claims_frame["clinician_credential"]
+        unknown = sorted(credentials[credentials.notna() & ~is_known_credential(credentials)].unique())
+        if unknown:
+            warnings.append(f"unrecognized credentials (kept as written): {', '.join(unknown)}")
+    source = IngestSource(
+        file=name,
+        sheet=chosen.sheet.name,
+        header_row=chosen.header_row + 1,
+        layout=layout.id if layout else None,
+        vendor=layout.vendor if layout else None,
+        report=layout.report if layout else None,
+        roster_file=roster_name,
+        roster_sheets=workbook_roster_sheets,
+    )
+    return IngestResult(
+        claims=claims_frame,
+        roster=result_roster,
+        source=source,
+        mapping=mapping,
+        skipped=build.skipped,
+        rows_read=build.rows_read,
+        warnings=warnings,
+    )

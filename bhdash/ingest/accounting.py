@@ -1,0 +1,85 @@
+"""Row accounting: every source row is a claim line or a skipped row with a reason.
+
+Nothing is dropped silently. Reasons, in order of precedence: blank, title (above the header),
+summary/total, non-service (e.g. a TherapyNotes payment row), unparseable <field>, missing <field>.
+The counts add up to the rows read.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from bhdash.model import PHI_COLUMNS
+
+SKIPPED_COLUMNS = ("file", "sheet", "row", "reason", "category")
+BLANK, TITLE, SUMMARY, NON_SERVICE, UNPARSEABLE, MISSING = (
+    "blank",
+    "title",
+    "summary/total",
+    "non-service",
+    "unparseable",
+    "missing",
+)
+SUMMARY_PATTERN = re.compile(
+    r"^\s*(?:grand\s+|sub\s*-?\s*)?totals?\b|^\s*(?:summary|count|sum|average)\b\s*:?"
+    r"|^\s*\d+\s+(?:clients?|clinicians?|appointments?|claims?|records?|sessions?|rows?)\b",
+    re.IGNORECASE,
+)
+_VALUE_PREVIEW = 40
+
+
+def blank_rows(cells: pd.DataFrame) -> pd.Series:
+    """Rows with no value in any cell (whitespace-only text counts as empty)."""
+    empty = cells.isna()
+    for column in cells.columns[~empty.all(axis=0).to_numpy()]:
+        if cells[column].dtype == object or pd.api.types.is_string_dtype(cells[column]):
+            values = cells[column]
+            texts = values[values.map(type).eq(str)] if values.dtype == object else values.dropna()
+            if not texts.empty:
+                empty.loc[texts.index, column] = texts.str.strip().eq("")
+    return empty.all(axis=1)
+
+
+def summary_rows(cells: pd.DataFrame, candidates: pd.Series) -> pd.Series:
+    """Candidate rows carrying a "Total"/"Summary"/"N clients" label in any text cell."""
+    hits = pd.Series(False, index=cells.index)
+    if not candidates.any():
+        return hits
+    subset = cells.loc[candidates]
+    for column in subset.columns:
+        values = subset[column]
+        texts = values[values.map(lambda value: isinstance(value, str))]
+        if not texts.empty:
+            hits.loc[texts.index] |= texts.str.contains(SUMMARY_PATTERN, regex=True)
+    return hits
+
+
+def unparseable_reason(field: str, raw: pd.Series) -> pd.Series:
+    """'unparseable <field> '<value>'', never echoing PHI values."""
+    if field in PHI_COLUMNS:
+        return pd.Series(f"{UNPARSEABLE} {field}", index=raw.index, dtype=object)
+    text = raw.map(lambda value: str(value).strip()[:_VALUE_PREVIEW])
+    return f"{UNPARSEABLE} {field} '" + text.astype(object) + "'"
+
+
+def skipped_frame(filename: str, sheet: str | None, rows: pd.Series, reasons: pd.Series) -> pd.DataFrame:
+    categories = reasons.str.extract(
+        rf"^({BLANK}|{TITLE}|{SUMMARY}|{NON_SERVICE}|{UNPARSEABLE}|{MISSING})", expand=False
+    )
+    return pd.DataFrame(
+        {
+            "file": pd.Series(filename, index=rows.index, dtype="str"),
+            "sheet": pd.Series(np.nan if sheet is None else sheet, index=rows.index, dtype="str"),
+            "row": rows.astype("int64"),
+            "reason": reasons.astype("str"),
+            "category": categories.astype("str"),
+        },
+        columns=list(SKIPPED_COLUMNS),
+    ).reset_index(drop=True)
+
+
+def reason_counts(skipped: pd.DataFrame) -> dict[str, int]:
+    return {str(key): int(value) for key, value in skipped["category"].value_counts(sort=False).items()}

@@ -1,0 +1,61 @@
+import pandas as pd
+
+from bhdash.ingest.headers import find_header_row, unique_headers
+
+
+def _cells(rows):
+    width = max(len(row) for row in rows)
+    return pd.DataFrame([row + [None] * (width - len(row)) for row in rows], dtype=object)
+
+
+def test_header_found_below_title_rows():
+    cells = _cells(
+        [
+            ["Appointment Status Report"],
+            ["01/01/2024 - 01/31/2024"],
+            [],
+            ["Date of Service", "Client", "Billing Code", "Units"],
+            ["2024-01-05", "Jane Doe", "90837", 1],
+        ]
+    )
+    assert find_header_row(cells) == 3
+
+
+def test_summary_line_above_snake_case_header():
+    cells = _cells(
+        [
+            ["12 clients", "3 clinicians", "40 appointments"],
+            ["client_name", "clinician_name", "date_of_service", "office_name", "status"],
+        ]
+    )
+    assert find_header_row(cells) == 1
+
+
+def test_unknown_header_names_fall_back_to_the_first_full_text_row():
+    cells = _cells([["My export"], ["Visit Day", "Code", "Notes"], ["2024-01-05", "90837", "ok"]])
+    assert find_header_row(cells) == 1
+
+
+def test_override_names_count_as_known():
+    cells = _cells([[1, 2], ["Visit Day", "Code"], [3, 4]])
+    assert find_header_row(cells, ("Visit Day", "Code")) == 1
+
+
+def test_no_header_in_numbers_only():
+    assert find_header_row(_cells([[1, 2, 3], [4, 5, 6]])) is None
+
+
+def test_duplicate_and_blank_headers_are_made_unique():
+    assert unique_headers(["Charge", "Paid", "Charge", "Paid", None, "Charge", 2024.0]) == [
+        "Charge",
+        "Paid",
+        "Charge.1",
+        "Paid.1",
+        "Unnamed: 4",
+        "Charge.2",
+        "2024",
+    ]
+
+
+def test_duplicate_suffix_does_not_collide_with_a_real_header():
+    assert unique_headers(["Paid", "Paid.1", "Paid"]) == ["Paid", "Paid.1", "Paid.2"]

@@ -1,0 +1,120 @@
+import pytest
+
+from bhdash.ingest.headers import unique_headers
+from bhdash.ingest.layouts import load_layouts, recognize_layout, resolve_columns
+
+SIMPLEPRACTICE = unique_headers(
+    [
+        "Date of Service",
+        "Client",
+        "Clinician",
+        "Billing Code",
+        "Primary Insurance",
+        "Secondary Insurance",
+        "Rate per Unit",
+        "Units",
+        "Total Fee",
+        "Progress Note Status",
+        "Client Payment Status",
+        "Charge",
+        "Uninvoiced",
+        "Paid",
+        "Unpaid",
+        "Insurance Payment Status",
+        "Charge",
+        "Paid",
+        "Unpaid",
+        "Write Off",
+    ]
+)
+SIMPLEPRACTICE_OLD = [
+    "Date of Service",
+    "Client",
+    "Clinician",
+    "Billing Code",
+    "Rate per Unit",
+    "Units",
+    "Total Fee",
+    "Client Payment Status",
+    "Charge",
+    "Uninvoiced",
+    "Paid",
+    "Unpaid",
+]
+THERAPYNOTES = [
+    "Date",
+    "Type",
+    "Service Code",
+    "Last Name",
+    "First Name",
+    "Clinician Name",
+    "Patient Amount Due",
+    "Patient Amount Paid",
+    "Insurance Amount Due",
+    "Insurance Amount Paid",
+]
+THERANEST = [
+    "Staff",
+    "Client",
+    "Payment Number",
+    "Payment Method",
+    "Insurer",
+    "Paid with a Card",
+    "Amount",
+    "Payment Date",
+    "Date of Service",
+    "CPT Code",
+    "Rate",
+]
+TEBRA = [
+    "From",
+    "To",
+    "Procedure",
+    "Mod 1",
+    "Mod 2",
+    "Mod 3",
+    "Mod 4",
+    "Units",
+    "Unit Charge",
+    "Total Charge",
+    "Diag 1",
+    "Diag 2",
+    "Diag 3",
+    "Diag 4",
+    "Start Time",
+    "End Time",
+    "Minutes",
+]
+
+
+@pytest.mark.parametrize(
+    ("columns", "layout"),
+    [
+        (SIMPLEPRACTICE, "simplepractice_appointment_status"),
+        (SIMPLEPRACTICE_OLD, "simplepractice_appointment_status"),
+        ([name.lower() for name in THERAPYNOTES], "therapynotes_billing_transactions"),
+        (THERANEST, "theranest_payroll"),
+        (TEBRA[:-2], "tebra_encounter_lines"),
+    ],
+)
+def test_vendor_fingerprints(columns, layout):
+    assert recognize_layout(columns).id == layout
+
+
+def test_generic_claims_header_is_no_vendor_layout():
+    assert recognize_layout(["Date of Service", "CPT Code", "Client", "Units", "Charge"]) is None
+
+
+def test_layout_columns_resolve_against_drifted_capitalisation():
+    layout = recognize_layout([name.upper() for name in THERAPYNOTES])
+    resolved = resolve_columns(layout, [name.upper() for name in THERAPYNOTES])
+    assert resolved["SERVICE CODE"] == "procedure_code"
+
+
+def test_every_layout_cites_a_source_and_maps_canonical_fields():
+    from bhdash.model import CLAIM_COLUMNS
+
+    for layout in load_layouts():
+        assert layout.source
+        assert set(layout.columns.values()) <= set(CLAIM_COLUMNS)
+        assert set(layout.sums) <= set(CLAIM_COLUMNS)
