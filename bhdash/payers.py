@@ -19,7 +19,7 @@ from bhdash.reference import load_table
 
 SETTING_COLUMNS: tuple[str, ...] = (
     "timely_filing_days", "telehealth_pos", "telehealth_modifiers", "credential_modifiers",
-    "source", "confirmed",
+    "dx_cognitive_exclusion", "source", "confirmed",
 )
 _LIST_COLUMNS = ("telehealth_pos", "telehealth_modifiers")
 _TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
@@ -45,7 +45,7 @@ def _prepare(table: pd.DataFrame) -> pd.DataFrame:
     prepared["timely_filing_days"] = pd.to_numeric(prepared["timely_filing_days"]).astype("float64")
     for column in _LIST_COLUMNS:
         prepared[column] = _split_list(prepared[column])
-    for column in ("credential_modifiers", "confirmed"):
+    for column in ("credential_modifiers", "dx_cognitive_exclusion", "confirmed"):
         prepared[column] = prepared[column].fillna("no").str.lower().isin(["yes", "true", "1"])
     return prepared
 

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from bhdash.rules.engine import CheckContext
 
 RULE_ID_PATTERN = re.compile(r"^[A-Z]{2,6}-\d{3}$")
-ROSTER_PARTS = ("clinicians", "enrollments")
+ROSTER_PARTS = ("clinicians", "enrollments")  # needs_roster entries: "clinicians" or "clinicians.npi"
 
 # A rule's check returns one row per hit with at least `line_index` (the claims frame's index label, or
 # NA for a clinician-level finding) and `message`. Optional columns override what the engine derives
@@ -82,7 +82,7 @@ def rule(
             raise ValueError(f"rule {id}: unknown severity {severity!r}")
         if not all((title, rationale, fix, source)):
             raise ValueError(f"rule {id}: title, rationale, fix and source are all required")
-        unknown_parts = set(needs_roster) - set(ROSTER_PARTS)
+        unknown_parts = {need.partition(".")[0] for need in needs_roster} - set(ROSTER_PARTS)
         if unknown_parts:
             raise ValueError(f"rule {id}: unknown roster parts {sorted(unknown_parts)}")
         REGISTRY[id] = Rule(

@@ -94,3 +94,12 @@ def test_unknown_payer_is_warned_once() -> None:
     assert len(warnings) == 1
     assert "Zeta Health" in warnings[0]
     assert "commercial" in warnings[0]
+
+
+def test_rule_needing_a_roster_column_is_skipped_when_the_roster_lacks_it() -> None:
+    roster = Roster()
+    roster.clinicians = pd.DataFrame({"clinician_name": ["Alex Kim"], "credential": ["LCSW"]})
+    status = run_checks(_claims(), roster, select={"CRED-001", "NPI-003"}).rules.set_index("id")
+    assert status.loc["CRED-001", "status"] == "skipped"
+    assert status.loc["CRED-001", "reason"] == "no license_expiration in the clinician roster"
+    assert status.loc["NPI-003", "reason"] == "no npi in the clinician roster"

@@ -1,0 +1,102 @@
+"""Safe exports of findings: CSV and a formatted Excel workbook (used by `bhdash check` and the dashboard).
+
+Exports carry payer names and messages copied from the user's file, so a cell such as `=HYPERLINK(…)`
+would run as a formula when opened (CWE-1236). Every text cell starting with = + - @ tab, CR or NUL is
+prefixed with a single quote (OWASP ASVS 5.0 §1.2.10), numbers stay numbers, and the workbook is
+written with `strings_to_formulas` off as a second guard (engineering.md §4.5).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping
+
+import pandas as pd
+
+_DANGEROUS_START = r"^[=+\-@\t\r\0]"
+_MAX_WIDTH = 80
+_WRAPPED_COLUMNS = ("message", "fix", "rationale", "reason", "title")
+
+
+def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy in which every text cell that a spreadsheet would read as a formula starts with `'`."""
+    safe = frame.copy()
+    for name in safe.columns:
+        values = safe[name]
+        if values.dtype.kind in "biufcmM":
+            continue
+        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+            as_text = values
+        else:
+            as_text = values.where(values.map(lambda value: isinstance(value, str)))
+        risky = as_text.astype("string").str.contains(_DANGEROUS_START, regex=True).fillna(False).astype(bool)
+        if risky.any():
+            safe[name] = values.astype("object").mask(risky, "'" + as_text[risky].astype(str))
+    return safe
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM so Excel detects the encoding) of the neutralized frame.
+
+    RFC 4180 line endings (CRLF) also make the writer quote any field holding a bare CR.
+    """
+    text = neutralize(frame).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
+    return text.encode("utf-8-sig")
+
+
+def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:
+    """Neutralized, with dates as plain dates and nullable types turned into Excel-writable values."""
+    ready = neutralize(frame)
+    for name in ready.columns:
+        values = ready[name]
+        if values.dtype.kind == "M":
+            ready[name] = values.dt.tz_localize(None) if values.dt.tz is not None else values
+        elif isinstance(values.dtype, pd.api.extensions.ExtensionDtype) or values.dtype.kind not in "fiub":
+            ready[name] = values.astype("object").where(values.notna(), None)
+    return ready
+
+
+def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, formats: dict) -> None:
+    ready = _excel_ready(frame)
+    ready.to_excel(writer, sheet_name=sheet, index=False, startrow=1, header=False)
+    worksheet = writer.sheets[sheet]
+    for position, name in enumerate(ready.columns):
+        worksheet.write(0, position, str(name), formats["header"])
+        sample = ready[name].head(500).astype(str)
+        longest = max([len(str(name)), *sample.str.len().tolist()]) if len(sample) else len(str(name))
+        width = min(max(longest + 2, 8), _MAX_WIDTH)
+        if name in _WRAPPED_COLUMNS:
+            worksheet.set_column(position, position, min(width, 60), formats["wrap"])
+        elif ready[name].dtype.kind == "M":
+            worksheet.set_column(position, position, 12, formats["date"])
+        elif name in ("amount", "charge", "amount_at_risk", "expected_payment"):
+            worksheet.set_column(position, position, 12, formats["money"])
+        else:
+            worksheet.set_column(position, position, width)
+    worksheet.freeze_panes(1, 0)
+    if len(ready.columns):
+        worksheet.autofilter(0, 0, max(len(ready), 1), len(ready.columns) - 1)
+
+
+def workbook_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
+    """An .xlsx with one formatted sheet per frame (bold header, autofilter, frozen header row)."""
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="xlsxwriter",
+                        engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
+                        datetime_format="yyyy-mm-dd", date_format="yyyy-mm-dd") as writer:
+        book = writer.book
+        formats = {
+            "header": book.add_format({"bold": True, "bg_color": "#DDE7F5", "border": 1, "text_wrap": True,
+                                       "valign": "top"}),
+            "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "money": book.add_format({"num_format": "#,##0.00"}),
+        }
+        for name, frame in sheets.items():
+            _write_sheet(writer, frame, name, formats)
+    return buffer.getvalue()
+
+
+def findings_workbook(findings: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataFrame) -> bytes:
+    """The findings export: Findings, Summary and Rules sheets."""
+    return workbook_bytes({"Findings": findings, "Summary": summary, "Rules": rules})

@@ -1,0 +1,125 @@
+"""Lookups shared by the roster- and payer-centric rules (SCOPE, CRED, NPI, TELE, DX, TIMELY).
+
+They join claim lines to the reference tables, the roster and the payer table in one vectorized step,
+so every rule asks the same question the same way (e.g. "which credential rendered this line").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from bhdash.model import DX_COLUMNS, MODIFIER_COLUMNS
+from bhdash.rules.engine import CheckContext
+
+
+def column(claims: pd.DataFrame, name: str) -> pd.Series:
+    """A claims column, or an all-missing one when the export does not carry it."""
+    if name in claims.columns:
+        return claims[name]
+    return pd.Series(np.nan, index=claims.index, dtype="object")
+
+
+def text(values: pd.Series) -> pd.Series:
+    """Values as nullable strings, so comparisons yield NA instead of raising on floats."""
+    return values.astype("string")
+
+
+def in_code_ranges(codes: pd.Series, ranges: pd.DataFrame) -> pd.Series:
+    """True where the code lies in any `first_code`..`last_code` range (same length, inclusive)."""
+    values = text(codes)
+    result = pd.Series(False, index=codes.index)
+    for first, last in ranges[["first_code", "last_code"]].drop_duplicates().itertuples(index=False):
+        result |= ((values >= first) & (values <= last) & (values.str.len() == len(first))).fillna(False)
+    return result
+
+
+def modifiers(claims: pd.DataFrame) -> pd.DataFrame:
+    """The modifier columns present in the export (possibly none)."""
+    present = [name for name in MODIFIER_COLUMNS if name in claims.columns]
+    return claims[present].astype("string") if present else pd.DataFrame(index=claims.index)
+
+
+def has_modifier(claims: pd.DataFrame, wanted: set[str] | tuple[str, ...]) -> pd.Series:
+    """True where any modifier slot holds one of `wanted`."""
+    mods = modifiers(claims)
+    if mods.empty and not len(mods.columns):
+        return pd.Series(False, index=claims.index)
+    return mods.isin(list(wanted)).any(axis=1)
+
+
+def modifier_list(claims: pd.DataFrame, wanted: set[str] | tuple[str, ...]) -> pd.Series:
+    """The line's modifiers that are in `wanted`, joined with '+' ('' when none)."""
+    return joined_values(modifiers(claims).where(lambda mods: mods.isin(list(wanted))), "+")
+
+
+def joined_values(frame: pd.DataFrame, separator: str) -> pd.Series:
+    """The non-missing values of each row joined left to right (vectorized, '' for an empty row)."""
+    result = pd.Series("", index=frame.index, dtype="object")
+    for name in frame.columns:
+        value = frame[name].astype("object").where(frame[name].notna(), "").astype(str)
+        glue = np.where((result != "") & (value != ""), separator, "")
+        result = result + glue + value
+    return result
+
+
+def diagnoses(claims: pd.DataFrame) -> pd.DataFrame:
+    present = [name for name in DX_COLUMNS if name in claims.columns]
+    return claims[present].astype("string")
+
+
+def clinician_table(ctx: CheckContext) -> pd.DataFrame:
+    """Roster clinicians, one row per name (the first wins when the roster lists someone twice)."""
+    clinicians = ctx.roster.clinicians
+    if clinicians.empty or "clinician_name" not in clinicians.columns:
+        return pd.DataFrame(columns=["clinician_name"]).set_index("clinician_name")
+    named = clinicians[clinicians["clinician_name"].notna()]
+    return named.drop_duplicates("clinician_name").set_index("clinician_name")
+
+
+def line_credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    """Credential per line: the line's own, else the roster's for the rendering clinician."""
+    own = text(column(claims, "clinician_credential"))
+    roster = clinician_table(ctx)
+    if "credential" in roster.columns and "clinician_name" in claims.columns:
+        from_roster = claims["clinician_name"].map(roster["credential"])
+        own = own.fillna(text(from_roster))
+    return own.str.upper()
+
+
+def payer_keys(ctx: CheckContext, names: pd.Series, canonical: pd.Series | None = None) -> pd.Series:
+    """Comparable payer key: the canonical payer when known, else the name folded to lower case.
+
+    Pass `canonical` when it is already known (the claims' `ctx.line_payers["canonical_payer"]`).
+    """
+    canonical = ctx.payers.canonical_payer(names) if canonical is None else canonical
+    unknown = text(names[canonical.isna()])
+    uniques = unknown.drop_duplicates()
+    folded = uniques.str.casefold().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
+    keys = unknown.map(pd.Series(folded.to_numpy(), index=uniques.to_numpy())) if len(uniques) else unknown
+    return text(canonical).fillna(keys)
+
+
+def payer_convention_start(ctx: CheckContext) -> pd.Series:
+    """Per line, the date the payer's telehealth POS/modifier convention took effect (NaT = always)."""
+    lines = ctx.line_payers
+    known = ctx.payers.payers.set_index("payer")
+    start = lines["canonical_payer"].map(known["effective_from"])
+    fallback = lines["payer_type"].map(ctx.payers.type_defaults["effective_from"])
+    return pd.to_datetime(start.where(lines["payer_known"], fallback))
+
+
+def fmt_date(dates: pd.Series) -> pd.Series:
+    return dates.dt.strftime("%Y-%m-%d").fillna("unknown date")
+
+
+def fmt_money(amounts: pd.Series) -> pd.Series:
+    return amounts.map(lambda value: f"${value:,.2f}" if pd.notna(value) else "no charge").astype(str)
+
+
+def map_unique(values: pd.Series, function) -> pd.Series:
+    """`values.map(function)` evaluated once per distinct value (for tuple-valued payer settings)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    results = np.empty(len(uniques), dtype=object)
+    results[:] = [function(value) for value in uniques]
+    return pd.Series(results[codes], index=values.index)

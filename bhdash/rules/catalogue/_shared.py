@@ -1,0 +1,271 @@
+"""Helpers shared by the code-centric rule families (no rules are registered here).
+
+The same-day scope of NCCI edits, add-on requirements and MUEs is one patient, one date of service and
+one rendering clinician (bh_coding_rules.md §2, §3, §4); `same_day_group` is the single definition of
+that key so every family groups lines the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+from typing import TYPE_CHECKING, TypeVar
+
+import numpy as np
+import pandas as pd
+
+from bhdash.model import MODIFIER_COLUMNS
+from bhdash.reference import load_table
+from bhdash.rules.catalogue._lookup import fmt_date
+
+if TYPE_CHECKING:
+    from bhdash.rules.engine import CheckContext
+
+T = TypeVar("T")
+
+SAME_DAY_KEY: tuple[str, ...] = ("patient_id", "service_date", "clinician_name")
+NO_GROUP = -1
+# Columns a finding message may quote; rules carry only these (plus their own) through their selections.
+MESSAGE_COLUMNS: tuple[str, ...] = (
+    "procedure_code", "clinician_name", "service_date", "start_time", "end_time")
+
+
+def memo(ctx: CheckContext, key: str, compute: Callable[[], T]) -> T:
+    """A value derived from the run's claims, computed by the first rule that needs it."""
+    if key not in ctx.memo:
+        ctx.memo[key] = compute()
+    return ctx.memo[key]
+
+
+def pick(claims: pd.DataFrame, rows: pd.Series | pd.Index, *extra: str) -> pd.DataFrame:
+    """The selected lines with only the message columns (and `extra`) that the export carries.
+
+    Selecting a handful of columns instead of whole rows keeps selections cheap on wide 1M-line frames.
+    """
+    wanted = [column for column in dict.fromkeys((*MESSAGE_COLUMNS, *extra)) if column in claims.columns]
+    return claims.loc[rows, wanted]
+
+
+def same_day_group(ctx: CheckContext) -> pd.Series:
+    """Id of each line's (patient, date, rendering clinician) group; NO_GROUP when a part is missing."""
+
+    def compute() -> pd.Series:
+        claims = ctx.claims
+        combined = np.zeros(len(claims), dtype="int64")
+        missing = np.zeros(len(claims), dtype=bool)
+        for column in SAME_DAY_KEY:
+            if column in claims.columns:
+                codes, uniques = pd.factorize(claims[column])
+            else:
+                codes, uniques = np.full(len(claims), -1), []
+            missing |= codes < 0
+            combined = combined * (len(uniques) + 1) + codes
+        group, _ = pd.factorize(combined)
+        return pd.Series(np.where(missing, NO_GROUP, group), index=claims.index, name="group")
+
+    return memo(ctx, "same_day_group", compute)
+
+
+def no_hits() -> pd.DataFrame:
+    """The empty hit frame (building messages on empty selections trips over dtypes)."""
+    return pd.DataFrame({"line_index": pd.Series(dtype="int64"), "message": pd.Series(dtype="str")})
+
+
+def yes(values: pd.Series) -> pd.Series:
+    return values.fillna("no").str.lower().eq("yes")
+
+
+@cache
+def _codes() -> pd.DataFrame:
+    table = load_table("codes.csv")
+    for column in ("min_minutes", "max_minutes", "nominal_minutes", "unit_minutes"):
+        table[column] = pd.to_numeric(table[column]).astype("float64")
+    for column in ("timed", "addon", "per_session", "confirmed"):
+        table[column] = yes(table[column])
+    return table
+
+
+def code_table() -> pd.DataFrame:
+    """codes.csv with numbers parsed and yes/no flags as booleans (a copy: callers may filter it)."""
+    return _codes().copy()
+
+
+def code_facts() -> pd.DataFrame:
+    """One row per code (its latest row), indexed by code, for per-line lookups of kind and limits."""
+    return _codes().drop_duplicates("code", keep="last").set_index("code")
+
+
+def codes_of_kind(*kinds: str) -> set[str]:
+    table = _codes()
+    return set(table.loc[table["kind"].isin(kinds), "code"])
+
+
+def code_positions(ctx: CheckContext) -> tuple[np.ndarray, pd.Index]:
+    """Each line's position among the run's distinct procedure codes (-1 when missing), and those codes."""
+    return memo(ctx, "code_positions", lambda: pd.factorize(ctx.claims["procedure_code"]))
+
+
+def code_fact(ctx: CheckContext, column: str) -> pd.Series:
+    """A codes.csv column per claim line (NaN for codes not in the table), looked up once per run.
+
+    Lines are factorized by code once; each fact is then a take from the few distinct codes.
+    """
+    codes, uniques = code_positions(ctx)
+
+    def compute() -> pd.Series:
+        values = code_facts()[column].reindex(uniques).to_numpy(dtype=object)
+        values = np.append(values, np.nan)  # position -1 (missing code) reads the trailing NaN
+        series = pd.Series(values[codes], index=ctx.claims.index, name=column)
+        if column in ("min_minutes", "max_minutes", "nominal_minutes", "unit_minutes"):
+            return series.astype("float64")
+        if column in ("timed", "addon", "per_session", "confirmed"):
+            return series.fillna(False).astype(bool)
+        return series.astype("str")
+
+    return memo(ctx, f"code_fact:{column}", compute)
+
+
+def session_minutes(ctx: CheckContext) -> pd.Series:
+    """Documented minutes, else the start–end span when both times are present."""
+    return memo(ctx, "session_minutes", lambda: _session_minutes(ctx.claims))
+
+
+def _session_minutes(claims: pd.DataFrame) -> pd.Series:
+    minutes = claims["minutes"].astype("float64") if "minutes" in claims.columns else pd.Series(
+        np.nan, index=claims.index)
+    if {"start_time", "end_time"} <= set(claims.columns):
+        span = (claims["end_time"] - claims["start_time"]).dt.total_seconds() / 60
+        minutes = minutes.fillna(span.where(span > 0))
+    return minutes
+
+
+def units_or_one(claims: pd.DataFrame) -> pd.Series:
+    """Billed units; a blank units cell on a claim line means one unit."""
+    if "units" not in claims.columns:
+        return pd.Series(1.0, index=claims.index)
+    return claims["units"].astype("float64").fillna(1.0)
+
+
+def line_payer_type(claims: pd.DataFrame, ctx: CheckContext, rows: pd.Index) -> pd.Series:
+    """medicare | medicaid | commercial for the selected lines, resolved like `ctx.line_payers`.
+
+    Rules that need the payer type of a few candidate lines resolve just those instead of every line.
+    """
+    if "payer" in claims.columns:
+        types = claims.loc[rows, "payer_type"] if "payer_type" in claims.columns else None
+        return ctx.payers.settings_for(claims.loc[rows, "payer"], types)["payer_type"]
+    if "payer_type" in claims.columns:
+        return claims.loc[rows, "payer_type"]
+    return pd.Series(pd.NA, index=rows, dtype="str")
+
+
+def fmt_number(values: pd.Series) -> pd.Series:
+    """45.0 → "45", 7.5 → "7.5" (minutes and units in messages)."""
+    values = values.astype("float64")
+    whole = values.round().eq(values)
+    text = values.round(1).astype(str)
+    return text.where(~whole, values.round().astype("Int64").astype(str))
+
+
+def fmt_clock(values: pd.Series) -> pd.Series:
+    """timedelta since midnight → "5:00 PM"."""
+    total = (values.dt.total_seconds() // 60).astype("Int64")
+    hours, minutes = total // 60, total % 60
+    hour12 = ((hours + 11) % 12 + 1).astype(str)
+    suffix = np.where(hours.fillna(0) % 24 < 12, "AM", "PM")
+    return hour12 + ":" + minutes.astype(str).str.zfill(2) + " " + pd.Series(suffix, index=values.index)
+
+
+def time_span(claims: pd.DataFrame) -> pd.Series:
+    """ " (5:00–5:45 PM)" when both times are recorded, else "" — appended to time messages."""
+    if not {"start_time", "end_time"} <= set(claims.columns):
+        return pd.Series("", index=claims.index)
+    start, end = fmt_clock(claims["start_time"]), fmt_clock(claims["end_time"])
+    same_half = start.str[-2:] == end.str[-2:]
+    start = start.where(~same_half, start.str[:-3])
+    span = " (" + start + "–" + end + ")"
+    return span.where(claims["start_time"].notna() & claims["end_time"].notna(), "").fillna("")
+
+
+def who_when(claims: pd.DataFrame) -> pd.Series:
+    """ "by Alex Kim on 2026-03-02" for each line (each part omitted when unknown)."""
+    parts = pd.Series("", index=claims.index)
+    if "clinician_name" in claims.columns:
+        parts = ("by " + claims["clinician_name"].astype("str")).fillna("")
+    if "service_date" in claims.columns:
+        when = (" on " + fmt_date(claims["service_date"])).where(claims["service_date"].notna(), "")
+        parts = parts + when
+    return parts.str.strip()
+
+
+def group_codes(codes: pd.Series, groups: pd.Series, wanted: pd.Index) -> pd.Series:
+    """For the groups in `wanted`, the same-day codes as "90834, 99214" (sorted, unique)."""
+    frame = pd.DataFrame({"group": groups, "code": codes})
+    frame = frame[frame["group"].isin(wanted)].drop_duplicates().sort_values("code")
+    return frame.groupby("group")["code"].agg(", ".join)
+
+
+def multi_line_groups(ctx: CheckContext) -> pd.Series:
+    """Mask of lines that share their same-day group with at least one other line."""
+
+    def compute() -> pd.Series:
+        groups = same_day_group(ctx)
+        sizes = np.bincount(groups[groups.ne(NO_GROUP)].to_numpy()) if len(groups) else np.array([0])
+        shared = np.zeros(len(groups), dtype=bool)
+        valid = groups.ne(NO_GROUP).to_numpy()
+        shared[valid] = sizes[groups.to_numpy()[valid]] > 1
+        return pd.Series(shared, index=groups.index)
+
+    return memo(ctx, "multi_line_groups", compute)
+
+
+def repeated_lines(ctx: CheckContext) -> tuple[pd.Index, pd.Series]:
+    """Lines that repeat an earlier identical line (patient, date, clinician, code, modifiers, units and
+    start time), and the spreadsheet row of the line each repeats. One definition for DUP and UNITS."""
+
+    def compute() -> tuple[pd.Index, pd.Series]:
+        claims = ctx.claims
+        shared = multi_line_groups(ctx) & claims["procedure_code"].notna()
+        key = pd.DataFrame({"group": same_day_group(ctx)[shared],
+                            "code": claims.loc[shared, "procedure_code"],
+                            "units": units_or_one(claims)[shared]})
+        for column in (*MODIFIER_COLUMNS, "start_time"):
+            if column in claims.columns:
+                key[column] = claims.loc[shared, column]
+        repeated = key.duplicated(keep="first")
+        first_row = claims.loc[key.index, "source_row"].groupby(
+            [key[column] for column in key.columns], dropna=False).transform("first")
+        return key.index[repeated.to_numpy()], first_row[repeated]
+
+    return memo(ctx, "repeated_lines", compute)
+
+
+def _shared_lines(ctx: CheckContext) -> pd.DataFrame:
+    shared = multi_line_groups(ctx).to_numpy()
+    positions, _ = code_positions(ctx)
+    return pd.DataFrame({"group": same_day_group(ctx).to_numpy()[shared], "position": positions[shared],
+                         "index": ctx.claims.index[shared]})
+
+
+def same_day_pairs(ctx: CheckContext, pairs: pd.DataFrame) -> pd.DataFrame:
+    """Lines whose code is `pairs.first` billed in the same group as a line with `pairs.second`.
+
+    Returns one row per matching pair of lines: first_index, second_index, first_code, second_code.
+    Only groups with two or more lines are examined, and codes are matched as integer positions, which
+    keeps this cheap on large files.
+    """
+    lines = memo(ctx, "shared_lines", lambda: _shared_lines(ctx))
+    _, uniques = code_positions(ctx)
+    wanted = pd.DataFrame({"first": uniques.get_indexer(pairs["first"]),
+                           "second": uniques.get_indexer(pairs["second"])})
+    wanted = wanted[(wanted["first"] >= 0) & (wanted["second"] >= 0)].drop_duplicates()
+    firsts = lines.merge(wanted, left_on="position", right_on="first")
+    matched = firsts.merge(lines, left_on=["group", "second"], right_on=["group", "position"],
+                           suffixes=("_first", "_second"))
+    matched = matched[matched["index_first"] != matched["index_second"]]
+    return pd.DataFrame({
+        "first_index": matched["index_first"].to_numpy(),
+        "second_index": matched["index_second"].to_numpy(),
+        "first_code": uniques[matched["first"].to_numpy()],
+        "second_code": uniques[matched["second"].to_numpy()],
+    })

@@ -1,0 +1,199 @@
+"""CODE: procedure codes and modifiers that are malformed, unknown, or not valid on the date of service
+(bh_coding_rules.md §1, §4, §10: CARC 181/182 for codes and modifiers invalid on the DOS)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from bhdash.reference import load_table
+from bhdash.rules.catalogue._lookup import fmt_date, modifiers
+from bhdash.rules.catalogue._shared import (
+    code_fact,
+    code_positions,
+    code_table,
+    line_payer_type,
+    memo,
+    no_hits,
+    pick,
+    who_when,
+)
+from bhdash.rules.engine import CheckContext
+from bhdash.rules.registry import hits, rule
+
+# CPT Category I (5 digits), Category II/III and PLA (4 digits + F/T/U), HCPCS Level II (letter + 4 digits).
+CODE_PATTERN = r"\d{5}|\d{4}[FTU]|[A-V]\d{4}"
+MODIFIER_PATTERN = r"[0-9A-Z]{2}"
+
+
+@cache
+def _known_modifiers() -> frozenset[str]:
+    return frozenset(load_table("modifiers.csv")["modifier"])
+
+
+def _well_formed(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    """Whether each line's code has a CPT/HCPCS shape (checked once per distinct code)."""
+    codes = pd.Series(claims["procedure_code"].dropna().unique())
+    shaped = set(codes[codes.str.fullmatch(CODE_PATTERN).fillna(False).astype(bool)])
+    return memo(ctx, "well_formed_code", lambda: claims["procedure_code"].isin(shaped))
+
+
+def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
+    """Lines whose code is in codes.csv but outside its validity window on the date of service."""
+    table = code_table()
+    table = table[table["confirmed"].eq(confirmed)].groupby("code").agg(
+        starts=("effective_from", "min"), ends=("effective_to", "max"))
+    table = table[table["starts"].notna() | table["ends"].notna()]
+    positions, uniques = code_positions(ctx)
+    windows = table.reindex(uniques)
+    starts, ends = (pd.Series(np.append(windows[column].to_numpy(), np.datetime64("NaT"))[positions],
+                              index=claims.index) for column in ("starts", "ends"))
+    before = starts.notna() & (claims["service_date"] < starts)
+    after = ends.notna() & (claims["service_date"] > ends)
+    lines = pick(claims, before | after)
+    if lines.empty:
+        return no_hits()
+    reason = ("deleted after " + fmt_date(ends[lines.index])).where(
+        after[lines.index], "valid only from " + fmt_date(starts[lines.index]))
+    message = (lines["procedure_code"] + " is not valid on " + fmt_date(lines["service_date"]) + ": " + reason
+               + " (" + who_when(lines) + ")")
+    return hits(lines.index, message)
+
+
+@rule(
+    id="CODE-001", family="CODE", severity="error",
+    title="Procedure code not valid on the date of service",
+    rationale=(
+        "CPT/HCPCS codes are added and deleted each January; a deleted code (e.g. the prolonged-service "
+        "add-ons 99354/99355 after 2022) or a code billed before it existed is rejected (CARC 181)."
+    ),
+    fix="Replace the code with the one valid on the date of service (prolonged psychotherapy has no add-on).",
+    source="S12, S13 (99354/99355 deleted 2023); S49, S50 (99417/G2212 from 2021); S5 (2013 codes)",
+    needs=("procedure_code", "service_date"),
+)
+def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _outside_window(claims, ctx, confirmed=True)
+
+
+@rule(
+    id="CODE-002", family="CODE", severity="error",
+    title="Malformed procedure code",
+    rationale=(
+        "A procedure code is 5 characters: 5 digits (CPT), 4 digits and F/T/U (CPT Category II/III, PLA) or "
+        "a letter and 4 digits (HCPCS Level II). Anything else is rejected before adjudication."
+    ),
+    fix="Correct the code in the EHR (a stray character, a missing digit, a modifier typed into the code).",
+    source="S2, S3 (code formats in the CMS edit files); §10 CARC 16/181",
+    needs=("procedure_code",),
+)
+def malformed_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    lines = pick(claims, claims["procedure_code"].notna() & ~_well_formed(claims, ctx))
+    message = ("procedure code '" + lines["procedure_code"] + "' is not a valid CPT/HCPCS code format ("
+               + who_when(lines) + ")")
+    return hits(lines.index, message)
+
+
+@rule(
+    id="CODE-003", family="CODE", severity="info",
+    title="Procedure code outside bhdash's behavioral-health code table",
+    rationale=(
+        "Time, unit, add-on and same-day checks rely on the code table; a well-formed code that is not in it "
+        "was not covered by them."
+    ),
+    fix="Nothing to fix if the code is right; check its time and unit rules by hand.",
+    source="bhdash reference codes.csv (§1 code tables)",
+    needs=("procedure_code",),
+)
+def unknown_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    lines = pick(claims, _well_formed(claims, ctx) & code_fact(ctx, "kind").isna())
+    message = (lines["procedure_code"] + " (" + who_when(lines) + ") is not in the behavioral-health code "
+               "table; time, unit and same-day checks did not cover it")
+    return hits(lines.index, message)
+
+
+def _modifier_hits(claims: pd.DataFrame, bad: pd.DataFrame, what: str) -> pd.DataFrame:
+    mods = modifiers(claims)
+    offenders = mods.where(bad).stack().dropna()
+    if offenders.empty:
+        return no_hits()
+    listed = offenders.groupby(level=0).agg(lambda values: ", ".join(f"'{v}'" for v in values))
+    lines = pick(claims, listed.index)
+    message = (lines["procedure_code"].fillna("line") + " carries modifier " + listed + " " + what + " ("
+               + who_when(lines) + ")")
+    return hits(lines.index, message)
+
+
+@rule(
+    id="CODE-004", family="CODE", severity="error",
+    title="Malformed modifier",
+    rationale="A modifier is exactly two letters or digits; anything else is rejected (CARC 4/182).",
+    fix="Correct the modifier in the EHR (e.g. '95', 'HO', '59').",
+    source="§10 (CARC 4, 182: modifier invalid)",
+    needs=("procedure_code", "modifier_1"),
+)
+def malformed_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    mods = modifiers(claims)
+    bad = mods.notna() & ~mods.apply(lambda column: column.str.fullmatch(MODIFIER_PATTERN)).fillna(False)
+    return _modifier_hits(claims, bad.astype(bool), "that is not a two-character modifier")
+
+
+@rule(
+    id="CODE-005", family="CODE", severity="warning",
+    title="Modifier bhdash does not recognise",
+    rationale=(
+        "Well-formed modifiers outside the CPT/HCPCS modifiers used in behavioral health (telehealth, NCCI, "
+        "licence level, program) are often typos (e.g. 'GX' for 'GT') and draw modifier denials."
+    ),
+    fix="Check the modifier against the payer's list; correct it or remove it.",
+    source="S60, S61, S74–S77, S91, S92 (modifiers in use); CPT Appendix A / HCPCS Level II (unconfirmed)",
+    needs=("procedure_code", "modifier_1"),
+)
+def unknown_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    mods = modifiers(claims)
+    well_formed = mods.apply(lambda column: column.str.fullmatch(MODIFIER_PATTERN)).fillna(False)
+    bad = well_formed.astype(bool) & ~mods.isin(list(_known_modifiers()))
+    return _modifier_hits(claims, bad, "that is not in the modifier table")
+
+
+@rule(
+    id="CODE-006", family="CODE", severity="error",
+    title="Code not payable by this payer type",
+    rationale=(
+        "Medicare sets the practitioner MUE of 90882/90885/90887/90889 to 0 (not separately payable) and "
+        "does not accept 99417 (it uses G2212); G2212 is Medicare-only, so commercial claims use 99417."
+    ),
+    fix="Remove the line (for prolonged E/M use the payer's code: G2212 for Medicare, 99417 otherwise).",
+    source="S3 (MUE 0 codes); S49, S50 (99417 vs G2212)",
+    needs=("procedure_code", "payer"),
+)
+def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    table = code_table()
+    barred_types = table.assign(payer_type=table["not_payable_payer_types"].str.split(";")).explode(
+        "payer_type").dropna(subset=["payer_type"])
+    barred = set(barred_types["code"] + "|" + barred_types["payer_type"])
+    candidates = pick(claims, claims["procedure_code"].isin(barred_types["code"]), "payer")
+    payer_type = line_payer_type(claims, ctx, candidates.index)
+    candidates = candidates[(candidates["procedure_code"] + "|" + payer_type[candidates.index]).isin(barred)]
+    lines = candidates
+    if lines.empty:
+        return no_hits()
+    message = (lines["procedure_code"] + " is not payable by " + payer_type[lines.index].astype(str) + " ("
+               + lines["payer"].fillna("payer").astype(str) + ", " + who_when(lines) + ")")
+    return hits(lines.index, message)
+
+
+@rule(
+    id="CODE-007", family="CODE", severity="warning",
+    title="Procedure code probably not valid on the date of service (dates unconfirmed)",
+    rationale=(
+        "Some code start and deletion dates are not confirmed by a cited source (99356/99357 deleted with "
+        "99354/99355, 99201 deleted in 2021, the Medicare crisis codes G0017/G0018 from 2024)."
+    ),
+    fix="Check the code's validity for the date of service and replace it if it was not active.",
+    source="S3, S12, S13, S47 (dates unconfirmed)",
+    needs=("procedure_code", "service_date"),
+)
+def code_probably_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _outside_window(claims, ctx, confirmed=False)

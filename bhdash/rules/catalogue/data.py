@@ -1,0 +1,118 @@
+"""DATA: required data missing or unreadable on a claim line.
+
+A line without a code, a date, a clinician or a payer cannot be checked or paid; ingestion turns
+unreadable cells into missing values, so "missing" here also covers "could not be read".
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bhdash.rules.catalogue._lookup import column, fmt_date, fmt_money
+from bhdash.rules.engine import CheckContext
+from bhdash.rules.registry import hits, rule
+
+_UNREAD = "blank or unreadable"
+
+
+@rule(
+    id="DATA-001", family="DATA", severity="error",
+    title="No procedure code",
+    rationale="A claim line without a CPT/HCPCS code is rejected before adjudication (CARC 16).",
+    fix="Enter the CPT/HCPCS code for the service in the EHR and re-export.",
+    source="S105 (CARC 16: missing or invalid information)",
+    needs=("procedure_code",),
+)
+def missing_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    missing = claims.index[claims["procedure_code"].isna()]
+    return hits(missing, f"No procedure code on the line ({_UNREAD}).")
+
+
+@rule(
+    id="DATA-002", family="DATA", severity="error",
+    title="No date of service",
+    rationale="Every edit (time, enrollment, filing limit, same-day pairs) depends on the date of service; "
+              "payers reject lines without one (CARC 16).",
+    fix="Enter the date of service (MM/DD/YYYY) and re-export.",
+    source="S105 (CARC 16: missing or invalid information)",
+    needs=("service_date",),
+)
+def missing_date(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    missing = claims.index[claims["service_date"].isna()]
+    return hits(missing, f"No date of service on the line ({_UNREAD}).")
+
+
+@rule(
+    id="DATA-003", family="DATA", severity="error",
+    title="No rendering clinician",
+    rationale="The rendering provider (name and NPI) is required on a professional claim; without it the "
+              "line cannot be checked for scope, license or enrollment (CARC 16).",
+    fix="Assign the rendering clinician to the appointment and re-export.",
+    source="S105 (CARC 16 / rendering provider missing)",
+    needs=("clinician_name",),
+)
+def missing_clinician(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    missing = claims["clinician_name"].isna() & column(claims, "clinician_npi").isna()
+    return hits(claims.index[missing], f"No rendering clinician name or NPI on the line ({_UNREAD}).")
+
+
+@rule(
+    id="DATA-004", family="DATA", severity="error",
+    title="No payer",
+    rationale="Without a payer the line cannot be billed, and no payer-specific rule (filing limit, "
+              "enrollment, telehealth) can be applied.",
+    fix="Record the patient's insurance (or self-pay) on the appointment and re-export.",
+    source="S105 (CARC 16: missing or invalid information)",
+    needs=("payer",),
+)
+def missing_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    missing = claims.index[claims["payer"].isna()]
+    return hits(missing, f"No payer on the line ({_UNREAD}).")
+
+
+@rule(
+    id="DATA-005", family="DATA", severity="warning",
+    title="Charge missing, zero or negative",
+    rationale="A line with no positive charge is either not billed or a data-entry error; its dollars at "
+              "stake cannot be estimated.",
+    fix="Enter the fee-schedule charge for the code (credits and adjustments belong on separate rows).",
+    source="bhdash data contract (charge per claim line)",
+    needs=("charge",),
+)
+def bad_charge(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    charge = claims["charge"]
+    bad = charge.isna() | (charge <= 0)
+    shown = ("charge " + fmt_money(charge[bad])).where(charge[bad].notna(), "no charge")
+    return hits(claims.index[bad], "Line has " + shown + " (expected a positive amount).")
+
+
+@rule(
+    id="DATA-006", family="DATA", severity="warning",
+    title="Submitted before the date of service",
+    rationale="A claim cannot be submitted before the service happened: one of the two dates is wrong, "
+              "and the filing-limit clock depends on both.",
+    fix="Correct the date of service or the submitted date in the billing system.",
+    source="S105, S106 (filing clock runs from the date of service)",
+    needs=("service_date", "submitted_date"),
+)
+def submitted_before_service(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    early = claims["submitted_date"] < claims["service_date"]
+    subset = claims[early]
+    message = ("Submitted " + fmt_date(subset["submitted_date"]) + ", before the date of service "
+               + fmt_date(subset["service_date"]) + ".")
+    return hits(subset.index, message)
+
+
+@rule(
+    id="DATA-007", family="DATA", severity="warning",
+    title="Patient not identified",
+    rationale="Same-day pairs, duplicates and frequency rules compare lines of one patient; a line with no "
+              "member id or name + date of birth cannot be compared.",
+    fix="Record the member id (or the patient's name and date of birth) on the claim and re-export.",
+    source="bhdash data contract (patient_id)",
+    needs=("patient_id",),
+)
+def missing_patient(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    missing = claims.index[claims["patient_id"].isna()]
+    return hits(missing, "No member id or patient name on the line; it cannot be matched to the patient's "
+                         "other lines.")

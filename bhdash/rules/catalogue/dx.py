@@ -1,0 +1,219 @@
+"""DX: ICD-10-CM validity and diagnoses that do not support the service (bh_coding_rules.md §8, §12).
+
+Validity uses the real ICD-10-CM code set through simple-icd-10-cm (billable leaf codes only; the
+package ships one fiscal year's code set). Diagnosis groups (behavioral F codes, Z codes, symptom R
+codes, dementia/ID, "unspecified" codes) live in `reference/dx_groups.csv`.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from bhdash.reference import load_table
+from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text
+from bhdash.rules.catalogue._shared import codes_of_kind
+from bhdash.rules.engine import CheckContext
+from bhdash.rules.registry import hits, rule
+
+# Code kinds of codes.csv: services that need a behavioral diagnosis, and diagnostic evaluations.
+PSYCH_SERVICE_KINDS = ("eval", "psychotherapy", "psychotherapy_addon", "crisis", "crisis_addon", "family",
+                       "group", "psychoanalysis")
+EVALUATION_KINDS = ("eval",)
+HBAI_KINDS = ("hbai", "hbai_addon")
+
+
+@cache
+def _code_status(code: str) -> str:
+    """'ok', 'header' (valid but not billable) or 'unknown' for one dotted ICD-10-CM code.
+
+    The code set is imported on first use: loading it takes seconds, which only DX-001 should pay.
+    """
+    import simple_icd_10_cm as icd
+
+    if not icd.is_valid_item(code):
+        return "unknown"
+    return "ok" if icd.is_leaf(code) else "header"
+
+
+def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
+    table = load_table("dx_groups.csv")
+    table = table[table["dx_group"] == group]
+    values = text(codes).str.upper()
+    prefixes = tuple(table.loc[table["match"] == "prefix", "code"])
+    exact = table.loc[table["match"] == "exact", "code"]
+    matched = values.isin(exact).fillna(False)
+    if prefixes:
+        matched |= values.str.startswith(prefixes).fillna(False)
+    return matched.astype(bool)
+
+
+def _primary(claims: pd.DataFrame) -> pd.Series:
+    """The first diagnosis on the line (dx_1, or the first filled slot when dx_1 is blank)."""
+    dx = diagnoses(claims)
+    primary = pd.Series(pd.NA, index=claims.index, dtype="string")
+    for slot in dx.columns:
+        primary = primary.fillna(dx[slot])
+    return primary
+
+
+def _psych_lines(claims: pd.DataFrame) -> pd.Series:
+    return claims["procedure_code"].isin(codes_of_kind(*PSYCH_SERVICE_KINDS)).fillna(False).astype(bool)
+
+
+@rule(
+    id="DX-001", family="DX", severity="error",
+    title="Diagnosis missing, invalid or not billable",
+    rationale="Only billable (leaf) ICD-10-CM codes valid for the date of service are accepted; a category "
+              "header such as F32 or F43.2, an unknown code, or a line with no diagnosis is rejected "
+              "(CARC 146/16).",
+    fix="Code the diagnosis to its full specificity (e.g. F32.1 rather than F32) and attach it to the line.",
+    source="S100; ICD-10-CM code set (simple-icd-10-cm)",
+    needs=("dx_1",),
+)
+def invalid_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    dx = diagnoses(claims)
+    long = dx.reset_index(names="line").melt(id_vars="line", var_name="slot", value_name="code").dropna()
+    codes, uniques = pd.factorize(long["code"].astype(str))
+    status = np.array([_code_status(code) for code in uniques], dtype=object)[codes] if len(uniques) else []
+    long["status"] = status
+    bad = long[long["status"] != "ok"].copy()
+    slot_number = bad["slot"].str.extract(r"(\d)$", expand=False)
+    bad["text"] = np.where(bad["status"] == "header",
+                           "diagnosis " + slot_number + " " + bad["code"]
+                           + " is a category, not a billable code",
+                           "diagnosis " + slot_number + " " + bad["code"] + " is not an ICD-10-CM code")
+    bad = bad.sort_values(["line", "slot"])
+    per_line = bad.groupby("line", sort=False)["text"].agg("; ".join)
+    message = per_line.str.slice(0, 1).str.upper() + per_line.str.slice(1) + "."
+    no_dx = claims.index[dx.isna().all(axis=1)]
+    frames = [hits(per_line.index, message), hits(no_dx, "No diagnosis on the line.")]
+    return pd.concat(frames, ignore_index=True)
+
+
+@rule(
+    id="DX-002", family="DX", severity="error",
+    title="Psychotherapy without a supporting behavioral diagnosis",
+    rationale="Psychotherapy and psychiatric evaluations need a mental or behavioral (F) diagnosis; a Z code "
+              "as the first or only diagnosis (e.g. Z63.0 relationship distress) is not paid by most payers "
+              "(CARC 11/50).",
+    fix="List the F-code diagnosis the service treats first; keep Z codes as secondary context.",
+    source="S93, S101, S102, S103",
+    needs=("procedure_code", "dx_1"),
+)
+def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    dx = diagnoses(claims)
+    primary = _primary(claims)
+    has_dx = dx.notna().any(axis=1)
+    has_f = pd.concat([_in_dx_group(dx[slot], "behavioral") for slot in dx.columns], axis=1).any(axis=1)
+    psych = _psych_lines(claims) & has_dx
+    z_first = _in_dx_group(primary, "z_code")
+    flagged = psych & (z_first | ~has_f)
+    listed = joined_values(dx[flagged], ", ")
+    code = text(claims.loc[flagged, "procedure_code"])
+    message = (code + " with diagnoses " + listed + ": " + pd.Series(
+        np.where(z_first[flagged] & has_f[flagged], "a Z code is listed first",
+                 np.where(z_first[flagged], "a Z code is the only kind of diagnosis",
+                          "no behavioral (F) diagnosis supports it")), index=code.index) + ".")
+    return hits(claims.index[flagged], message)
+
+
+@rule(
+    id="DX-003", family="DX", severity="warning",
+    title="Unspecified diagnosis still primary",
+    rationale="Unspecified codes (F32.9, F32.A, F41.9, F43.20, F99 …) are acceptable at intake, but still "
+              "primary after several visits or after a diagnostic evaluation they draw medical-necessity "
+              "review (CARC 50).",
+    fix="Update the diagnosis to the specific code the assessment supports.",
+    source="bh_coding_rules.md §8 (unconfirmed); S104",
+    needs=("patient_id", "dx_1", "service_date"),
+)
+def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    max_visits = int(ctx.setting("dx_unspecified_visits", 6))
+    grace_days = int(ctx.setting("dx_unspecified_days_after_eval", 30))
+    primary = _primary(claims)
+    patients = claims["patient_id"].astype("string")
+    dated = patients.notna() & claims["service_date"].notna()
+    visit = claims.loc[dated, "service_date"].groupby(patients[dated]).rank(method="dense")
+    visit = visit.reindex(claims.index)
+    first_visit = (claims.loc[dated, "service_date"].groupby(patients[dated]).transform("min")
+                   .reindex(claims.index))
+    evaluation = dated & column(claims, "procedure_code").isin(codes_of_kind(*EVALUATION_KINDS))
+    first_eval = claims.loc[evaluation, "service_date"].groupby(patients[evaluation]).min()
+    eval_date = pd.Series(first_eval.reindex(patients.to_numpy()).to_numpy(), index=claims.index)
+    eval_date = pd.to_datetime(eval_date)
+    after_eval = (claims["service_date"] - eval_date).dt.days >= grace_days
+    late = (visit > max_visits).fillna(False) | after_eval.fillna(False)
+    flagged = dated & _in_dx_group(primary, "unspecified") & late
+    subset = claims[flagged]
+    message = (text(primary[flagged]) + " (unspecified) is still the primary diagnosis at visit "
+               + visit[flagged].astype("Int64").astype(str) + " of this patient (first visit "
+               + fmt_date(first_visit[flagged]) + ")")
+    with_eval = after_eval[flagged].fillna(False)
+    message = message.where(~with_eval, message + ", " + (subset["service_date"] - eval_date[flagged]).dt.days
+                            .astype("Int64").astype(str) + " days after the evaluation on "
+                            + fmt_date(eval_date[flagged]))
+    return hits(subset.index, message + ".")
+
+
+@rule(
+    id="DX-004", family="DX", severity="warning",
+    title="Health behavior service with a mental-health primary diagnosis",
+    rationale="Health behavior assessment/intervention (96156-96171) treats the behavioral side of a "
+              "physical condition: the primary diagnosis must be the physical problem, not an F code "
+              "(CARC 11).",
+    fix="List the physical condition first (e.g. E11.9, I10) and the F code, if any, after it — or bill "
+        "psychotherapy if a mental disorder was treated.",
+    source="S44",
+    needs=("procedure_code", "dx_1"),
+)
+def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    primary = _primary(claims)
+    hbai = claims["procedure_code"].isin(codes_of_kind(*HBAI_KINDS)).fillna(False).astype(bool)
+    flagged = hbai & _in_dx_group(primary, "behavioral")
+    message = (text(claims.loc[flagged, "procedure_code"]) + " with " + text(primary[flagged])
+               + " as the primary diagnosis: health behavior services need a physical condition first.")
+    return hits(claims.index[flagged], message)
+
+
+@rule(
+    id="DX-005", family="DX", severity="warning",
+    title="Psychotherapy with a dementia or intellectual-disability primary",
+    rationale="LCDs limit psychotherapy to patients able to benefit, and some behavioral-health carve-outs "
+              "exclude F01-F03 and F70-F79 from the mental-health benefit (CARC 50/167). Which payers is "
+              "payer configuration (dx_cognitive_exclusion).",
+    fix="Document the patient's capacity to benefit and list the treated behavioral condition first, or "
+        "bill the payer that covers the condition.",
+    source="S104 (payer exclusions unconfirmed)",
+    needs=("procedure_code", "dx_1", "payer"),
+)
+def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    primary = _primary(claims)
+    excluded = ctx.line_payers["dx_cognitive_exclusion"].astype(bool)
+    flagged = excluded & _psych_lines(claims) & _in_dx_group(primary, "cognitive")
+    message = (text(claims.loc[flagged, "procedure_code"]) + " with " + text(primary[flagged])
+               + " (dementia/intellectual disability) as the primary diagnosis for "
+               + text(claims.loc[flagged, "payer"]) + ".")
+    return hits(claims.index[flagged], message)
+
+
+@rule(
+    id="DX-006", family="DX", severity="warning",
+    title="Symptom code listed first on psychotherapy",
+    rationale="R codes (e.g. R45.851 suicidal ideation) are accepted as secondary diagnoses, but as the "
+              "first diagnosis on psychotherapy they are frequently denied (unconfirmed, hence a warning).",
+    fix="List the F-code diagnosis first and keep the symptom code as secondary.",
+    source="bh_coding_rules.md §8 (unconfirmed)",
+    needs=("procedure_code", "dx_1"),
+)
+def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    dx = diagnoses(claims)
+    primary = _primary(claims)
+    has_f = pd.concat([_in_dx_group(dx[slot], "behavioral") for slot in dx.columns], axis=1).any(axis=1)
+    flagged = _psych_lines(claims) & _in_dx_group(primary, "symptom") & has_f
+    message = (text(claims.loc[flagged, "procedure_code"]) + " lists symptom code " + text(primary[flagged])
+               + " first; put the behavioral (F) diagnosis first.")
+    return hits(claims.index[flagged], message)
+

@@ -1,0 +1,200 @@
+"""SCOPE: codes outside the rendering clinician's credential (bh_coding_rules.md §6, §12 SCOPE-001..005).
+
+Who may bill what lives in `reference/scope.csv` (a deny list: credential × code group × payer type,
+dated), expected taxonomies in `taxonomy.csv`, license-level modifiers in `license_modifiers.csv`.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bhdash.reference import load_table
+from bhdash.rules.catalogue._lookup import (
+    clinician_table,
+    column,
+    has_modifier,
+    line_credentials,
+    modifier_list,
+    text,
+)
+from bhdash.rules.catalogue._shared import code_table, codes_of_kind
+from bhdash.rules.engine import CheckContext
+from bhdash.rules.registry import clinician_hits, hits, rule
+
+_FAR_PAST = pd.Timestamp("1900-01-01")
+_FAR_FUTURE = pd.Timestamp("2262-01-01")
+
+
+def _codes_in(spec: str) -> set[str]:
+    """Codes named by a scope.csv `codes` cell: code kinds of codes.csv and/or literal codes."""
+    parts = set(spec.split(";"))
+    kinds = parts & set(code_table()["kind"])
+    return codes_of_kind(*kinds) | (parts - kinds)
+
+
+def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.DataFrame:
+    """Lines matching a deny row of scope.csv for this rule, with that row's reason."""
+    table = load_table("scope.csv")
+    table = table[table["rule"] == rule_id]
+    credentials = line_credentials(claims, ctx)
+    codes = column(claims, "procedure_code")
+    dates = column(claims, "service_date")
+    payer_types = ctx.line_payers["payer_type"] if "payer" in claims.columns else None
+    supervised = _has_supervisor(claims, ctx)
+    reason = pd.Series(pd.NA, index=claims.index, dtype="string")
+    for row in table.itertuples(index=False):
+        mask = credentials.isin(row.credentials.split(";")).fillna(False)
+        if row.codes != "all":
+            mask &= codes.isin(_codes_in(row.codes)).fillna(False)
+        if pd.notna(row.payer_type):
+            if payer_types is None:
+                continue
+            mask &= (payer_types == row.payer_type).fillna(False)
+        start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
+        end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
+        mask &= dates.isna() | ((dates >= start) & (dates <= end))
+        if row.unless_supervised == "yes":
+            mask &= ~supervised
+        reason = reason.mask(mask & reason.isna(), row.reason)
+    flagged = reason.notna()
+    subset = claims[flagged]
+    who = column(subset, "clinician_name").astype("string").fillna("the clinician")
+    message = (text(column(subset, "procedure_code")).fillna("?") + " billed by " + who + " ("
+               + credentials[flagged] + "): " + reason[flagged] + ".")
+    return hits(subset.index, message)
+
+
+def _has_supervisor(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    roster = clinician_table(ctx)
+    if "supervisor" not in roster.columns or "clinician_name" not in claims.columns:
+        return pd.Series(False, index=claims.index)
+    return claims["clinician_name"].map(roster["supervisor"]).notna()
+
+
+@rule(
+    id="SCOPE-001", family="SCOPE", severity="error",
+    title="Prescriber-only code by a non-prescriber",
+    rationale="E/M, 90792, the psychotherapy add-ons 90833/90836/90838 and prolonged E/M are for "
+              "prescribers; 90863 is for prescribing psychologists only. Payers deny them for other "
+              "credentials (CARC 170/185).",
+    fix="Bill the service the credential allows (90791 instead of 90792; 90832/90834/90837 instead of "
+        "E/M + add-on), or correct the rendering clinician.",
+    source="S21, S26, S29, S39, S66, S86, S89",
+    needs=("procedure_code", "clinician_credential"),
+)
+def prescriber_codes(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _scope_hits(claims, ctx, "SCOPE-001")
+
+
+@rule(
+    id="SCOPE-002", family="SCOPE", severity="error",
+    title="Medicare line by a credential that cannot enroll",
+    rationale="Associate-level clinicians cannot enroll in Medicare at all, and MFTs/MHCs could enroll "
+              "only from 2024-01-01; their Medicare lines are denied (CARC 185/B7).",
+    fix="Bill incident-to under the supervising physician/NPP where the rules allow it, or bill the "
+        "patient's secondary coverage; for MFT/MHC services before 2024 there is no Medicare benefit.",
+    source="S82, S83, S84, S87, S88",
+    needs=("payer", "clinician_credential", "service_date"),
+)
+def medicare_enrollment_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _scope_hits(claims, ctx, "SCOPE-002")
+
+
+@rule(
+    id="SCOPE-003", family="SCOPE", severity="warning",
+    title="Taxonomy missing or inconsistent with the credential",
+    rationale="Payers check the rendering taxonomy against the credential and the enrollment (e.g. an LCSW "
+              "is 1041C0700X); a missing or mismatched taxonomy draws rejections (CARC 16 + N290-type).",
+    fix="Record the clinician's NUCC taxonomy in the roster and in the EHR's rendering provider setup, "
+        "matching the taxonomy on the payer enrollment.",
+    source="S94, S95, S96",
+    needs=("clinician_name",),
+    needs_roster=("clinicians.taxonomy",),
+    clinician_level=True,
+)
+def taxonomy_mismatch(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    roster = clinician_table(ctx)
+    billed = claims.groupby("clinician_name", observed=True)["clinician_name"].size()
+    clinicians = roster[roster.index.isin(billed.index)]
+    if clinicians.empty or "credential" not in clinicians.columns:
+        return clinician_hits(pd.Series(dtype="object"), pd.Series(dtype="object"))
+    credential = text(clinicians["credential"]).str.upper()
+    taxonomy = text(column(clinicians, "taxonomy")).str.upper().str.strip()
+    expected = load_table("taxonomy.csv")
+    consistent = pd.Series(False, index=clinicians.index)
+    for row in expected.itertuples(index=False):
+        same_credential = (credential == row.credential).fillna(False)
+        if row.match == "prefix":
+            fits = taxonomy.str.startswith(row.taxonomy).fillna(False)
+        else:
+            fits = (taxonomy == row.taxonomy).fillna(False)
+        consistent |= same_credential & fits
+    known_credential = credential.isin(expected["credential"]).fillna(False)
+    missing = taxonomy.isna()
+    flagged = (missing | (known_credential & ~consistent))
+    chosen = clinicians[flagged]
+    listed = expected.groupby("credential")["taxonomy"].agg(lambda codes: " or ".join(
+        code + ("…" if len(code) < 10 else "") for code in codes))
+    shown_credential = credential[flagged].fillna("no credential")
+    message = ("Taxonomy " + taxonomy[flagged].fillna("missing") + " for " + chosen.index.to_series()
+               + " (" + shown_credential + ")")
+    expectation = credential[flagged].map(listed)
+    message = message.where(expectation.isna(), message + "; expected " + expectation.fillna(""))
+    message = message + ". Billed " + billed.reindex(chosen.index).astype(str) + " line(s)."
+    return clinician_hits(chosen.index.to_series(), message.reset_index(drop=True))
+
+
+@rule(
+    id="SCOPE-004", family="SCOPE", severity="warning",
+    title="Testing code outside the clinician's scope",
+    rationale="Psychological and neuropsychological testing codes 96130-96137 are physician/psychologist "
+              "services; technician codes 96138/96139 need a supervising psychologist or physician "
+              "(CARC 170). The credential list is unconfirmed, hence a warning.",
+    fix="Bill testing under the psychologist or physician who performed or supervised it.",
+    source="S41, S90",
+    needs=("procedure_code", "clinician_credential"),
+)
+def testing_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _scope_hits(claims, ctx, "SCOPE-004")
+
+
+@rule(
+    id="SCOPE-005", family="SCOPE", severity="warning",
+    title="License-level modifier missing or wrong",
+    rationale="Payers that pay by license level (many Medicaid plans) deny lines without the modifier for "
+              "the clinician's level (HP doctoral, HO master's, AH psychologist, AJ social worker) or with "
+              "one that contradicts it (CARC 4). Which payers require it is payer configuration.",
+    fix="Add the license-level modifier for the rendering clinician (see the payer's billing manual).",
+    source="S91, S92, S93",
+    needs=("procedure_code", "payer", "clinician_credential"),
+)
+def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    required = ctx.line_payers["credential_modifiers"].astype(bool)
+    table = load_table("license_modifiers.csv")
+    expected = table.set_index("credential")["modifiers"]
+    level_modifiers = {mod for mods in table["modifiers"] for mod in mods.split(";")}
+    credentials = line_credentials(claims, ctx)
+    wanted = credentials.map(expected)
+    applies = required & wanted.notna() & claims["procedure_code"].notna()
+    if not applies.any():
+        return hits(pd.Index([]), pd.Series(dtype="string"))
+    subset = claims[applies]
+    wanted = wanted[applies]
+    has_right = pd.Series(False, index=subset.index)
+    for modifier in sorted(level_modifiers):
+        listed = wanted.str.contains(rf"(?:^|;){modifier}(?:;|$)", regex=True).fillna(False)
+        has_right |= has_modifier(subset, {modifier}) & listed
+    subset = subset[~has_right]
+    wanted = wanted[~has_right]
+    present = modifier_list(subset, level_modifiers)
+    payer = subset["payer"].astype("string")
+    who = column(subset, "clinician_name").astype("string").fillna("the clinician")
+    credential = credentials[subset.index]
+    need = wanted.str.replace(";", " or ")
+    missing_msg = (payer + " pays by license level: " + subset["procedure_code"] + " by " + who + " ("
+                   + credential + ") needs modifier " + need + ".")
+    wrong_msg = (payer + " pays by license level: modifier " + present + " does not match " + who + " ("
+                 + credential + "); expected " + need + ".")
+    message = missing_msg.where(present == "", wrong_msg)
+    return hits(subset.index, message)
+

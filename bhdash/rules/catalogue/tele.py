@@ -1,0 +1,215 @@
+"""TELE: telehealth place of service and modifiers, payer by payer (bh_coding_rules.md §5, §12).
+
+What each payer expects (POS 02/10, which telehealth modifier) comes from the payer table through
+`ctx.line_payers`; which codes are on the telehealth list or audio-only eligible comes from
+`reference/telehealth_codes.csv`, dated and sourced. Unconfirmed list entries give warnings (TELE-004),
+confirmed ones errors (TELE-001).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from bhdash.reference import load_table
+from bhdash.rules.catalogue._lookup import (
+    column,
+    fmt_date,
+    has_modifier,
+    in_code_ranges,
+    map_unique,
+    modifier_list,
+    payer_convention_start,
+    text,
+)
+from bhdash.rules.engine import CheckContext
+from bhdash.rules.registry import hits, rule
+
+TELEHEALTH_POS = ("02", "10")
+VIDEO_MODIFIERS = ("95", "GT")
+AUDIO_MODIFIERS = ("93", "FQ")
+_FAR_PAST = pd.Timestamp("1900-01-01")
+_FAR_FUTURE = pd.Timestamp("2262-01-01")
+
+
+def _is_telehealth(claims: pd.DataFrame) -> pd.Series:
+    pos = text(column(claims, "pos"))
+    return pos.isin(TELEHEALTH_POS).fillna(False) | has_modifier(claims, VIDEO_MODIFIERS + AUDIO_MODIFIERS)
+
+
+def _list_verdict(claims: pd.DataFrame, ctx: CheckContext, flag: str, confirmed: bool) -> pd.Series:
+    """Per line, the matching telehealth_codes.csv row's `flag` ("yes"/"no", NA when no row applies)
+    among rows with the given confirmation status, honouring payer type and effective dates."""
+    table = load_table("telehealth_codes.csv")
+    table = table[table[flag].notna() & ((table["confirmed"] == "yes") == confirmed)]
+    payer_types = ctx.line_payers["payer_type"].reindex(claims.index) if "payer" in claims.columns else None
+    dates = column(claims, "service_date")
+    verdict = pd.Series(pd.NA, index=claims.index, dtype="object")
+    for row in table.itertuples(index=False):
+        applies = in_code_ranges(claims["procedure_code"], pd.DataFrame([row._asdict()]))
+        if pd.notna(row.payer_type):
+            if payer_types is None:
+                continue
+            applies &= (payer_types == row.payer_type).fillna(False)
+        start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
+        end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
+        applies &= dates.isna() | ((dates >= start) & (dates <= end))
+        fresh = applies & verdict.isna()
+        verdict = verdict.mask(fresh, getattr(row, flag))
+    return verdict
+
+
+def _eligibility_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
+    telehealth = _is_telehealth(claims)
+    claims, telehealth = claims[telehealth], telehealth[telehealth]
+    audio = has_modifier(claims, AUDIO_MODIFIERS)
+    listed = _list_verdict(claims, ctx, "telehealth", confirmed)
+    audio_ok = _list_verdict(claims, ctx, "audio_only", confirmed)
+    off_list = telehealth & (listed == "no").fillna(False)
+    not_audio = audio & (audio_ok == "no").fillna(False) & ~off_list
+    flagged = off_list | not_audio
+    claims, off_list, not_audio = claims[flagged], off_list[flagged], not_audio[flagged]
+    code = text(claims["procedure_code"])
+    payer = text(column(claims, "payer")).fillna("the payer")
+    how = ("POS " + text(column(claims, "pos")).fillna("?"))
+    unconfirmed = "" if confirmed else " (list status unconfirmed)"
+    off_message = (code + " billed as telehealth (" + how + ") for " + payer + " on " + fmt_date(
+        column(claims, "service_date")) + ", but it is not on the telehealth list" + unconfirmed + ".")
+    audio_mods = modifier_list(claims[not_audio], AUDIO_MODIFIERS).reindex(claims.index).fillna("")
+    audio_message = (code + " billed audio-only (modifier " + audio_mods
+                     + "), but it is not an audio-only eligible service" + unconfirmed + ".")
+    return hits(claims.index, off_message.where(off_list, audio_message))
+
+
+@rule(
+    id="TELE-001", family="TELE", severity="error",
+    title="Code not payable as telehealth or audio-only",
+    rationale="A code billed with a telehealth POS or modifier must be on the payer's telehealth list, and "
+              "an audio-only line (93/FQ) must be an audio-only eligible service; otherwise the line is "
+              "denied (CARC 5 / 4).",
+    fix="Bill the service in person, or use a code on the telehealth (audio-only) list for what was done.",
+    source="S3, S76, S77, S78",
+    needs=("procedure_code",),
+)
+def telehealth_list(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _eligibility_hits(claims, ctx, confirmed=True)
+
+
+@rule(
+    id="TELE-004", family="TELE", severity="warning",
+    title="Telehealth or audio-only eligibility doubtful",
+    rationale="Same check as TELE-001 against telehealth-list entries the reference marks unconfirmed "
+              "(e.g. 90849 before 2026, testing codes audio-only), so it warns instead of erroring.",
+    fix="Check the payer's current telehealth list for the code before submitting.",
+    source="S35, S76, S78 (entries unconfirmed)",
+    needs=("procedure_code",),
+)
+def telehealth_list_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    return _eligibility_hits(claims, ctx, confirmed=False)
+
+
+@rule(
+    id="TELE-002", family="TELE", severity="warning",
+    title="Telehealth POS and modifiers not what the payer expects",
+    rationale="Payers differ: Medicare wants POS 02/10 from 2024 (POS 11 + 95 only for the hospital "
+              "exception) and GT only on CAH institutional claims; UHC, Anthem and most others want POS "
+              "02/10, many with modifier 95. A mismatch draws CARC 4/5 denials.",
+    fix="Use the payer's telehealth convention: POS 10 (patient at home) or 02 (elsewhere), plus the "
+        "modifier the payer requires (95 for video, 93 for audio-only).",
+    source="S73, S74, S75, S81",
+    needs=("pos", "payer"),
+)
+def telehealth_convention(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    lines = ctx.line_payers
+    pos = text(claims["pos"])
+    dates = column(claims, "service_date")
+    convention_start = payer_convention_start(ctx)
+    in_force = dates.isna() | convention_start.isna() | (dates >= convention_start)
+    expected_pos = lines["telehealth_pos"]
+    expected_mods = lines["telehealth_modifiers"]
+    wants_pos = map_unique(expected_pos, len) > 0
+    tele_pos = pos.isin(TELEHEALTH_POS).fillna(False)
+    video = has_modifier(claims, ("95",))
+    gt = has_modifier(claims, ("GT",))
+    audio = has_modifier(claims, AUDIO_MODIFIERS)
+    payer = text(claims["payer"]).fillna("the payer")
+    shown_pos = pos.fillna("?")
+    medicare = (lines["payer_type"] == "medicare").fillna(False)
+    wrong_pos = (video | gt | audio) & ~tele_pos & pos.notna() & wants_pos & in_force
+    gt_medicare = gt & medicare & ~wrong_pos
+    needs_mod = map_unique(expected_mods, len) > 0
+    accepted = map_unique(expected_mods, lambda values: ";" + ";".join((*values, *AUDIO_MODIFIERS)) + ";")
+    has_expected = pd.Series(False, index=claims.index)
+    for modifier in sorted({mod for values in expected_mods.drop_duplicates() for mod in values}
+                           | set(AUDIO_MODIFIERS)):
+        listed = accepted.str.contains(f";{modifier};", regex=False)
+        has_expected |= has_modifier(claims, (modifier,)) & listed
+    missing_mod = tele_pos & needs_mod & ~has_expected & in_force & ~wrong_pos & ~gt_medicare
+    frames = []
+    if wrong_pos.any():
+        since = fmt_date(convention_start[wrong_pos])
+        frames.append(hits(claims.index[wrong_pos], "POS " + shown_pos[wrong_pos] + " with a telehealth "
+                           "modifier: " + payer[wrong_pos] + " expects POS "
+                           + map_unique(expected_pos[wrong_pos], " or ".join) + " for telehealth since "
+                           + since + "."))
+    if gt_medicare.any():
+        frames.append(hits(claims.index[gt_medicare], "Modifier GT on a Medicare professional line: Medicare "
+                           "uses GT only for CAH Method II institutional claims; use POS 02/10 (and 95/93 "
+                           "where required)."))
+    if missing_mod.any():
+        frames.append(hits(claims.index[missing_mod], "POS " + shown_pos[missing_mod] + " telehealth line "
+                           "without modifier " + map_unique(expected_mods[missing_mod], " or ".join)
+                           + ", which " + payer[missing_mod] + " requires."))
+    if not frames:
+        return hits(pd.Index([]), pd.Series(dtype="string"))
+    return pd.concat(frames, ignore_index=True)
+
+
+@rule(
+    id="TELE-003", family="TELE", severity="info",
+    title="Medicare tele-mental-health without a recent in-person visit",
+    rationale="Medicare requires an in-person visit within 6 months before the first tele-mental-health "
+              "visit and then every 12 months, from a start date that keeps being postponed (kept as dated "
+              "configuration). Lines after that date without an in-person visit in the data are at risk.",
+    fix="Schedule an in-person visit (or document the exception) before the next telehealth session.",
+    source="S77, S79, S80",
+    needs=("pos", "payer", "patient_id", "service_date"),
+)
+def in_person_requirement(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    rules = load_table("telehealth_in_person.csv")
+    payer_types = ctx.line_payers["payer_type"]
+    telehealth = _is_telehealth(claims)
+    frames = []
+    for row in rules.itertuples(index=False):
+        start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
+        end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
+        mine = (payer_types == row.payer_type).fillna(False) & claims["patient_id"].notna() \
+            & claims["service_date"].notna()
+        visits = claims.loc[mine, ["patient_id", "service_date"]].assign(tele=telehealth[mine])
+        visits["patient_id"] = visits["patient_id"].astype(str)
+        in_person = visits.loc[~visits["tele"], ["patient_id", "service_date"]].rename(
+            columns={"service_date": "last_in_person"}).sort_values("last_in_person")
+        tele = visits[visits["tele"] & (visits["service_date"] >= start) & (visits["service_date"] <= end)]
+        if tele.empty:
+            continue
+        tele = tele.reset_index(names="line").sort_values("service_date")
+        tele["first_tele"] = tele.groupby("patient_id")["service_date"].transform("min")
+        joined = pd.merge_asof(tele, in_person, left_on="service_date", right_on="last_in_person",
+                               by="patient_id", direction="backward")
+        initial = joined["first_tele"].eq(joined["service_date"])
+        months = initial.map({True: int(row.initial_months), False: int(row.repeat_months)})
+        limit = (joined["service_date"] - pd.DateOffset(months=int(row.repeat_months))).mask(
+            initial, joined["service_date"] - pd.DateOffset(months=int(row.initial_months)))
+        # Only where the data reaches back over the whole look-back window can absence be asserted.
+        covered = limit >= claims["service_date"].min()
+        lacking = covered & (joined["last_in_person"].isna() | (joined["last_in_person"] < limit))
+        first = joined[lacking].sort_values("service_date").drop_duplicates("patient_id")
+        counts = joined[lacking].groupby("patient_id").size()
+        applies_from = pd.Timestamp(start).strftime("%Y-%m-%d")
+        message = ("Medicare telehealth on " + fmt_date(first["service_date"]) + " with no in-person visit "
+                   "in the prior " + months[first.index].astype(str) + " months in this data ("
+                   + first["patient_id"].map(counts).astype(str) + " telehealth line(s) of this patient "
+                   "affected; the requirement applies from " + applies_from + ").")
+        frames.append(hits(pd.Index(first["line"]), message))
+    if not frames:
+        return hits(pd.Index([]), pd.Series(dtype="string"))
+    return pd.concat(frames, ignore_index=True)
