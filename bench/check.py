@@ -122,6 +122,9 @@ def main() -> None:
     claims, roster = synthetic_claims(args.lines)
     print(f"built {len(claims):,} synthetic lines in {time.perf_counter() - started:.1f} s")
     ingest_seconds, how = _time_ingest(claims)
+    # One small run first: loading the ICD-10-CM code set and the reference tables is a once-per-process
+    # cost (the dashboard pays it at start-up), not a per-check cost.
+    run_checks(*synthetic_claims(2_000), as_of="2026-01-15")
     started = time.perf_counter()
     result = run_checks(claims, roster, as_of="2026-01-15")
     rules_seconds = time.perf_counter() - started

@@ -108,7 +108,18 @@ class PayerDirectory:
         return cls(payers=payers.drop(columns="aliases"), type_defaults=defaults, alias_index=alias_index)
 
     def canonical_payer(self, names: pd.Series) -> pd.Series:
-        """Canonical payer name for each value; NaN where the name matches no alias."""
+        """Canonical payer name for each value; NaN where the name matches no alias.
+
+        Resolved once per distinct name: a practice bills a handful of payers over thousands of lines.
+        """
+        codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
+        resolved = self._resolve(pd.Series(uniques, dtype="string")).to_numpy()
+        result = pd.Series(pd.NA, index=names.index, dtype="string")
+        known = codes >= 0
+        result[known] = resolved[codes[known]]
+        return result
+
+    def _resolve(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
         exact = keys.map(self.alias_index)
         unresolved = exact.isna() & keys.notna() & (keys != "")
@@ -127,6 +138,14 @@ class PayerDirectory:
 
         Program keywords win over aliases so that e.g. "Aetna Better Health Medicaid" is Medicaid.
         """
+        codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
+        typed = self._type_of(pd.Series(uniques, dtype="string")).to_numpy()
+        result = pd.Series(pd.NA, index=names.index, dtype="string")
+        known = codes >= 0
+        result[known] = typed[codes[known]]
+        return result
+
+    def _type_of(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
         by_keyword = pd.Series(pd.NA, index=names.index, dtype="string")
         for keyword, payer_type in _TYPE_KEYWORDS:

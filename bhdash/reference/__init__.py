@@ -46,6 +46,5 @@ def load_toml(name: str) -> dict[str, Any]:
 
 def in_effect(table: pd.DataFrame, on: pd.Timestamp) -> pd.DataFrame:
     """Rows of a versioned table whose effective_from..effective_to window covers `on`."""
-    starts = table["effective_from"].fillna(pd.Timestamp.min)
-    ends = table["effective_to"].fillna(pd.Timestamp.max)
-    return table[(starts <= on) & (on <= ends)]
+    starts, ends = table["effective_from"], table["effective_to"]
+    return table[(starts.isna() | (starts <= on)) & (ends.isna() | (on <= ends))]

@@ -1,0 +1,83 @@
+"""`bhdash check CLAIMS`: run every rule on a claims export and print or save the report."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+
+from bhdash.analysis import analyze
+from bhdash.cli.app import app
+from bhdash.cli.ingest import parse_map_options
+from bhdash.errors import InputFileError
+from bhdash.ingest import ingest
+from bhdash.report import findings_csv, findings_xlsx, render_table, report_document
+
+
+class CheckFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+
+
+def _as_of(value: str | None) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d")).normalize()
+    except ValueError as error:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got '{value}'", param_hint="--as-of") from error
+
+
+@app.command("check")
+def check_command(
+    claims: Annotated[Path, typer.Argument(
+        help="Claims export: .xlsx, .xlsm, .xls or .csv (roster sheets inside the workbook are used).")],
+    roster: Annotated[Path | None, typer.Option(
+        "--roster", help="Clinician roster / payer enrollments file.")] = None,
+    payers: Annotated[Path | None, typer.Option(
+        "--payers", help="Practice payer CSV laid over the shipped payer table.")] = None,
+    norms: Annotated[Path | None, typer.Option("--norms", help="Practice code-mix norms CSV.")] = None,
+    history: Annotated[Path | None, typer.Option(
+        "--history", help="Adjudicated claims export that trains the denial-risk model.")] = None,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reference date YYYY-MM-DD (default: the latest date of service).")] = None,
+    map_: Annotated[list[str] | None, typer.Option(
+        "--map", help='Override a column mapping: "Session Start=start_time" (repeatable).')] = None,
+    output: Annotated[CheckFormat, typer.Option("--format", help="table, json, csv or xlsx.")] = (
+        CheckFormat.TABLE),
+    out: Annotated[Path | None, typer.Option(
+        "--out", help="Write the report to this file instead of stdout (required for xlsx).")] = None,
+) -> None:
+    """Check claim lines for denials and audit risk; exit 0 whatever is found, 2 on unusable input."""
+    moment = _as_of(as_of)
+    if output is CheckFormat.XLSX and out is None:
+        raise typer.BadParameter("the xlsx format needs --out FILE.xlsx", param_hint="--out")
+    overrides = parse_map_options(map_ or [])
+    try:
+        ingested = ingest(claims, roster=roster, mapping_overrides=overrides or None)
+        past = ingest(history, roster=roster, mapping_overrides=overrides or None) if history else None
+        analysis = analyze(ingested, payers_file=payers, norms_file=norms, history=past, as_of=moment)
+    except InputFileError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+    if output is CheckFormat.JSON:
+        content: str | bytes = json.dumps(report_document(analysis), indent=2) + "\n"
+    elif output is CheckFormat.CSV:
+        content = findings_csv(analysis)
+    elif output is CheckFormat.XLSX:
+        content = findings_xlsx(analysis)
+    else:
+        content = render_table(analysis)
+    if out is not None:
+        out.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+        typer.echo(f"wrote {out}", err=True)
+    elif isinstance(content, bytes):
+        typer.echo(content.decode("utf-8-sig"), nl=False)
+    else:
+        typer.echo(content, nl=False)

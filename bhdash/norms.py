@@ -1,0 +1,336 @@
+"""Code mix per clinician against payer norms, and CBR/PEPPER-style peer percentiles.
+
+A share difference alone flags a clinician with ten sessions; a p-value alone flags a tiny difference over
+thousands of sessions. A clinician × code is flagged only when the exact binomial test (corrected for the
+number of comparisons) AND a materiality threshold in percentage points agree, above a minimum volume.
+`flagged` is two-sided (distance from the norm, for charts); an audit outlier (`audit_flag`, what NORM
+findings report) is a flagged share that is *higher* than the norm on an audit-focus code (90837, level
+4/5 E/M: the codes payers' letters and CBRs single out), so billing shorter sessions is not called risk.
+Norms ship in `reference/norms.csv` (payer_norms.md §8, each row with basis and source) and a practice's
+own CSV replaces shipped rows for the (payer type, family, credential) groups it covers.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.stats import binom, false_discovery_control
+
+from bhdash.errors import InputFileError
+from bhdash.model import PAYER_TYPES
+from bhdash.payers import payer_type_from_name
+from bhdash.reference import in_effect, load_table
+
+NORM_COLUMNS: tuple[str, ...] = (
+    "payer_type", "code_family", "code", "credential", "expected_share", "basis", "source",
+    "effective_from", "effective_to",
+)
+_REQUIRED_USER_COLUMNS = ("payer_type", "code_family", "code", "expected_share")
+_GROUP_KEY = ["payer_type", "code_family", "credential"]
+PSYCHOTHERAPY_CODES: tuple[str, ...] = ("90832", "90834", "90837")
+# Families whose use rate (share of a clinician's services) is compared with peers (CBR201807 code list,
+# bh_coding_rules.md §12 AUD-002: outlier rates of 90785, 90839, 90846).
+USE_RATE_FAMILIES: tuple[str, ...] = ("evaluation", "family", "group", "crisis", "interactive_complexity")
+
+MIX_COLUMNS: tuple[str, ...] = (
+    "clinician", "credential", "payer_type", "code_family", "code", "count", "volume", "observed_share",
+    "expected_share", "difference_pp", "p_value", "p_adjusted", "significant", "material", "flagged",
+    "audit_focus", "audit_flag", "basis", "source",
+)
+
+
+@dataclass(frozen=True)
+class NormSettings:
+    """Thresholds for flagging a clinician's code share (defaults: CBR-like 'significantly higher')."""
+
+    alpha: float = 0.05
+    materiality_pp: float = 10.0
+    min_volume: int = 30
+    correction: str = "holm"  # "holm" (family-wise) or "bh" (false discovery rate)
+
+
+def code_families() -> pd.DataFrame:
+    """code → code_family (individual psychotherapy, E/M levels, evaluation, family, group, crisis …)."""
+    return load_table("code_families.csv")
+
+
+def _read_user_norms(source: bytes | str | Path, filename: str) -> pd.DataFrame:
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputFileError(f"not a readable norms CSV ({error})", file=filename) from error
+    table.columns = [str(column).strip().lower() for column in table.columns]
+    missing = [column for column in _REQUIRED_USER_COLUMNS if column not in table.columns]
+    if missing:
+        raise InputFileError(f"norms file needs the column(s) {', '.join(missing)}", file=filename, row=1)
+    for column in NORM_COLUMNS:
+        if column not in table.columns:
+            table[column] = pd.NA
+    table = table[list(NORM_COLUMNS)].copy()
+    for column in ("payer_type", "code_family", "credential"):
+        table[column] = table[column].str.strip().str.lower() if column != "credential" else (
+            table[column].str.strip().str.upper())
+    table["code"] = table["code"].str.strip().str.upper()
+    spreadsheet_row = pd.Series(np.arange(len(table)) + 2, index=table.index)
+    bad_type = ~table["payer_type"].isin(PAYER_TYPES)
+    if bad_type.any():
+        first = bad_type.idxmax()
+        raise InputFileError(f"unknown payer_type '{table.loc[first, 'payer_type']}' "
+                             f"(use {', '.join(PAYER_TYPES)})", file=filename,
+                             row=int(spreadsheet_row[first]), column="payer_type")
+    for column in ("code_family", "code"):
+        empty = table[column].isna() | (table[column] == "")
+        if empty.any():
+            raise InputFileError(f"{column} is required", file=filename,
+                                 row=int(spreadsheet_row[empty.idxmax()]), column=column)
+    shares = pd.to_numeric(table["expected_share"], errors="coerce")
+    bad_share = shares.isna() | (shares < 0) | (shares > 1)
+    if bad_share.any():
+        first = bad_share.idxmax()
+        raise InputFileError(f"expected_share must be a number from 0 to 1, got "
+                             f"'{table.loc[first, 'expected_share']}'", file=filename,
+                             row=int(spreadsheet_row[first]), column="expected_share")
+    table["expected_share"] = shares
+    for column in ("effective_from", "effective_to"):
+        dates = pd.to_datetime(table[column], errors="coerce")
+        bad_date = dates.isna() & table[column].notna()
+        if bad_date.any():
+            raise InputFileError(f"{column} must be a date (YYYY-MM-DD)", file=filename,
+                                 row=int(spreadsheet_row[bad_date.idxmax()]), column=column)
+        table[column] = dates
+    table["basis"] = table["basis"].fillna("user")
+    table["source"] = table["source"].fillna(f"practice norms file {filename}")
+    return table
+
+
+def load_norms(user_file: bytes | str | Path | None = None, filename: str | None = None) -> pd.DataFrame:
+    """Shipped norms, with a practice's CSV replacing every (payer type, family, credential) group it has."""
+    norms = load_table("norms.csv")
+    norms["expected_share"] = norms["expected_share"].astype("float64")
+    if user_file is None:
+        return norms[list(NORM_COLUMNS)]
+    name = filename or (str(user_file) if not isinstance(user_file, bytes) else "norms.csv")
+    user = _read_user_norms(user_file, name)
+    user_groups = user[_GROUP_KEY].fillna("").drop_duplicates()
+    shipped_keys = norms[_GROUP_KEY].fillna("").merge(user_groups, how="left", indicator=True)
+    kept = norms[(shipped_keys["_merge"] == "left_only").to_numpy()]
+    return pd.concat([kept, user], ignore_index=True)[list(NORM_COLUMNS)]
+
+
+def norms_in_effect(norms: pd.DataFrame, on: pd.Timestamp) -> pd.DataFrame:
+    """One distribution per (payer type, family, credential) for a date, normalised to sum to 1.
+
+    Shares are published rounded (a family may sum to 0.99), so they are rescaled within the group.
+    """
+    current = in_effect(norms, pd.Timestamp(on)).copy()
+    current["credential"] = current["credential"].fillna("")
+    current = current.drop_duplicates([*_GROUP_KEY, "code"], keep="last")
+    totals = current.groupby(_GROUP_KEY)["expected_share"].transform("sum")
+    current["expected_share"] = current["expected_share"] / totals
+    return current.reset_index(drop=True)
+
+
+def _norm_per_credential(norms: pd.DataFrame, credentials: pd.Series) -> pd.DataFrame:
+    """For each credential seen, the norm rows that apply: its own rows win over the all-credential ones."""
+    explicit = norms.assign(credential=norms["credential"].str.split(";")).explode("credential")
+    explicit = explicit[explicit["credential"] != ""]
+    general = norms[norms["credential"] == ""]
+    seen = pd.DataFrame({"clinician_credential": credentials.dropna().unique()})
+    specific = explicit.rename(columns={"credential": "clinician_credential"}).merge(seen)
+    covered = specific[["clinician_credential", "payer_type", "code_family"]].drop_duplicates()
+    fallback = seen.merge(general.drop(columns="credential"), how="cross")
+    fallback = fallback.merge(covered, how="left", indicator=True)
+    fallback = fallback[fallback["_merge"] == "left_only"].drop(columns="_merge")
+    return pd.concat([specific, fallback], ignore_index=True)
+
+
+def _adjust(p_values: np.ndarray, method: str) -> np.ndarray:
+    if len(p_values) == 0:
+        return p_values
+    if method == "bh":
+        return false_discovery_control(p_values, method="bh")
+    if method != "holm":
+        raise ValueError(f"unknown multiple-comparison correction {method!r} (use 'holm' or 'bh')")
+    order = np.argsort(p_values, kind="stable")
+    ranked = p_values[order] * (len(p_values) - np.arange(len(p_values)))
+    adjusted = np.minimum(np.maximum.accumulate(ranked), 1.0)
+    result = np.empty_like(adjusted)
+    result[order] = adjusted
+    return result
+
+
+_RELATIVE_TOLERANCE = 1 + 1e-7  # scipy.stats.binomtest's tolerance when comparing probabilities
+
+
+def exact_binomial_p(counts: np.ndarray, volumes: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Two-sided exact binomial p-values, vectorized: the same definition as scipy.stats.binomtest
+    (the probability of every outcome no more likely than the one observed), for many tests at once."""
+    counts, volumes, shares = (np.asarray(values) for values in (counts, volumes, shares))
+    if counts.size == 0:
+        return np.empty(0)
+    outcomes = np.arange(int(volumes.max()) + 1)
+    pmf = binom.pmf(outcomes[None, :], volumes[:, None], shares[:, None])
+    pmf[outcomes[None, :] > volumes[:, None]] = 0.0
+    observed = binom.pmf(counts, volumes, shares)
+    as_likely = pmf <= observed[:, None] * _RELATIVE_TOLERANCE
+    return np.minimum((pmf * as_likely).sum(axis=1), 1.0)
+
+
+def _binomial_p(counts: pd.Series, volumes: pd.Series, shares: pd.Series) -> np.ndarray:
+    """Exact two-sided binomial p-values, computed once per distinct (k, n, p)."""
+    triples = pd.DataFrame({"k": counts.astype(int), "n": volumes.astype(int), "p": shares.round(6)})
+    distinct = triples.drop_duplicates()
+    values = exact_binomial_p(distinct["k"].to_numpy(), distinct["n"].to_numpy(), distinct["p"].to_numpy())
+    lookup = distinct.assign(p_value=values)
+    return triples.merge(lookup, how="left", on=["k", "n", "p"])["p_value"].to_numpy()
+
+
+def line_payer_types(claims: pd.DataFrame) -> pd.Series:
+    """payer_type per line: the claims' own column, else inferred from the payer name."""
+    types = claims["payer_type"].astype("string") if "payer_type" in claims.columns else (
+        pd.Series(pd.NA, index=claims.index, dtype="string"))
+    if "payer" in claims.columns and types.isna().any():
+        names = claims.loc[types.isna(), "payer"]
+        distinct = pd.Series(names.dropna().unique())
+        by_name = pd.Series(payer_type_from_name(distinct).to_numpy(), index=distinct.to_numpy())
+        types = types.fillna(names.map(by_name).astype("string"))
+    return types
+
+
+def code_mix(
+    claims: pd.DataFrame,
+    norms: pd.DataFrame | None = None,
+    *,
+    on: pd.Timestamp | str | None = None,
+    settings: NormSettings | None = None,
+    credentials: pd.Series | None = None,
+) -> pd.DataFrame:
+    """Observed vs expected share per clinician × payer type × family × code (MIX_COLUMNS).
+
+    `on` picks the norm rows in effect (default: the latest service date). `credentials` may give a
+    per-line credential when the claims carry none (e.g. from the roster).
+    """
+    settings = settings or NormSettings()
+    norms = load_norms() if norms is None else norms
+    if on is None:
+        on = claims["service_date"].max() if "service_date" in claims.columns else pd.Timestamp.today()
+        on = on if pd.notna(on) else pd.Timestamp.today()
+    current = norms_in_effect(norms, pd.Timestamp(on))
+    if credentials is None:
+        credentials = (claims["clinician_credential"] if "clinician_credential" in claims.columns
+                       else pd.Series(pd.NA, index=claims.index))
+    lines = pd.DataFrame({
+        "clinician": claims["clinician_name"],
+        "clinician_credential": credentials.reindex(claims.index).astype("string").fillna(""),
+        "payer_type": line_payer_types(claims),
+        "code": claims["procedure_code"],
+    }).dropna(subset=["clinician", "payer_type", "code"])
+    applicable = _norm_per_credential(current, lines["clinician_credential"])
+    family_codes = applicable[["payer_type", "code_family", "code", "clinician_credential"]]
+    counted = (lines.merge(family_codes, on=["payer_type", "code", "clinician_credential"])
+               .groupby(["clinician", "clinician_credential", "payer_type", "code_family", "code"])
+               .size().rename("count").reset_index())
+    if counted.empty:
+        return pd.DataFrame({column: pd.Series(dtype="object") for column in MIX_COLUMNS})
+    groups = counted[["clinician", "clinician_credential", "payer_type", "code_family"]].drop_duplicates()
+    grid = groups.merge(applicable, on=["clinician_credential", "payer_type", "code_family"])
+    mix = grid.merge(counted, how="left", on=["clinician", "clinician_credential", "payer_type",
+                                              "code_family", "code"])
+    mix["count"] = mix["count"].fillna(0).astype("int64")
+    mix["volume"] = mix.groupby(["clinician", "payer_type", "code_family"])["count"].transform("sum")
+    mix["observed_share"] = mix["count"] / mix["volume"]
+    mix["difference_pp"] = (mix["observed_share"] - mix["expected_share"]) * 100
+    mix["p_value"] = _binomial_p(mix["count"], mix["volume"], mix["expected_share"])
+    testable = mix["volume"] >= settings.min_volume
+    mix["p_adjusted"] = np.nan
+    mix.loc[testable, "p_adjusted"] = _adjust(mix.loc[testable, "p_value"].to_numpy(), settings.correction)
+    mix["significant"] = testable & (mix["p_adjusted"] < settings.alpha)
+    mix["material"] = mix["difference_pp"].abs() >= settings.materiality_pp
+    mix["flagged"] = mix["significant"] & mix["material"]
+    focus = code_families().set_index("code")["audit_focus"].eq("yes")
+    mix["audit_focus"] = mix["code"].map(focus).fillna(False).astype(bool)
+    mix["audit_flag"] = mix["flagged"] & mix["audit_focus"] & (mix["difference_pp"] > 0)
+    mix = mix.rename(columns={"clinician_credential": "credential"})
+    mix["credential"] = mix["credential"].replace("", pd.NA)
+    return mix[list(MIX_COLUMNS)].sort_values(["clinician", "payer_type", "code_family", "code"],
+                                              ignore_index=True)
+
+
+def flagged_clinicians(mix: pd.DataFrame) -> pd.DataFrame:
+    """One row per audit outlier (clinician × payer type × family); the code furthest above leads."""
+    flagged = mix[mix["audit_flag"]]
+    if flagged.empty:
+        return flagged.copy()
+    order = flagged.assign(distance=flagged["difference_pp"].abs())
+    order = order.sort_values(["distance", "p_value"], ascending=[False, True], kind="stable")
+    return order.drop_duplicates(["clinician", "payer_type", "code_family"]).drop(columns="distance")\
+        .sort_values(["clinician", "payer_type", "code_family"], ignore_index=True)
+
+
+def audit_exposure(mix: pd.DataFrame) -> dict[str, float]:
+    """Distance from norms: how many services would have to change code to match the norms.
+
+    Per clinician × payer type × family, half the summed absolute share differences (total variation
+    distance) times the volume; summed overall and over audit-outlier groups only.
+    """
+    if mix.empty:
+        return {"flagged_groups": 0, "services_off_norm": 0.0, "flagged_services_off_norm": 0.0}
+    keys = ["clinician", "payer_type", "code_family"]
+    distance = (mix.assign(gap=(mix["observed_share"] - mix["expected_share"]).abs())
+                .groupby(keys).agg(gap=("gap", "sum"), volume=("volume", "first"),
+                                   flagged=("audit_flag", "any")))
+    off = distance["gap"] / 2 * distance["volume"]
+    return {
+        "flagged_groups": int(distance["flagged"].sum()),
+        "services_off_norm": float(off.sum()),
+        "flagged_services_off_norm": float(off[distance["flagged"]].sum()),
+    }
+
+
+def peer_metrics(claims: pd.DataFrame, allowed: pd.Series | None = None) -> pd.DataFrame:
+    """CBR-style metrics per clinician, with percentiles against the practice's own clinicians.
+
+    Metrics (payer_norms.md §3): percent of individual psychotherapy billed as 90837, services per
+    patient, allowed per patient (`allowed` per line: paid, else expected payment; see
+    `risk.expected_payment`); use rates of evaluation, family, group, crisis and interactive-complexity
+    codes (bh_coding_rules.md §12 AUD-002). Percentile 100 = highest in the practice.
+    `outlier_score` ranks like PEPPER: the 90837-share excess over the peer median times the
+    clinician's psychotherapy volume.
+    """
+    patient = claims["patient_id"] if "patient_id" in claims.columns else claims.get("claim_id")
+    if patient is None:
+        raise ValueError("peer metrics need patient_id (or claim_id) to count patients")
+    code = claims["procedure_code"]
+    frame = pd.DataFrame({
+        "clinician": claims["clinician_name"], "patient": patient,
+        "psychotherapy": code.isin(PSYCHOTHERAPY_CODES), "is_90837": code.eq("90837"),
+        "allowed": (allowed.reindex(claims.index) if allowed is not None
+                    else pd.Series(np.nan, index=claims.index)),
+    }).dropna(subset=["clinician"])
+    per = frame.groupby("clinician").agg(
+        services=("patient", "size"), patients=("patient", "nunique"),
+        psychotherapy_services=("psychotherapy", "sum"), services_90837=("is_90837", "sum"),
+    )
+    per["allowed"] = frame.groupby("clinician")["allowed"].sum(min_count=1)
+    per["share_90837"] = per["services_90837"] / per["psychotherapy_services"].where(
+        per["psychotherapy_services"] > 0)
+    per["services_per_patient"] = per["services"] / per["patients"]
+    per["allowed_per_patient"] = per["allowed"] / per["patients"]
+    families = frame.assign(code_family=code.reindex(frame.index).map(
+        code_families().set_index("code")["code_family"]))
+    rates = pd.crosstab(families["clinician"], families["code_family"]).reindex(
+        columns=list(USE_RATE_FAMILIES), fill_value=0)
+    for family in USE_RATE_FAMILIES:
+        per[f"{family}_rate"] = rates[family].reindex(per.index).fillna(0) / per["services"]
+    metrics = ("share_90837", "services_per_patient", "allowed_per_patient",
+               *(f"{family}_rate" for family in USE_RATE_FAMILIES))
+    for metric in metrics:
+        per[f"{metric}_percentile"] = per[metric].rank(pct=True, method="min") * 100
+    excess = (per["share_90837"] - per["share_90837"].median()).clip(lower=0)
+    per["outlier_score"] = (excess * per["psychotherapy_services"]).fillna(0.0)
+    return per.reset_index().sort_values("outlier_score", ascending=False, ignore_index=True)

@@ -1,0 +1,201 @@
+"""Report output of a check run: the JSON document, the terminal summary, and findings tables for export.
+
+The JSON shape is the public contract of `bhdash check --format json` (issue 3 §5); `row` is always the
+row number as the user's spreadsheet shows it, and every claim line appears in `lines`.
+No patient columns are ever part of these outputs.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bhdash import export
+from bhdash.analysis import Analysis
+from bhdash.model import FAMILIES, SEVERITIES
+from bhdash.rules import REGISTRY
+
+FINDING_EXPORT_COLUMNS: tuple[str, ...] = (
+    "row", "rule", "family", "severity", "title", "message", "claim_id", "clinician", "payer", "code",
+    "service_date", "amount", "fix", "source",
+)
+_JSON_FINDING_KEYS: tuple[str, ...] = (
+    "row", "rule", "family", "severity", "message", "claim_id", "clinician", "payer", "code", "amount",
+    "fix", "source", "title", "service_date",
+)
+TOP_FINDINGS = 15
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-ready scalar: missing → None, numpy numbers → Python numbers, dates → ISO dates."""
+    if value is None or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, float | np.floating) and math.isnan(value):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.floating):
+        return float(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    return value
+
+
+def _records(frame: pd.DataFrame, keys: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    present = [key for key in keys if key in frame.columns]
+    values = frame[present].astype("object").to_numpy()
+    return [{key: _plain(value) for key, value in zip(present, row, strict=True)} for row in values]
+
+
+def findings_table(analysis: Analysis) -> pd.DataFrame:
+    """Findings in report order (severity, then row) with the export columns."""
+    findings = analysis.check.findings
+    table = findings[list(FINDING_EXPORT_COLUMNS)].copy()
+    table["amount"] = table["amount"].astype("float64").round(2)
+    return table
+
+
+def counts_by(findings: pd.DataFrame, column: str, order: tuple[str, ...]) -> dict[str, int]:
+    counts = findings[column].value_counts()
+    return {name: int(counts.get(name, 0)) for name in order}
+
+
+def summary_table(analysis: Analysis) -> pd.DataFrame:
+    """Findings, lines and dollars per family × severity (non-empty cells only), plus totals."""
+    findings = analysis.check.findings
+    on_line = findings["line_index"].notna()
+    grouped = (
+        findings.assign(_line=findings["line_index"].where(on_line))
+        .groupby(["family", "severity"], sort=False)
+        .agg(findings=("rule", "size"), lines=("_line", "nunique"), amount=("amount", "sum"))
+        .reset_index()
+    )
+    family_order = {name: position for position, name in enumerate(FAMILIES)}
+    severity_order = {name: position for position, name in enumerate(SEVERITIES)}
+    grouped = grouped.sort_values(
+        ["family", "severity"],
+        key=lambda s: s.map(family_order if s.name == "family" else severity_order)).reset_index(drop=True)
+    grouped["amount"] = grouped["amount"].astype("float64").round(2)
+    return grouped
+
+
+def rules_table(analysis: Analysis) -> pd.DataFrame:
+    """Every rule with its run status, skip reason, findings count and documentation."""
+    status = analysis.check.rules.copy()
+    docs = pd.DataFrame([
+        {"id": rule.id, "rationale": rule.rationale, "fix": rule.fix, "source": rule.source,
+         "effective": rule.effective, "needs": ", ".join(rule.needs)}
+        for rule in REGISTRY.values()
+    ])
+    return status.merge(docs, on="id", how="left")
+
+
+def line_records(analysis: Analysis) -> list[dict[str, Any]]:
+    """One record per claim line: spreadsheet row, denial risk and amount at risk (plus extras)."""
+    risk = analysis.risk.reindex(analysis.claims.index)
+    frame = pd.DataFrame({
+        "row": analysis.claims["source_row"].astype("int64"),
+        "denial_risk": risk["denial_risk"].astype("float64").fillna(0.0).round(4),
+        "amount_at_risk": risk["amount_at_risk"].astype("float64").fillna(0.0).round(2),
+    })
+    for extra in ("expected_payment", "reasons"):
+        if extra in risk.columns:
+            frame[extra] = risk[extra].round(2) if extra == "expected_payment" else risk[extra]
+    return _records(frame, list(frame.columns))
+
+
+def report_document(analysis: Analysis) -> dict[str, Any]:
+    """The `bhdash check --format json` document (issue 3 §5 shape, with a few extra keys)."""
+    findings = analysis.check.findings
+    source = analysis.source
+    skipped = analysis.skipped
+    return {
+        "source": {
+            "file": source.file, "sheet": source.sheet, "header_row": int(source.header_row),
+            "layout": source.layout, "vendor": source.vendor, "roster_file": source.roster_file,
+            "roster_sheets": list(source.roster_sheets),
+        },
+        "as_of": analysis.as_of.date().isoformat(),
+        "summary": {
+            "rows_read": int(analysis.rows_read),
+            "claim_lines": len(analysis.claims),
+            "rows_skipped": len(skipped),
+            "findings_by_family": counts_by(findings, "family", FAMILIES),
+            "findings_by_severity": counts_by(findings, "severity", SEVERITIES),
+            "lines_with_errors": int(findings.loc[findings["severity"] == "error", "line_index"].nunique()),
+            "amount_at_risk": round(float(analysis.risk["amount_at_risk"].sum()), 2),
+        },
+        "skipped_rows": _records(skipped, ["row", "reason", "sheet"]),
+        "rules": _records(analysis.check.rules, ["id", "family", "severity", "status", "reason", "title",
+                                                 "findings"]),
+        "findings": _records(findings, _JSON_FINDING_KEYS),
+        "lines": line_records(analysis),
+        "model": {key: _plain(value) if not isinstance(value, list | dict) else value
+                  for key, value in analysis.risk_model.items()},
+        "warnings": list(analysis.warnings),
+    }
+
+
+def _money(value: float) -> str:
+    return f"${value:,.2f}"
+
+
+def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
+    """The readable terminal summary: source, counts by family and severity, skipped rules, top findings."""
+    document = report_document(analysis)
+    source, summary = document["source"], document["summary"]
+    where = source["file"] + (f", sheet '{source['sheet']}'" if source["sheet"] else "")
+    lines = [
+        f"bhdash check — {where} (header row {source['header_row']}"
+        + (f", layout {source['layout']}" if source["layout"] else "") + ")",
+        f"As of {document['as_of']}: {summary['rows_read']} rows read = {summary['claim_lines']} claim lines "
+        f"+ {summary['rows_skipped']} skipped rows",
+        f"{summary['lines_with_errors']} lines with errors; {_money(summary['amount_at_risk'])} at risk "
+        f"(denial risk: {analysis.risk_model.get('status', 'prior')})",
+        "",
+    ]
+    table = summary_table(analysis)
+    if table.empty:
+        lines.append("No findings.")
+    else:
+        pivot = table.pivot_table(index="family", columns="severity", values="findings", aggfunc="sum",
+                                  fill_value=0)
+        pivot = pivot.reindex(columns=[s for s in SEVERITIES if s in pivot.columns])
+        pivot = pivot.reindex([family for family in FAMILIES if family in pivot.index])
+        pivot["amount"] = table.groupby("family")["amount"].sum().reindex(pivot.index).map(_money)
+        lines += ["Findings by family and severity:", pivot.to_string(), ""]
+    skipped_rules = analysis.check.skipped()
+    if not skipped_rules.empty:
+        lines.append(f"Rules skipped ({len(skipped_rules)}; never counted as passed):")
+        lines += [f"  {row.id:<11} {row.reason}" for row in skipped_rules.itertuples(index=False)]
+        lines.append("")
+    findings = findings_table(analysis)
+    if not findings.empty:
+        severity_rank = findings["severity"].map({name: position for position, name in enumerate(SEVERITIES)})
+        ranked = findings.assign(_rank=severity_rank, _amount=findings["amount"].fillna(0)).sort_values(
+            ["_rank", "_amount"], ascending=[True, False], kind="stable").head(top)
+        lines.append(f"Top findings ({len(ranked)} of {len(findings)}):")
+        for row in ranked.itertuples(index=False):
+            where = f"row {int(row.row)}" if pd.notna(row.row) else (row.clinician or "practice")
+            amount = f" [{_money(row.amount)}]" if pd.notna(row.amount) else ""
+            lines.append(f"  {row.severity:<7} {row.rule:<11} {where}: {row.message}{amount}")
+        lines.append("")
+    if analysis.skipped is not None and len(analysis.skipped):
+        reasons = analysis.skipped["reason"].value_counts().head(5)
+        lines.append("Skipped rows: " + "; ".join(f"{reason} ({count})" for reason, count in reasons.items()))
+    if analysis.warnings:
+        lines += ["Warnings:", *(f"  - {warning}" for warning in analysis.warnings)]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def findings_csv(analysis: Analysis) -> bytes:
+    return export.to_csv_bytes(findings_table(analysis))
+
+
+def findings_xlsx(analysis: Analysis) -> bytes:
+    return export.findings_workbook(findings_table(analysis), rules_table(analysis), summary_table(analysis))

@@ -1,0 +1,591 @@
+"""Denial risk per claim line, expected payment and dollars at risk.
+
+Without history the risk is a transparent prior (`reference/denial_priors.csv`): a base rate per payer
+type combined with P(denial | rule hit) per family × severity (× payer type) as 1 − Π(1 − p). With an
+adjudicated history it is a calibrated logistic regression on pre-submission fields only, evaluated on a
+patient-grouped split so that a patient's lines never sit on both sides. Outcome columns (status,
+denial_reason, paid_amount) are labels and never features: using them would be leakage.
+
+Training is separate from scoring (`fit_risk_model` once, `score_lines` many times) so a what-if can
+rescore ~25k lines well under a second.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import brier_score_loss, roc_auc_score
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from bhdash.model import MODIFIER_COLUMNS, Roster
+from bhdash.norms import line_payer_types
+from bhdash.payers import PayerDirectory, default_directory
+from bhdash.reference import load_table
+from bhdash.rules import run_checks
+
+DENIAL_LABEL = (
+    "denied = the status mentions a denial or rejection (e.g. 'Denied', 'Rejected') or a denial reason "
+    "is present; a line counts as adjudicated when it is denied, carries a paid amount, or its status "
+    "says paid/processed/closed; pending lines ('Submitted', 'Not billed', blank) are ignored"
+)
+_DENIED_STATUS = r"den(?:y|ied|ial)|reject"
+_FINAL_STATUS = r"\bpaid\b|processed|adjudicated|closed|settled"
+MIN_HISTORY_LINES = 200
+MIN_DENIALS = 20
+RANDOM_STATE = 0
+_CATEGORICAL = ("payer", "payer_type", "code", "credential", "pos", "payer_code", "submission_lag")
+# Days from service to submission, binned around common filing windows (bh_coding_rules.md §9: 90, 180,
+# 365 days) so that a very late line cannot extrapolate a linear effect to certainty.
+_LAG_EDGES = (-1, 30, 60, 90, 180, 365, 10_000)
+_LAG_LABELS = ("0-30 days", "31-60 days", "61-90 days", "91-180 days", "181-365 days", "over 365 days")
+_REASON_COUNT = 3
+_MIN_REASON_LOGIT = 0.05  # a learned effect must add at least this much log-odds to be named
+RISK_COLUMNS: tuple[str, ...] = (
+    "row", "denial_risk", "expected_payment", "payment_basis", "amount_at_risk", "reasons", "risk_source",
+)
+
+
+# --- labels -------------------------------------------------------------------------------------------
+
+
+def adjudicated_mask(history: pd.DataFrame) -> pd.Series:
+    """Lines whose outcome is known: denied, paid (an amount, or a final status); not pending ones."""
+    known = denial_label(history)
+    if "paid_amount" in history.columns:
+        known |= history["paid_amount"].notna()
+    if "status" in history.columns:
+        known |= history["status"].astype("string").str.contains(_FINAL_STATUS, case=False, regex=True,
+                                                                 na=False)
+    return known
+
+
+def denial_label(history: pd.DataFrame) -> pd.Series:
+    """True where the line was denied (see DENIAL_LABEL)."""
+    denied = pd.Series(False, index=history.index)
+    if "status" in history.columns:
+        denied |= history["status"].astype("string").str.contains(_DENIED_STATUS, case=False, regex=True,
+                                                                   na=False)
+    if "denial_reason" in history.columns:
+        reason = history["denial_reason"].astype("string").str.strip()
+        denied |= reason.notna() & (reason != "")
+    return denied
+
+
+# --- expected payment ---------------------------------------------------------------------------------
+
+
+def load_fee_schedule() -> pd.DataFrame:
+    """National PFS amounts by code × year × setting (payer_norms.md §5), amounts as floats."""
+    table = load_table("fee_schedule.csv")
+    table["amount"] = table["amount"].astype("float64")
+    table["year"] = table["year"].astype("int64")
+    return table
+
+
+def line_credentials(claims: pd.DataFrame, roster: Roster | None = None) -> pd.Series:
+    """Credential per line: the claims' own column, else the roster's credential for the clinician."""
+    credential = (claims["clinician_credential"].astype("string") if "clinician_credential" in claims.columns
+                  else pd.Series(pd.NA, index=claims.index, dtype="string"))
+    if roster is not None and roster.has_clinicians and "clinician_name" in claims.columns:
+        by_name = roster.clinicians.drop_duplicates("clinician_name").set_index("clinician_name")
+        by_name = by_name["credential"]
+        credential = credential.fillna(claims["clinician_name"].map(by_name).astype("string"))
+    return credential
+
+
+def _fee_setting(claims: pd.DataFrame) -> pd.Series:
+    settings = load_table("pos_fee_setting.csv")
+    setting = pd.Series("non_facility", index=claims.index, dtype="string")
+    if "pos" not in claims.columns:
+        return setting
+    dates = (claims["service_date"] if "service_date" in claims.columns
+             else pd.Series(pd.NaT, index=claims.index))
+    for row in settings.itertuples(index=False):
+        starts = row.effective_from if pd.notna(row.effective_from) else pd.Timestamp.min
+        in_window = dates.isna() | (dates >= starts)
+        if pd.notna(row.effective_to):
+            in_window &= dates.isna() | (dates <= row.effective_to)
+        setting = setting.mask(claims["pos"].eq(row.pos) & in_window, row.setting)
+    return setting
+
+
+def fee_schedule_amount(
+    claims: pd.DataFrame, fee_schedule: pd.DataFrame | None = None, credentials: pd.Series | None = None,
+) -> pd.Series:
+    """Fee-schedule payment per line: the amount for the code, the service year (nearest year on file)
+    and the POS setting (non-facility when that setting has no amount), times the credential's
+    percentage (fee_percentages.csv; 100% when the credential is unknown). NaN for codes not on file."""
+    fees = load_fee_schedule() if fee_schedule is None else fee_schedule
+    year = (claims["service_date"].dt.year if "service_date" in claims.columns
+            else pd.Series(np.nan, index=claims.index)).fillna(fees["year"].max()).astype("int64")
+    lines = pd.DataFrame({"code": claims["procedure_code"].astype("string"), "year": year,
+                          "setting": _fee_setting(claims), "position": np.arange(len(claims))})
+    amount = pd.Series(np.nan, index=range(len(claims)))
+    for setting_choice in ("line", "non_facility"):
+        wanted = lines if setting_choice == "line" else lines.assign(setting="non_facility")
+        wanted = wanted[amount.isna().to_numpy()]
+        if wanted.empty:
+            break
+        keyed = wanted.assign(key=(wanted["code"] + "|" + wanted["setting"]).astype("string"))
+        keyed = keyed.dropna(subset=["key"])
+        table = fees.assign(key=(fees["code"] + "|" + fees["setting"]).astype("string"))
+        table = table[["key", "year", "amount"]]
+        matched = pd.merge_asof(keyed.sort_values("year"), table.sort_values("year"), on="year", by="key",
+                                direction="nearest")
+        amount.loc[matched["position"].to_numpy()] = matched["amount"].to_numpy()
+    percentages = load_table("fee_percentages.csv").set_index("credential")["percent_of_fee_schedule"]
+    credentials = credentials if credentials is not None else line_credentials(claims)
+    percent = credentials.reindex(claims.index).map(percentages.astype("float64")).fillna(100.0)
+    return pd.Series(amount.to_numpy() * percent.to_numpy() / 100.0, index=claims.index)
+
+
+def paid_history(history: pd.DataFrame, payers: PayerDirectory | None = None,
+                 min_lines: int = 3) -> pd.DataFrame:
+    """Median paid amount per payer × code over paid (not denied, paid > 0) lines, with ≥ min_lines."""
+    payers = payers or default_directory()
+    if "paid_amount" not in history.columns or "procedure_code" not in history.columns:
+        return pd.DataFrame(columns=["payer_key", "code", "paid_median", "paid_lines"])
+    paid = history[~denial_label(history) & (pd.to_numeric(history["paid_amount"], errors="coerce") > 0)]
+    frame = pd.DataFrame({"payer_key": _payer_key(paid, payers), "code": paid["procedure_code"],
+                          "paid": paid["paid_amount"].astype("float64")})
+    stats = frame.groupby(["payer_key", "code"])["paid"].agg(["median", "size"]).reset_index()
+    return stats[stats["size"] >= min_lines].rename(columns={"median": "paid_median", "size": "paid_lines"})
+
+
+# Resolved payer names per directory (alias matching is a regex scan; a practice has a handful of payer
+# names over thousands of lines and rescoring asks for the same names again and again).
+_RESOLVED: dict[int, tuple[weakref.ref, dict[str, str]]] = {}
+
+
+def payer_keys(names: pd.Series, payers: PayerDirectory | None = None) -> pd.Series:
+    """Canonical payer per name (the name itself when the table does not know it), each distinct name
+    resolved once per payer directory."""
+    payers = payers or default_directory()
+    entry = _RESOLVED.get(id(payers))
+    if entry is None or entry[0]() is not payers:
+        for key in [key for key, (ref, _) in _RESOLVED.items() if ref() is None]:
+            del _RESOLVED[key]
+        entry = (weakref.ref(payers), {})
+        _RESOLVED[id(payers)] = entry
+    known = entry[1]
+    new = pd.Series([name for name in names.dropna().unique() if name not in known], dtype="string")
+    if len(new):
+        known.update(zip(new, payers.canonical_payer(new).fillna(new), strict=True))
+    return names.map(known).astype("string")
+
+
+def _payer_key(claims: pd.DataFrame, payers: PayerDirectory) -> pd.Series:
+    if "payer" not in claims.columns:
+        return pd.Series(pd.NA, index=claims.index, dtype="string")
+    return payer_keys(claims["payer"], payers)
+
+
+def expected_payment(
+    claims: pd.DataFrame,
+    *,
+    paid: pd.DataFrame | None = None,
+    fee_schedule: pd.DataFrame | None = None,
+    credentials: pd.Series | None = None,
+    payers: PayerDirectory | None = None,
+) -> pd.DataFrame:
+    """Expected payment per line and its basis: the payer's paid history for the code (`paid_history`),
+    else the fee schedule at the credential's percentage, else the charge."""
+    payers = payers or default_directory()
+    result = pd.DataFrame(index=claims.index)
+    result["expected_payment"] = np.nan
+    result["payment_basis"] = pd.Series(pd.NA, index=claims.index, dtype="string")
+    if paid is not None and not paid.empty:
+        keys = pd.DataFrame({"payer_key": _payer_key(claims, payers), "code": claims["procedure_code"]})
+        from_history = keys.merge(paid, how="left", on=["payer_key", "code"])["paid_median"].to_numpy()
+        result["expected_payment"] = from_history
+        result.loc[result["expected_payment"].notna(), "payment_basis"] = "paid history"
+    missing = result["expected_payment"].isna()
+    if missing.any():
+        fees = fee_schedule_amount(claims[missing], fee_schedule,
+                                   None if credentials is None else credentials[missing])
+        result.loc[missing, "expected_payment"] = fees
+        result.loc[missing & result["expected_payment"].notna(), "payment_basis"] = "fee schedule"
+    missing = result["expected_payment"].isna()
+    if missing.any() and "charge" in claims.columns:
+        result.loc[missing, "expected_payment"] = claims.loc[missing, "charge"].astype("float64")
+        result.loc[missing & result["expected_payment"].notna(), "payment_basis"] = "charge"
+    result["expected_payment"] = result["expected_payment"].fillna(0.0)
+    result["payment_basis"] = result["payment_basis"].fillna("unknown")
+    return result
+
+
+# --- the prior ----------------------------------------------------------------------------------------
+
+
+def load_priors() -> pd.DataFrame:
+    table = load_table("denial_priors.csv")
+    table["p_denial"] = table["p_denial"].astype("float64")
+    return table
+
+
+def _line_hits(findings: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
+    """Line-level findings on these lines, one per line × rule (clinician-level findings excluded)."""
+    on_line = findings[findings["line_index"].notna()]
+    on_line = on_line.assign(line_index=on_line["line_index"].astype("int64"))
+    on_line = on_line[on_line["line_index"].isin(index)]
+    return on_line.drop_duplicates(["line_index", "rule"])[["line_index", "rule", "family", "severity"]]
+
+
+def prior_risk(
+    claims: pd.DataFrame, findings: pd.DataFrame, *, payer_types: pd.Series | None = None,
+    priors: pd.DataFrame | None = None, explain: bool = True,
+) -> tuple[pd.Series, pd.Series | None]:
+    """P(denial) per line from the prior table, and (when explain) the top reasons per line.
+
+    A hit's probability comes from the most specific row: the rule's own, else family × severity ×
+    payer type, else family × severity, else severity. Several hits on a line combine as 1 − Π(1 − p)
+    with the payer type's base rate; a rule firing twice on one line counts once.
+    """
+    priors = load_priors() if priors is None else priors
+    types = (payer_types if payer_types is not None else line_payer_types(claims)).fillna("commercial")
+    base_rates = priors[priors["kind"] == "base"].set_index("payer_type")["p_denial"]
+    base = types.map(base_rates).fillna(base_rates.mean()).astype("float64")
+    hits = _line_hits(findings, claims.index)
+    hits = hits.assign(payer_type=types.reindex(hits["line_index"]).to_numpy())
+    hit_table = priors[priors["kind"] == "hit"].fillna({"payer_type": "", "family": "", "rule": ""})
+    general = hit_table[hit_table["rule"] == ""]
+    by_type, by_family = general["payer_type"] != "", general["family"] != ""
+    p = pd.Series(np.nan, index=hits.index)
+    # Most specific first: a rule's own row, family × severity × payer type, family × severity, severity.
+    for keys, table in (
+        (["rule"], hit_table[hit_table["rule"] != ""]),
+        (["family", "severity", "payer_type"], general[by_type & by_family]),
+        (["family", "severity"], general[~by_type & by_family]),
+        (["severity"], general[~by_type & ~by_family]),
+    ):
+        looked_up = hits[keys].merge(table[[*keys, "p_denial"]], how="left", on=keys)["p_denial"]
+        p = p.fillna(pd.Series(looked_up.to_numpy(), index=hits.index))
+    hits = hits.assign(p=p.fillna(0.0))
+    survival = np.log1p(-hits["p"].clip(upper=0.999)).groupby(hits["line_index"]).sum()
+    log_keep = np.log1p(-base) + survival.reindex(claims.index).fillna(0.0)
+    risk = 1.0 - np.exp(log_keep)
+    if not explain:
+        return risk, None
+    ranked = hits.sort_values(["line_index", "p"], ascending=[True, False], kind="stable")
+    ranked = ranked.groupby("line_index").head(_REASON_COUNT)
+    text = ranked["rule"] + " (" + ranked["severity"] + ", P(denial) " + (ranked["p"] * 100).round(0)\
+        .astype(int).astype(str) + "%)"
+    reasons = text.groupby(ranked["line_index"]).agg(list).reindex(claims.index)
+    base_text = "base rate " + types.astype(str) + " " + (base * 100).round(1).astype(str) + "%"
+    reasons = pd.Series([found if isinstance(found, list) else [plain]
+                         for found, plain in zip(reasons, base_text, strict=True)], index=claims.index)
+    return risk, reasons
+
+
+# --- features and the learned model -------------------------------------------------------------------
+
+
+def _indicators(rows: pd.Index | pd.Series, labels: np.ndarray) -> pd.DataFrame:
+    """0/1 frame: one row per distinct row key, one column per label seen with it."""
+    frame = pd.DataFrame({"row": np.asarray(rows), "label": labels, "one": 1.0})
+    frame = frame.drop_duplicates(["row", "label"])
+    return frame.pivot(index="row", columns="label", values="one").fillna(0.0)
+
+
+def _modifiers(claims: pd.DataFrame) -> pd.DataFrame:
+    present = [column for column in MODIFIER_COLUMNS if column in claims.columns]
+    if not present:
+        return pd.DataFrame(index=claims.index)
+    stacked = claims[present].stack().astype(str)
+    flags = _indicators(stacked.index.get_level_values(0), stacked.to_numpy())
+    flags = flags.reindex(claims.index, fill_value=0)
+    flags.columns = [f"modifier {name}" for name in flags.columns]
+    return flags.astype("float64")
+
+
+def _hit_features(claims: pd.DataFrame, findings: pd.DataFrame, payer_types: pd.Series) -> pd.DataFrame:
+    hits = _line_hits(findings, claims.index)
+    by_rule = _indicators(hits["line_index"], ("rule " + hits["rule"]).to_numpy())
+    line_type = payer_types.reindex(hits["line_index"]).fillna("unknown").to_numpy()
+    family_payer = (hits["family"] + " " + hits["severity"] + " findings × " + line_type).to_numpy()
+    by_family_payer = _indicators(hits["line_index"], family_payer)
+    frame = pd.concat([by_rule, by_family_payer], axis=1)
+    return frame.reindex(claims.index, fill_value=0).astype("float64")
+
+
+def _submission_lag(claims: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Series:
+    """Binned days from service to submission; for a line not yet submitted, to the as-of date (the
+    least it can be). Lines scored before submission have no submitted date by nature, so a "missing"
+    indicator would teach the model a shortcut that does not exist at scoring time."""
+    if "service_date" not in claims.columns:
+        return pd.Series("(none)", index=claims.index, dtype=object)
+    submitted = (claims["submitted_date"] if "submitted_date" in claims.columns
+                 else pd.Series(pd.NaT, index=claims.index, dtype="datetime64[ns]"))
+    if as_of is None:
+        as_of = max(claims["service_date"].max(), submitted.max()) if submitted.notna().any() else (
+            claims["service_date"].max())
+    days = (submitted.fillna(pd.Timestamp(as_of)) - claims["service_date"]).dt.days.astype("float64")
+    lag = pd.cut(days.clip(lower=0), bins=list(_LAG_EDGES), labels=list(_LAG_LABELS))
+    return lag.astype(object).where(lag.notna(), "(none)")
+
+
+def risk_features(claims: pd.DataFrame, findings: pd.DataFrame, *, payers: PayerDirectory | None = None,
+                  credentials: pd.Series | None = None, as_of: pd.Timestamp | None = None) -> pd.DataFrame:
+    """Pre-submission features per line. Never reads status, denial_reason or paid_amount.
+
+    `as_of` dates unsubmitted lines (default: the latest service or submitted date in the frame).
+    """
+    payers = payers or default_directory()
+    payer_types = line_payer_types(claims)
+    credential = credentials if credentials is not None else line_credentials(claims)
+    code = claims["procedure_code"].astype("string")
+    payer = _payer_key(claims, payers)
+    frame = pd.DataFrame({
+        "payer": payer, "payer_type": payer_types, "code": code,
+        "credential": credential.reindex(claims.index),
+        "pos": claims["pos"].astype("string") if "pos" in claims.columns else pd.NA,
+        "payer_code": payer + " × " + code,
+    }, index=claims.index)
+    frame["submission_lag"] = _submission_lag(claims, as_of)
+    for column in _CATEGORICAL:
+        frame[column] = frame[column].astype("string").fillna("(none)").astype(object)
+    extra = pd.concat([_modifiers(claims), _hit_features(claims, findings, payer_types)], axis=1)
+    return pd.concat([frame, extra], axis=1)
+
+
+@dataclass
+class RiskModel:
+    """A trained (or refused) denial model; `info` is JSON-ready and goes into the CLI's "model" key."""
+
+    info: dict[str, Any]
+    estimator: CalibratedClassifierCV | None = None
+    indicator_columns: tuple[str, ...] = ()
+    feature_names: tuple[str, ...] = ()
+    coefficients: np.ndarray | None = None
+
+    @property
+    def trained(self) -> bool:
+        return self.estimator is not None
+
+    def _matrix(self, features: pd.DataFrame) -> pd.DataFrame:
+        base = features[list(_CATEGORICAL)]
+        indicators = features.reindex(columns=list(self.indicator_columns), fill_value=0.0)
+        return pd.concat([base, indicators], axis=1)
+
+    def predict(self, features: pd.DataFrame) -> np.ndarray:
+        if self.estimator is None:
+            raise RuntimeError("the risk model is not trained")
+        return self.estimator.predict_proba(self._matrix(features))[:, 1]
+
+    def reasons(self, features: pd.DataFrame) -> list[list[str]]:
+        """Per line, the learned effects that raised its log-odds most (rule hits, payer, code …)."""
+        pipeline = self.estimator.calibrated_classifiers_[0].estimator
+        transformed = pipeline.named_steps["features"].transform(self._matrix(features))
+        transformed = transformed.toarray() if sparse.issparse(transformed) else np.asarray(transformed)
+        contributions = transformed * self.coefficients
+        count = min(_REASON_COUNT, contributions.shape[1])
+        top = np.argsort(-contributions, axis=1)[:, :count]
+        names = np.asarray(self.feature_names, dtype=object)
+        values = np.take_along_axis(contributions, top, axis=1)
+        return [[f"{names[j]} (+{v:.2f} log-odds)" for j, v in zip(row, vals, strict=True)
+                 if v >= _MIN_REASON_LOGIT] for row, vals in zip(top, values, strict=True)]
+
+
+def _pipeline(indicators: list[str], random_state: int) -> CalibratedClassifierCV:
+    features = ColumnTransformer([
+        ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10,
+                                      sparse_output=True), list(_CATEGORICAL)),
+        ("indicators", "passthrough", indicators),
+    ], sparse_threshold=1.0)
+    model = Pipeline([("features", features),
+                      ("logit", LogisticRegression(C=0.5, max_iter=2000, random_state=random_state))])
+    return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
+
+
+def _feature_names(pipeline: Pipeline, indicators: list[str]) -> list[str]:
+    encoder: OneHotEncoder = pipeline.named_steps["features"].named_transformers_["categorical"]
+    names: list[str] = []
+    for column, categories, infrequent in zip(_CATEGORICAL, encoder.categories_,
+                                              encoder.infrequent_categories_, strict=True):
+        rare = set(infrequent) if infrequent is not None else set()
+        names.extend(f"{column} = {category}" for category in categories if category not in rare)
+        if rare:
+            names.append(f"{column} = (rare)")
+    return names + indicators
+
+
+def _calibration_table(predicted: np.ndarray, observed: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
+    """Predicted vs observed denial rate in quantile bins of the predicted risk."""
+    frame = pd.DataFrame({"predicted": predicted, "observed": observed.astype(float)})
+    frame["bin"] = pd.qcut(frame["predicted"].rank(method="first"), q=min(bins, len(frame)), labels=False)
+    table = frame.groupby("bin").agg(lines=("observed", "size"), predicted_low=("predicted", "min"),
+                                     predicted_high=("predicted", "max"),
+                                     mean_predicted=("predicted", "mean"), observed_rate=("observed", "mean"))
+    return [{key: (int(value) if key == "lines" else round(float(value), 4)) for key, value in row.items()}
+            | {"bin": int(position) + 1} for position, row in table.iterrows()]
+
+
+def _refuse(reason: str, **details: Any) -> RiskModel:
+    return RiskModel(info={"status": "not trained", "reason": reason, "fallback": "prior",
+                           "label": DENIAL_LABEL, **details})
+
+
+def fit_risk_model(
+    history: pd.DataFrame,
+    history_findings: pd.DataFrame,
+    *,
+    payers: PayerDirectory | None = None,
+    credentials: pd.Series | None = None,
+    random_state: int = RANDOM_STATE,
+    min_lines: int = MIN_HISTORY_LINES,
+    min_denials: int = MIN_DENIALS,
+) -> RiskModel:
+    """Train on adjudicated history; evaluate on a held-out 25% grouped by patient; refit on everything.
+
+    Refuses (status "not trained", the prior is used) when there are too few adjudicated lines, denials
+    or paid lines, or when the held-out part lacks one of the outcomes.
+    """
+    adjudicated = history[adjudicated_mask(history)]
+    labels = denial_label(adjudicated).to_numpy()
+    denials, paid = int(labels.sum()), int((~labels).sum())
+    if len(adjudicated) < min_lines:
+        return _refuse(f"history has {len(adjudicated)} adjudicated lines; at least {min_lines} are needed",
+                       history_lines=len(adjudicated))
+    if denials < min_denials:
+        return _refuse(f"history holds {denials} denials; at least {min_denials} are needed to learn "
+                       "what gets denied", history_lines=len(adjudicated), denials=denials)
+    if paid < min_denials:
+        return _refuse(f"history holds only {paid} lines that were not denied; at least {min_denials} are "
+                       "needed", history_lines=len(adjudicated), denials=denials)
+    if credentials is not None:
+        credentials = credentials.reindex(adjudicated.index)
+    features = risk_features(adjudicated, history_findings, payers=payers, credentials=credentials)
+    indicators = sorted(column for column in features.columns
+                        if column not in _CATEGORICAL)
+    model = RiskModel(info={}, indicator_columns=tuple(indicators))
+    matrix = model._matrix(features)
+    groups, group_name = _groups(adjudicated)
+    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state)
+                       .split(matrix, labels, groups))
+    if labels[test].all() or not labels[test].any() or labels[train].all() or not labels[train].any():
+        return _refuse("the patient-grouped split left one side without denials or without paid lines",
+                       history_lines=len(adjudicated), denials=denials)
+    evaluation = _pipeline(indicators, random_state).fit(matrix.iloc[train], labels[train])
+    predicted = evaluation.predict_proba(matrix.iloc[test])[:, 1]
+    prior_test, _ = prior_risk(adjudicated.iloc[test], history_findings, explain=False)
+    final = _pipeline(indicators, random_state).fit(matrix, labels)
+    pipeline = final.calibrated_classifiers_[0].estimator
+    model.estimator = final
+    model.feature_names = tuple(_feature_names(pipeline, indicators))
+    model.coefficients = pipeline.named_steps["logit"].coef_[0]
+    model.info = {
+        "status": "trained",
+        "kind": "logistic regression (one-hot payer, code, credential, POS, payer × code, days to "
+                "submission in bins; modifiers; rule hits per rule and per family × severity × payer type), "
+                "sigmoid-calibrated with 3-fold CV",
+        "label": DENIAL_LABEL,
+        "features": "pre-submission only; status, denial_reason and paid_amount are labels, never features",
+        "split": f"GroupShuffleSplit by {group_name}, 25% held out, random_state={random_state}",
+        "history_lines": len(adjudicated), "denials": denials,
+        "denial_rate": round(denials / len(adjudicated), 4),
+        "train_lines": len(train), "test_lines": len(test),
+        "test_denials": int(labels[test].sum()),
+        "auc": round(float(roc_auc_score(labels[test], predicted)), 4),
+        "prior_auc": round(float(roc_auc_score(labels[test], prior_test.to_numpy())), 4),
+        "brier": round(float(brier_score_loss(labels[test], predicted)), 4),
+        "calibration": _calibration_table(predicted, labels[test]),
+        "random_state": random_state,
+    }
+    return model
+
+
+def _groups(frame: pd.DataFrame) -> tuple[np.ndarray, str]:
+    for column in ("patient_id", "member_id", "claim_id"):
+        if column in frame.columns and frame[column].notna().any():
+            filled = frame[column].astype("string").fillna("(row " + pd.Series(
+                np.arange(len(frame)).astype(str), index=frame.index) + ")")
+            return filled.to_numpy(), column
+    return np.arange(len(frame)), "line"
+
+
+# --- scoring ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RiskResult:
+    """Per-line risk (indexed like the claims) and the model description for the CLI/dashboard."""
+
+    lines: pd.DataFrame
+    model: dict[str, Any] = field(default_factory=dict)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """The `lines` array of `bhdash check --format json`."""
+        frame = self.lines
+        return [{"row": int(row), "denial_risk": round(float(risk), 4),
+                 "amount_at_risk": round(float(amount), 2), "expected_payment": round(float(payment), 2),
+                 "reasons": reasons or []}
+                for row, risk, amount, payment, reasons in zip(
+                    frame["row"], frame["denial_risk"], frame["amount_at_risk"], frame["expected_payment"],
+                    frame["reasons"], strict=True)]
+
+
+def score_lines(
+    claims: pd.DataFrame,
+    findings: pd.DataFrame,
+    *,
+    history: pd.DataFrame | None = None,
+    history_findings: pd.DataFrame | None = None,
+    model: RiskModel | None = None,
+    roster: Roster | None = None,
+    fee_schedule: pd.DataFrame | None = None,
+    payers: PayerDirectory | None = None,
+    paid: pd.DataFrame | None = None,
+    as_of: pd.Timestamp | None = None,
+    explain: bool = True,
+) -> RiskResult:
+    """Denial risk, expected payment and amount at risk (= risk × expected payment) for every line.
+
+    With `history` (adjudicated lines) a model is trained unless `model` is given; the history's rule
+    hits come from `history_findings`, or from running the checks on it with `roster`. Without history,
+    or when the model refuses, the prior is used and `model` says why. `as_of` dates lines not yet
+    submitted (see `risk_features`); `explain=False` skips the reasons (what-ifs do not show them).
+    """
+    payers = payers or default_directory()
+    credentials = line_credentials(claims, roster)
+    if model is None and history is not None:
+        if history_findings is None:
+            history_findings = run_checks(history, roster, payers=payers).findings
+        model = fit_risk_model(history, history_findings, payers=payers,
+                               credentials=line_credentials(history, roster))
+    if paid is None and history is not None:
+        paid = paid_history(history, payers)
+    payment = expected_payment(claims, paid=paid, fee_schedule=fee_schedule, credentials=credentials,
+                               payers=payers)
+    lines = pd.DataFrame(index=claims.index)
+    lines["row"] = claims["source_row"] if "source_row" in claims.columns else np.arange(len(claims)) + 2
+    if model is not None and model.trained:
+        features = risk_features(claims, findings, payers=payers, credentials=credentials, as_of=as_of)
+        lines["denial_risk"] = model.predict(features)
+        lines["reasons"] = model.reasons(features) if explain else None
+        lines["risk_source"] = "model"
+        info = model.info
+    else:
+        risk, reasons = prior_risk(claims, findings, explain=explain)
+        lines["denial_risk"] = risk
+        lines["reasons"] = reasons if explain else None
+        lines["risk_source"] = "prior"
+        info = model.info if model is not None else {
+            "status": "prior", "reason": "no adjudicated history given",
+            "source": "bhdash/reference/denial_priors.csv (base rate per payer type; P(denial | rule hit) "
+                      "by family × severity × payer type; combined as 1 − Π(1 − p))",
+        }
+    lines["expected_payment"] = payment["expected_payment"]
+    lines["payment_basis"] = payment["payment_basis"]
+    lines["amount_at_risk"] = lines["denial_risk"] * lines["expected_payment"]
+    return RiskResult(lines=lines[list(RISK_COLUMNS)], model=info)
+

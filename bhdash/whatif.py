@@ -1,0 +1,537 @@
+"""What-if scenarios: change enrollments, licenses, code mix, fixed findings or payer rules, and compare.
+
+Pure functions over a prepared baseline. A scenario re-runs only what its levers touch: roster-aware
+rules when a date moves, telehealth rules when a payer's telehealth settings change, every rule on the
+recoded clinicians' lines when the code mix shifts, and the code-mix statistics only then. Risk is
+rescored with the baseline's trained model (never retrained), so a scenario on ~25k lines takes well
+under a second.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from bhdash.model import FAMILIES, Roster
+from bhdash.norms import audit_exposure, code_mix, line_payer_types, load_norms
+from bhdash.payers import PayerDirectory, default_directory
+from bhdash.risk import (
+    RiskModel,
+    RiskResult,
+    fit_risk_model,
+    line_credentials,
+    paid_history,
+    payer_keys,
+    score_lines,
+)
+from bhdash.rules import REGISTRY, run_checks
+from bhdash.rules.catalogue._shared import code_facts
+
+SCENARIO_VERSION = 1
+_BLOCKING = ("error", "warning")
+
+
+# --- the scenario ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EnrollmentChange:
+    """The clinician's enrollment with the payer takes effect on `effective_date` (in force from then)."""
+
+    clinician: str
+    payer: str
+    effective_date: str
+
+
+@dataclass
+class LicenseChange:
+    """The clinician's license is valid through `expiration_date`."""
+
+    clinician: str
+    expiration_date: str
+
+
+@dataclass
+class MixShift:
+    """Recode part of a clinician's `from_code` lines as `to_code`.
+
+    Either a `fraction` of those lines, or (`to_norm`) just enough lines, per payer type, for the
+    from-code's share to come down to the payer norm. The shortest documented sessions move first, then
+    the earliest, so the choice is deterministic and favours sessions the time rules would question.
+    The recoded sessions are documented as `to_code` sessions: minutes outside its time band become its
+    nominal length (a clinician coding to the norm holds shorter sessions), minutes inside are kept.
+    """
+
+    clinician: str
+    from_code: str = "90837"
+    to_code: str = "90834"
+    fraction: float = 0.0
+    to_norm: bool = False
+
+
+@dataclass
+class PayerChange:
+    """A payer's telehealth expectations and/or what it pays.
+
+    `telehealth_pos` / `telehealth_modifiers` replace the payer's settings when given (None keeps them).
+    `fee_percent` scales every expected payment of the payer; `fees` sets the expected payment per code.
+    """
+
+    payer: str
+    telehealth_pos: list[str] | None = None
+    telehealth_modifiers: list[str] | None = None
+    fee_percent: float | None = None
+    fees: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Scenario:
+    name: str = "Scenario"
+    description: str = ""
+    enrollments: list[EnrollmentChange] = field(default_factory=list)
+    licenses: list[LicenseChange] = field(default_factory=list)
+    mix_shifts: list[MixShift] = field(default_factory=list)
+    fix_families: list[str] = field(default_factory=list)
+    payer_changes: list[PayerChange] = field(default_factory=list)
+
+
+def scenario_to_json(scenario: Scenario) -> str:
+    """The scenario as a JSON document a consultant can save, edit and load before a meeting."""
+    return json.dumps({"bhdash_scenario": SCENARIO_VERSION, **asdict(scenario)}, indent=2)
+
+
+def scenario_from_json(text: str) -> Scenario:
+    """Read a saved scenario; raises ValueError with a plain explanation when the file is not one."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not a scenario file: invalid JSON ({error.msg} at line {error.lineno})") from error
+    if not isinstance(data, dict) or "bhdash_scenario" not in data:
+        raise ValueError("not a scenario file: the 'bhdash_scenario' version key is missing")
+    if data.pop("bhdash_scenario") != SCENARIO_VERSION:
+        raise ValueError(f"unsupported scenario version (this bhdash reads version {SCENARIO_VERSION})")
+    parts = {"enrollments": EnrollmentChange, "licenses": LicenseChange, "mix_shifts": MixShift,
+             "payer_changes": PayerChange}
+    try:
+        for key, kind in parts.items():
+            data[key] = [kind(**item) for item in data.get(key, [])]
+        scenario = Scenario(**data)
+    except TypeError as error:
+        raise ValueError(f"not a scenario file: {error}") from error
+    unknown = sorted(set(scenario.fix_families) - set(FAMILIES))
+    if unknown:
+        raise ValueError(f"unknown finding families {unknown}; use any of {', '.join(FAMILIES)}")
+    for change in scenario.enrollments:
+        pd.Timestamp(change.effective_date)
+    for change in scenario.licenses:
+        pd.Timestamp(change.expiration_date)
+    return scenario
+
+
+# --- the baseline ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Baseline:
+    """Everything computed once for the practice as it is; scenarios are evaluated against it."""
+
+    claims: pd.DataFrame
+    roster: Roster
+    as_of: pd.Timestamp
+    payers: PayerDirectory
+    norms: pd.DataFrame
+    settings: dict[str, Any]
+    findings: pd.DataFrame
+    risk: RiskResult
+    mix: pd.DataFrame
+    model: RiskModel | None = None
+    paid: pd.DataFrame | None = None
+    fee_schedule: pd.DataFrame | None = None
+    select: frozenset[str] | None = None
+    ignore: frozenset[str] | None = None
+
+
+def _findings_for_history(history: pd.DataFrame, claims: pd.DataFrame, findings: pd.DataFrame) -> bool:
+    """True when the history is a slice of the claims themselves (their findings can be reused)."""
+    if not history.index.isin(claims.index).all():
+        return False
+    shared = [column for column in history.columns if column in claims.columns]
+    return claims.loc[history.index, shared].equals(history[shared])
+
+
+def prepare_baseline(
+    claims: pd.DataFrame,
+    roster: Roster | None = None,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    payers: PayerDirectory | None = None,
+    norms: pd.DataFrame | None = None,
+    settings: dict[str, Any] | None = None,
+    history: pd.DataFrame | None = None,
+    history_findings: pd.DataFrame | None = None,
+    fee_schedule: pd.DataFrame | None = None,
+    select: set[str] | None = None,
+    ignore: set[str] | None = None,
+) -> Baseline:
+    """Run the checks, train the risk model (when history is given) and score the practice, once."""
+    roster = roster or Roster()
+    payers = payers or default_directory()
+    norms = load_norms() if norms is None else norms
+    settings = dict(settings or {})
+    if as_of is None:
+        latest = claims["service_date"].max() if "service_date" in claims.columns else pd.NaT
+        as_of = latest if pd.notna(latest) else pd.Timestamp.today()
+    as_of = pd.Timestamp(as_of).normalize()
+    findings = run_checks(claims, roster, as_of=as_of, payers=payers, norms=norms, settings=settings,
+                          select=select, ignore=ignore).findings
+    model = paid = None
+    if history is not None:
+        if history_findings is None:
+            reuse = _findings_for_history(history, claims, findings)
+            history_findings = findings if reuse else run_checks(
+                history, roster, payers=payers, norms=norms, settings=settings, select=select, ignore=ignore,
+            ).findings
+        model = fit_risk_model(history, history_findings, payers=payers,
+                               credentials=line_credentials(history, roster))
+        paid = paid_history(history, payers)
+    risk = score_lines(claims, findings, model=model, roster=roster, fee_schedule=fee_schedule, payers=payers,
+                       paid=paid, as_of=as_of)
+    mix = code_mix(claims, norms, on=as_of, credentials=line_credentials(claims, roster))
+    return Baseline(claims=claims, roster=roster, as_of=as_of, payers=payers, norms=norms, settings=settings,
+                    findings=findings, risk=risk, mix=mix, model=model, paid=paid, fee_schedule=fee_schedule,
+                    select=frozenset(select) if select is not None else None,
+                    ignore=frozenset(ignore) if ignore is not None else None)
+
+
+# --- levers ------------------------------------------------------------------------------------------
+
+
+def _apply_dates(baseline: Baseline, scenario: Scenario) -> Roster:
+    clinicians = baseline.roster.clinicians.copy()
+    enrollments = baseline.roster.enrollments.copy()
+    for change in scenario.licenses:
+        mask = clinicians["clinician_name"].eq(change.clinician)
+        if not mask.any():
+            raise ValueError(f"clinician '{change.clinician}' is not on the roster")
+        clinicians.loc[mask, "license_expiration"] = pd.Timestamp(change.expiration_date)
+    for change in scenario.enrollments:
+        wanted = payer_keys(pd.Series([change.payer]), baseline.payers).iloc[0]
+        keys = payer_keys(enrollments["payer"], baseline.payers)
+        mask = enrollments["clinician_name"].eq(change.clinician) & keys.eq(wanted)
+        if mask.any():
+            enrollments.loc[mask, "effective_date"] = pd.Timestamp(change.effective_date)
+            enrollments.loc[mask, "status"] = "active"
+        else:
+            added = pd.DataFrame([{
+                "clinician_name": change.clinician, "payer": change.payer, "status": "active",
+                "effective_date": pd.Timestamp(change.effective_date),
+            }])
+            enrollments = pd.concat([enrollments, added.reindex(columns=enrollments.columns)],
+                                    ignore_index=True)
+    return Roster(clinicians=clinicians, enrollments=enrollments)
+
+
+def _lines_to_move(baseline: Baseline, claims: pd.DataFrame, shift: MixShift) -> pd.Index:
+    candidates = claims[claims["clinician_name"].eq(shift.clinician)
+                        & claims["procedure_code"].eq(shift.from_code)]
+    order = pd.DataFrame({
+        "minutes": candidates["minutes"] if "minutes" in candidates.columns else np.nan,
+        "date": candidates["service_date"] if "service_date" in candidates.columns else pd.NaT,
+        "position": np.arange(len(candidates)),
+    }, index=candidates.index).sort_values(["minutes", "date", "position"], na_position="last", kind="stable")
+    if not shift.to_norm:
+        count = round(min(max(shift.fraction, 0.0), 1.0) * len(order))
+        return order.index[:count]
+    mix = baseline.mix
+    rows = mix[mix["clinician"].eq(shift.clinician) & mix["code"].eq(shift.from_code)]
+    excess = (rows["count"] - (rows["expected_share"] * rows["volume"]).round()).clip(lower=0)
+    types = line_payer_types(claims).reindex(order.index)
+    chosen: list[Any] = []
+    for payer_type, count in zip(rows["payer_type"], excess.astype(int), strict=True):
+        chosen.extend(order.index[types.eq(payer_type).fillna(False).to_numpy(dtype=bool)][:count])
+    return pd.Index(chosen)
+
+
+def _fit_time(claims: pd.DataFrame, lines: pd.Index, code: str) -> None:
+    """Document recoded sessions as sessions of `code`: minutes outside its time band (codes.csv) become
+    its nominal length and the end time follows; minutes already inside the band are kept."""
+    facts = code_facts()
+    if code not in facts.index or not bool(facts.loc[code, "timed"]):
+        return
+    low, high, nominal = facts.loc[code, ["min_minutes", "max_minutes", "nominal_minutes"]]
+    has_times = {"start_time", "end_time"} <= set(claims.columns)
+    if "minutes" in claims.columns:
+        minutes = claims.loc[lines, "minutes"].astype("float64")
+    elif has_times:
+        minutes = (claims.loc[lines, "end_time"] - claims.loc[lines, "start_time"]).dt.total_seconds() / 60
+    else:
+        return
+    outside = minutes.notna() & ((minutes < low) | (minutes > high if pd.notna(high) else False))
+    refit = outside.index[outside]
+    if "minutes" in claims.columns:
+        claims.loc[refit, "minutes"] = float(nominal)
+    if has_times:
+        starts = claims.loc[refit, "start_time"]
+        claims.loc[refit, "end_time"] = starts + pd.Timedelta(minutes=float(nominal))
+
+
+def _apply_mix(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFrame, pd.Index]:
+    claims = baseline.claims
+    moved: list[pd.Index] = []
+    for shift in scenario.mix_shifts:
+        lines = _lines_to_move(baseline, claims, shift)
+        if len(lines):
+            if claims is baseline.claims:
+                claims = claims.copy()
+            claims.loc[lines, "procedure_code"] = shift.to_code
+            _fit_time(claims, lines, shift.to_code)
+            moved.append(lines)
+    return claims, (moved[0].append(moved[1:]).unique() if moved else pd.Index([]))
+
+
+def _apply_payers(baseline: Baseline, scenario: Scenario) -> PayerDirectory:
+    changes = [change for change in scenario.payer_changes
+               if change.telehealth_pos is not None or change.telehealth_modifiers is not None]
+    if not changes:
+        return baseline.payers
+    table = baseline.payers.payers.copy()
+    for change in changes:
+        wanted = baseline.payers.canonical_payer(pd.Series([change.payer])).iloc[0]
+        if pd.isna(wanted):
+            raise ValueError(f"payer '{change.payer}' is not in the payer table")
+        mask = table["payer"].eq(wanted)
+        for column, value in (("telehealth_pos", change.telehealth_pos),
+                              ("telehealth_modifiers", change.telehealth_modifiers)):
+            if value is not None:
+                table.loc[mask, column] = pd.Series([tuple(value)] * int(mask.sum()), index=table.index[mask])
+    return replace(baseline.payers, payers=table)
+
+
+@dataclass(frozen=True)
+class _Rerun:
+    """Rules to run again: on which lines they look (`context`), and whose findings they replace.
+
+    `context`/`target` None means every line; `clinicians` None means every clinician-level finding.
+    A target line's groups (its patient's history, its clinician's day) must lie inside the context.
+    """
+
+    rules: frozenset[str]
+    context: pd.Index | None = None
+    target: pd.Index | None = None
+    clinicians: frozenset[str] | None = None
+
+
+def _rule_ids(predicate) -> frozenset[str]:
+    return frozenset(rule.id for rule in REGISTRY.values() if predicate(rule))
+
+
+def _lines_of(claims: pd.DataFrame, column: str, values: pd.Index | pd.Series | set) -> pd.Index:
+    if column not in claims.columns:
+        return pd.Index([])
+    return claims.index[claims[column].isin(set(values))]
+
+
+def _mix_reruns(claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
+    """A recode changes the recoded lines and what they are checked with: their same-day lines
+    (patient, date), the patient's history and the clinician's day. Code-reading rules re-run there."""
+    moved_lines = claims.loc[moved]
+    keys = [column for column in ("patient_id", "service_date") if column in claims.columns]
+    if keys:
+        same_day = claims[keys].merge(moved_lines[keys].drop_duplicates(), how="left", indicator=True)
+        target = claims.index[(same_day["_merge"] == "both").to_numpy()]
+    else:
+        target = moved
+    context = target.union(_lines_of(claims, "patient_id", claims.loc[target, "patient_id"])
+                           if "patient_id" in claims.columns else target)
+    if {"clinician_name", "service_date"} <= set(claims.columns):
+        day = claims[["clinician_name", "service_date"]]
+        touched = day.loc[target].drop_duplicates()
+        in_day = day.merge(touched, how="left", indicator=True)["_merge"].eq("both").to_numpy()
+        context = context.union(claims.index[in_day])
+    reads_code = _rule_ids(lambda rule: "procedure_code" in rule.needs and not rule.clinician_level)
+    practice_wide = _rule_ids(lambda rule: "procedure_code" in rule.needs and rule.clinician_level)
+    return [_Rerun(reads_code, context=context, target=target, clinicians=frozenset()),
+            _Rerun(practice_wide, target=pd.Index([]))]
+
+
+def _reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
+    reruns: list[_Rerun] = []
+    if len(moved):
+        reruns.extend(_mix_reruns(claims, moved))
+    changed = {change.clinician for change in (*scenario.enrollments, *scenario.licenses)}
+    if changed:
+        lines = _lines_of(claims, "clinician_name", changed)
+        reruns.append(_Rerun(_rule_ids(lambda rule: bool(rule.needs_roster)), context=lines, target=lines,
+                             clinicians=frozenset(changed)))
+    telehealth = [change.payer for change in scenario.payer_changes
+                  if change.telehealth_pos is not None or change.telehealth_modifiers is not None]
+    if telehealth and "payer" in claims.columns:
+        wanted = set(payer_keys(pd.Series(telehealth), baseline.payers))
+        keys = payer_keys(claims["payer"], baseline.payers)
+        target = claims.index[keys.isin(wanted).to_numpy()]
+        context = target.union(_lines_of(claims, "patient_id", claims.loc[target, "patient_id"])
+                               if "patient_id" in claims.columns else target)
+        reruns.append(_Rerun(_rule_ids(lambda rule: rule.family == "TELE"), context=context, target=target,
+                             clinicians=frozenset()))
+    return reruns
+
+
+def _allowed(baseline: Baseline, rules: frozenset[str]) -> set[str]:
+    """The rerun's rules restricted to the baseline's own select/ignore choice."""
+    def chosen(rule_id: str, patterns: frozenset[str]) -> bool:
+        return rule_id in patterns or REGISTRY[rule_id].family in patterns
+
+    allowed = {rule_id for rule_id in rules if baseline.select is None or chosen(rule_id, baseline.select)}
+    return {rule_id for rule_id in allowed if baseline.ignore is None or not chosen(rule_id, baseline.ignore)}
+
+
+def _replaced(findings: pd.DataFrame, rerun: _Rerun) -> pd.Series:
+    """Which findings a rerun's output stands in for."""
+    on_line = findings["line_index"].notna()
+    in_rules = findings["rule"].isin(rerun.rules)
+    lines = on_line if rerun.target is None else on_line & findings["line_index"].isin(rerun.target)
+    people = ~on_line if rerun.clinicians is None else ~on_line & findings["clinician"].isin(rerun.clinicians)
+    return in_rules & (lines | people)
+
+
+def scenario_findings(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
+    """The findings, claims and recoded line labels under the scenario (re-running only what changed)."""
+    claims, moved = _apply_mix(baseline, scenario)
+    dates_changed = bool(scenario.enrollments or scenario.licenses)
+    roster = _apply_dates(baseline, scenario) if dates_changed else baseline.roster
+    payers = _apply_payers(baseline, scenario)
+    findings = baseline.findings
+    for rerun in _reruns(baseline, scenario, claims, moved):
+        rules = _allowed(baseline, rerun.rules)
+        if not rules:
+            continue
+        context = claims if rerun.context is None else claims.loc[rerun.context]
+        fresh = run_checks(context, roster, as_of=baseline.as_of, payers=payers, norms=baseline.norms,
+                           settings=baseline.settings, select=rules).findings
+        fresh = fresh[_replaced(fresh, rerun)]
+        findings = pd.concat([findings[~_replaced(findings, rerun)], fresh], ignore_index=True)
+    if scenario.fix_families:
+        findings = findings[~findings["family"].isin(scenario.fix_families)]
+    return findings.reset_index(drop=True), claims, moved
+
+
+def _payer_fees(baseline: Baseline, claims: pd.DataFrame, lines: pd.DataFrame,
+                scenario: Scenario) -> pd.DataFrame:
+    changes = [change for change in scenario.payer_changes if change.fee_percent is not None or change.fees]
+    if not changes or "payer" not in claims.columns:
+        return lines
+    lines = lines.copy()
+    keys = payer_keys(claims["payer"], baseline.payers)
+    for change in changes:
+        on_payer = keys.eq(payer_keys(pd.Series([change.payer]), baseline.payers).iloc[0])
+        if change.fee_percent is not None:
+            lines.loc[on_payer, "expected_payment"] *= change.fee_percent / 100.0
+        for code, amount in change.fees.items():
+            lines.loc[on_payer & claims["procedure_code"].eq(code), "expected_payment"] = float(amount)
+    lines["amount_at_risk"] = lines["denial_risk"] * lines["expected_payment"]
+    return lines
+
+
+# --- outcomes ----------------------------------------------------------------------------------------
+
+
+def _summary(lines: pd.DataFrame, findings: pd.DataFrame, mix: pd.DataFrame) -> dict[str, float]:
+    on_line = findings[findings["line_index"].notna() & findings["severity"].isin(_BLOCKING)]
+    exposure = audit_exposure(mix)
+    return {
+        "expected_denials": float(lines["denial_risk"].sum()),
+        "dollars_at_risk": float(lines["amount_at_risk"].sum()),
+        "expected_revenue": float(((1 - lines["denial_risk"]) * lines["expected_payment"]).sum()),
+        "expected_payment": float(lines["expected_payment"].sum()),
+        "lines_with_findings": float(on_line["line_index"].nunique()),
+        "norm_flagged_groups": float(exposure["flagged_groups"]),
+        "services_off_norm": float(exposure["services_off_norm"]),
+    }
+
+
+METRIC_LABELS: dict[str, str] = {
+    "expected_denials": "Expected denials (lines)",
+    "dollars_at_risk": "Dollars at risk (expected denied $)",
+    "expected_revenue": "Expected revenue",
+    "expected_payment": "Expected payment if nothing were denied",
+    "lines_with_findings": "Lines with error/warning findings",
+    "norm_flagged_groups": "Code-mix outliers (clinician × payer type × family)",
+    "services_off_norm": "Services away from payer norms (audit exposure)",
+}
+
+
+@dataclass
+class ScenarioComparison:
+    """Baseline vs scenario, side by side, with the lines the scenario changed."""
+
+    scenario: Scenario
+    metrics: pd.DataFrame  # index: metric; columns: label, baseline, scenario, change
+    lines_affected: int
+    affected: pd.DataFrame  # per changed line: row, codes, risks and expected payments before/after
+    findings: pd.DataFrame
+    lines: pd.DataFrame
+    claims: pd.DataFrame  # the claim lines as the scenario has them (recoded codes and minutes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenario": json.loads(scenario_to_json(self.scenario)),
+            "metrics": [{"metric": name, **{key: (value if isinstance(value, str) else round(float(value), 2))
+                                            for key, value in row.items()}}
+                        for name, row in self.metrics.iterrows()],
+            "lines_affected": self.lines_affected,
+        }
+
+
+def _changed_lines(before: pd.DataFrame, after: pd.DataFrame) -> pd.Index:
+    """Lines whose set of rule hits differs between two findings frames."""
+    def pairs(findings: pd.DataFrame) -> pd.DataFrame:
+        on_line = findings[findings["line_index"].notna()]
+        return pd.DataFrame({"line_index": on_line["line_index"].astype("int64").to_numpy(),
+                             "rule": on_line["rule"].astype(str).to_numpy()}).drop_duplicates()
+
+    merged = pairs(before).merge(pairs(after), how="outer", indicator=True)
+    return pd.Index(merged.loc[merged["_merge"] != "both", "line_index"].unique())
+
+
+def evaluate(baseline: Baseline, scenario: Scenario) -> ScenarioComparison:
+    """Apply the scenario's levers to the baseline and compare the outcomes."""
+    findings, claims, moved = scenario_findings(baseline, scenario)
+    payers = _apply_payers(baseline, scenario)
+    rescore = _changed_lines(baseline.findings, findings).union(moved)
+    lines = baseline.risk.lines.drop(columns="reasons")
+    if len(rescore):
+        # A line's risk and payment depend only on the line and its own findings: rescore those alone.
+        rescored = score_lines(
+            claims.loc[rescore], findings[findings["line_index"].isin(rescore)], model=baseline.model,
+            roster=baseline.roster, fee_schedule=baseline.fee_schedule, payers=payers, paid=baseline.paid,
+            as_of=baseline.as_of, explain=False,
+        ).lines
+        lines = lines.copy()
+        for column in ("denial_risk", "expected_payment", "payment_basis", "amount_at_risk"):
+            lines.loc[rescore, column] = rescored[column]
+    lines = _payer_fees(baseline, claims, lines, scenario)
+    mix = (code_mix(claims, baseline.norms, on=baseline.as_of,
+                    credentials=line_credentials(claims, baseline.roster)) if len(moved) else baseline.mix)
+    before = _summary(baseline.risk.lines, baseline.findings, baseline.mix)
+    after = _summary(lines, findings, mix)
+    metrics = pd.DataFrame({"label": pd.Series(METRIC_LABELS), "baseline": pd.Series(before),
+                            "scenario": pd.Series(after)})
+    metrics["change"] = metrics["scenario"] - metrics["baseline"]
+    old = baseline.risk.lines
+    changed = (
+        ~np.isclose(old["denial_risk"], lines["denial_risk"], rtol=0, atol=1e-9)
+        | ~np.isclose(old["expected_payment"], lines["expected_payment"], rtol=0, atol=1e-6)
+        | baseline.claims["procedure_code"].ne(claims["procedure_code"]).to_numpy()
+    )
+    affected = pd.DataFrame({
+        "row": old["row"],
+        "code_before": baseline.claims["procedure_code"], "code_after": claims["procedure_code"],
+        "risk_before": old["denial_risk"], "risk_after": lines["denial_risk"],
+        "payment_before": old["expected_payment"], "payment_after": lines["expected_payment"],
+    })[changed]
+    return ScenarioComparison(scenario=scenario, metrics=metrics, lines_affected=int(changed.sum()),
+                              affected=affected, findings=findings, lines=lines, claims=claims)

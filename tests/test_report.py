@@ -1,0 +1,97 @@
+"""The check report: the JSON contract of issue 3 §5, the terminal table and the findings exports."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from bhdash.analysis import analyze
+from bhdash.ingest import ingest
+from bhdash.model import FAMILIES, SEVERITIES
+from bhdash.report import findings_csv, findings_xlsx, render_table, report_document, summary_table
+
+CSV = """Date of Service,Clinician,NPI,Payer,POS,CPT Code,Minutes,Diagnosis 1,Charge,Claim ID,Client,DOB
+03/02/2026,Sam Lee,1234567893,Aetna,11,90834,45,F41.1,150.00,C1,Avery Stone,04/01/1990
+03/03/2026,Sam Lee,1234567890,Aetna,11,90834,45,F41.1,150.00,C2,Avery Stone,04/01/1990
+03/04/2026,Sam Lee,1234567893,Aetna,11,90834,45,Z63.0,150.00,"=HYPERLINK(""x"")",Avery Stone,04/01/1990
+,,,,,,,,,,,
+03/05/2026,Sam Lee,1234567893,=cmd|' /C calc'!A0,11,90834,45,F32,150.00,C4,Avery Stone,04/01/1990
+"""
+
+
+@pytest.fixture(scope="module")
+def analysis(tmp_path_factory: pytest.TempPathFactory):
+    path = tmp_path_factory.mktemp("report") / "claims.csv"
+    path.write_text(CSV)
+    return analyze(ingest(path), as_of="2026-03-31")
+
+
+def test_json_document_has_the_documented_shape(analysis) -> None:
+    document = json.loads(json.dumps(report_document(analysis)))
+    assert {"source", "summary", "skipped_rows", "rules", "findings", "lines"} <= set(document)
+    assert document["source"] | {} == {**document["source"], "file": "claims.csv", "sheet": None,
+                                       "header_row": 1}
+    assert "layout" in document["source"]
+    summary = document["summary"]
+    assert summary["rows_read"] == 5 and summary["claim_lines"] == 4 and summary["rows_skipped"] == 1
+    assert list(summary["findings_by_family"]) == list(FAMILIES)
+    assert list(summary["findings_by_severity"]) == list(SEVERITIES)
+    assert sum(summary["findings_by_family"].values()) == len(document["findings"])
+    assert document["skipped_rows"] == [{"row": 5, "reason": "blank", "sheet": None}]
+    assert set(document["rules"][0]) >= {"id", "family", "severity", "status", "reason"}
+    finding_keys = {"row", "rule", "family", "severity", "message", "claim_id", "clinician", "payer", "code",
+                    "amount", "fix", "source"}
+    assert all(finding_keys <= set(finding) for finding in document["findings"])
+    assert [line["row"] for line in document["lines"]] == [2, 3, 4, 6]
+    assert all(set(line) >= {"row", "denial_risk", "amount_at_risk"} for line in document["lines"])
+
+
+def test_findings_point_at_spreadsheet_rows_with_values(analysis) -> None:
+    findings = report_document(analysis)["findings"]
+    npi = [finding for finding in findings if finding["rule"] == "NPI-001"]
+    assert [(finding["row"], finding["claim_id"], finding["amount"]) for finding in npi] == [(3, "C2", 150.0)]
+    dx = [finding for finding in findings if finding["rule"] == "DX-002"]
+    assert [(finding["row"], finding["claim_id"]) for finding in dx] == [(4, '=HYPERLINK("x")')]
+    invalid = [finding for finding in findings if finding["rule"] == "DX-001"]
+    assert [(finding["row"], finding["payer"]) for finding in invalid] == [(6, "=cmd|' /C calc'!A0")]
+    skipped_rules = [rule for rule in report_document(analysis)["rules"] if rule["status"] == "skipped"]
+    assert {"id": "CRED-003", "reason": "no payer enrollments"}.items() <= next(
+        rule for rule in skipped_rules if rule["id"] == "CRED-003").items()
+
+
+def test_table_lists_counts_skipped_rules_and_top_findings(analysis) -> None:
+    text = render_table(analysis)
+    assert "claims.csv" in text and "As of 2026-03-31" in text
+    assert "Findings by family and severity" in text
+    assert "Rules skipped" in text and "CRED-003" in text and "no payer enrollments" in text
+    assert "row 3: Rendering NPI 1234567890 fails the check digit" in text
+
+
+def test_summary_table_counts_lines_and_dollars(analysis) -> None:
+    table = summary_table(analysis).set_index(["family", "severity"])
+    assert table.loc[("NPI", "error"), "findings"] == 1
+    assert table.loc[("NPI", "error"), "lines"] == 1
+    assert table.loc[("NPI", "error"), "amount"] == 150.0
+
+
+def test_csv_and_xlsx_exports_are_neutralized(analysis) -> None:
+    text = findings_csv(analysis).decode("utf-8-sig")
+    frame = pd.read_csv(io.StringIO(text))
+    assert list(frame.columns[:4]) == ["row", "rule", "family", "severity"]
+    assert "'=cmd|' /C calc'!A0" in set(frame["payer"].dropna())
+    assert "'=HYPERLINK(\"x\")" in set(frame["claim_id"].dropna())
+    book = openpyxl.load_workbook(io.BytesIO(findings_xlsx(analysis)))
+    assert book.sheetnames == ["Findings", "Summary", "Rules"]
+    values = [cell.value for row in book["Findings"].iter_rows() for cell in row]
+    assert "'=cmd|' /C calc'!A0" in values and "'=HYPERLINK(\"x\")" in values
+    assert not any(cell.data_type == "f" for row in book["Findings"].iter_rows() for cell in row)
+
+
+def test_no_patient_data_in_report(analysis) -> None:
+    assert analysis.claims["patient_name"].notna().all()
+    outputs = [json.dumps(report_document(analysis)), render_table(analysis), findings_csv(analysis).decode()]
+    assert not any("Avery" in output or "1990" in output for output in outputs)

@@ -1,0 +1,248 @@
+"""What-if levers against hand-computed results on small practices, and scenario files."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from bhdash.model import Roster
+from bhdash.rules import REGISTRY, Rule, hits
+from bhdash.whatif import (
+    EnrollmentChange,
+    LicenseChange,
+    MixShift,
+    PayerChange,
+    Scenario,
+    evaluate,
+    prepare_baseline,
+    scenario_from_json,
+    scenario_to_json,
+)
+
+# 2025 national non-facility amounts (payer_norms.md §5) at the LCSW 75% and psychologist 100%.
+LCSW_90837 = 154.29 * 0.75
+LCSW_90834 = 104.16 * 0.75
+PHD_90837 = 154.29
+COMMERCIAL_BASE, MEDICARE_BASE, CRED_ERROR = 0.05, 0.0412, 0.90
+
+
+def _practice(
+    codes: list[str] | None = None, minutes: list[float] | None = None,
+) -> tuple[pd.DataFrame, Roster]:
+    """Dana (LCSW, Anthem, enrolled from 2025-03-01) and Lee (PhD, Medicare, enrolled since 2020)."""
+    dana_codes = codes or ["90837", "90837", "90834", "90837"]
+    count = len(dana_codes)
+    claims = pd.DataFrame({
+        "source_row": range(2, count + 4),
+        "patient_id": [f"p{i}" for i in range(count + 2)],
+        "clinician_name": ["Dana Reyes"] * count + ["Lee Park"] * 2,
+        "clinician_credential": ["LCSW"] * count + ["PHD"] * 2,
+        "payer": ["Anthem"] * count + ["Medicare"] * 2,
+        "payer_type": ["commercial"] * count + ["medicare"] * 2,
+        "procedure_code": [*dana_codes, "90837", "90837"],
+        "pos": ["11"] * (count + 2),
+        "modifier_1": pd.Series([None] * (count + 2), dtype="str"),
+        "service_date": pd.to_datetime(["2025-02-03", "2025-02-10"] + ["2025-03-10"] * (count - 2)
+                                       + ["2025-03-04", "2025-03-05"]),
+    })
+    if minutes is not None:
+        claims["minutes"] = [*minutes, 60.0, 60.0]
+    roster = Roster(
+        clinicians=pd.DataFrame({"clinician_name": ["Dana Reyes", "Lee Park"], "credential": ["LCSW", "PHD"],
+                                 "license_expiration": pd.to_datetime(["2027-01-01", "2025-03-04"])}),
+        enrollments=pd.DataFrame({"clinician_name": ["Dana Reyes", "Lee Park"],
+                                  "payer": ["Anthem", "Medicare"], "status": ["active", "active"],
+                                  "effective_date": pd.to_datetime(["2025-03-01", "2020-01-01"]),
+                                  "term_date": pd.to_datetime([None, None])}),
+    )
+    return claims, roster
+
+
+def _metric(comparison, name: str, column: str = "change") -> float:
+    return float(comparison.metrics.loc[name, column])
+
+
+def test_enrollment_date_lever_clears_the_lines_billed_before_it() -> None:
+    claims, roster = _practice()
+    baseline = prepare_baseline(claims, roster, select={"CRED-003"})
+    assert sorted(baseline.findings["line_index"].dropna().astype(int)) == [0, 1]
+    scenario = Scenario(enrollments=[EnrollmentChange("Dana Reyes", "Anthem", "2025-01-15")])
+    comparison = evaluate(baseline, scenario)
+    before = 1 - (1 - COMMERCIAL_BASE) * (1 - CRED_ERROR)
+    assert _metric(comparison, "expected_denials") == pytest.approx(-2 * (before - COMMERCIAL_BASE))
+    recovered = 2 * (before - COMMERCIAL_BASE) * LCSW_90837
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-recovered)
+    assert _metric(comparison, "expected_revenue") == pytest.approx(recovered)
+    assert comparison.lines_affected == 2
+    assert comparison.affected["row"].tolist() == [2, 3]
+    assert comparison.findings.empty
+
+
+def test_enrollment_lever_adds_a_missing_enrollment() -> None:
+    claims, roster = _practice()
+    roster.enrollments = roster.enrollments[roster.enrollments["clinician_name"] == "Dana Reyes"]
+    baseline = prepare_baseline(claims, roster, select={"CRED-003"})
+    assert sorted(baseline.findings["line_index"].dropna().astype(int)) == [0, 1, 4, 5]
+    scenario = Scenario(enrollments=[EnrollmentChange("Lee Park", "Medicare", "2025-01-01")])
+    comparison = evaluate(baseline, scenario)
+    assert sorted(comparison.findings["line_index"].astype(int)) == [0, 1]
+    before = 1 - (1 - MEDICARE_BASE) * (1 - CRED_ERROR)
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-2 * (before - MEDICARE_BASE) * PHD_90837)
+
+
+def test_license_date_lever() -> None:
+    claims, roster = _practice()
+    baseline = prepare_baseline(claims, roster, select={"CRED-001"})
+    assert baseline.findings["line_index"].dropna().astype(int).tolist() == [5]  # seen a day after expiry
+    comparison = evaluate(baseline, Scenario(licenses=[LicenseChange("Lee Park", "2026-03-04")]))
+    assert comparison.findings["line_index"].dropna().empty
+    assert comparison.lines_affected == 1
+    risk_before = float(baseline.risk.lines.loc[5, "denial_risk"])
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-(risk_before - MEDICARE_BASE) * PHD_90837)
+
+
+def test_fix_families_lever_removes_those_findings() -> None:
+    claims, roster = _practice()
+    baseline = prepare_baseline(claims, roster, select={"CRED-003"})
+    comparison = evaluate(baseline, Scenario(fix_families=["CRED"]))
+    before = 1 - (1 - COMMERCIAL_BASE) * (1 - CRED_ERROR)
+    assert _metric(comparison, "expected_denials") == pytest.approx(-2 * (before - COMMERCIAL_BASE))
+    assert _metric(comparison, "lines_with_findings") == -2
+    assert _metric(comparison, "expected_payment") == 0
+
+
+def test_mix_shift_moves_the_shortest_sessions_first() -> None:
+    codes = ["90837"] * 8 + ["90834"] * 2
+    minutes = [60, 55, 53, 61, 54, 70, 56, 58, 45, 45]
+    claims, roster = _practice(codes, minutes)
+    baseline = prepare_baseline(claims, roster, select={"NORM"})
+    scenario = Scenario(mix_shifts=[MixShift("Dana Reyes", "90837", "90834", fraction=0.5)])
+    comparison = evaluate(baseline, scenario)
+    assert sorted(comparison.affected.index) == [1, 2, 4, 6]  # 55, 53, 54 and 56 minutes
+    assert set(comparison.affected["code_after"]) == {"90834"}
+    assert _metric(comparison, "expected_payment") == pytest.approx(4 * (LCSW_90834 - LCSW_90837))
+    assert _metric(comparison, "expected_revenue") == pytest.approx(
+        4 * (LCSW_90834 - LCSW_90837) * (1 - COMMERCIAL_BASE))
+    assert baseline.claims["procedure_code"].tolist()[:8] == ["90837"] * 8  # the baseline is untouched
+
+
+def test_mix_shift_to_the_norm() -> None:
+    codes = ["90837"] * 8 + ["90834"] * 2
+    claims, roster = _practice(codes, [60, 55, 53, 61, 54, 70, 56, 58, 45, 45])
+    baseline = prepare_baseline(claims, roster, select={"NORM"})
+    comparison = evaluate(baseline, Scenario(mix_shifts=[MixShift("Dana Reyes", to_norm=True)]))
+    # Commercial norm 90837 = 50%: 8 of 10 must come down to 5, so the 3 shortest move.
+    assert sorted(comparison.affected.index) == [1, 2, 4]
+    assert _metric(comparison, "expected_payment") == pytest.approx(3 * (LCSW_90834 - LCSW_90837))
+    # Dana, norm 10/40/50 %: before 0/20/80 % is 3 services off, after 0/50/50 % is 1 service off.
+    # Lee's two Medicare 90837 against 18/45/36 % (rescaled from 0.99) stay 1.26 / 0.99 services off.
+    lee = (0.18 + 0.45 + 0.63) / 0.99
+    assert _metric(comparison, "services_off_norm", "baseline") == pytest.approx(3.0 + lee)
+    assert _metric(comparison, "services_off_norm", "scenario") == pytest.approx(1.0 + lee)
+
+
+def test_payer_fee_lever() -> None:
+    claims, roster = _practice()
+    baseline = prepare_baseline(claims, roster, select={"CRED-003"})
+    scenario = Scenario(payer_changes=[PayerChange("Anthem", fee_percent=110), PayerChange(
+        "Medicare", fees={"90837": 160.0})])
+    comparison = evaluate(baseline, scenario)
+    anthem = 3 * LCSW_90837 + LCSW_90834
+    assert _metric(comparison, "expected_payment") == pytest.approx(0.1 * anthem + 2 * (160.0 - PHD_90837))
+    assert comparison.lines_affected == 6
+
+
+def _telehealth_modifier_rule(claims: pd.DataFrame, ctx) -> pd.DataFrame:
+    settings = ctx.line_payers
+    expects = settings["telehealth_modifiers"].map(len) > 0
+    modifier = claims["modifier_1"].fillna("")
+    missing = claims["pos"].isin(["02", "10"]) & expects & ~pd.Series(
+        [value in wanted for value, wanted in zip(modifier, settings["telehealth_modifiers"], strict=True)],
+        index=claims.index)
+    return hits(claims.index[missing], "telehealth modifier missing")
+
+
+def test_payer_telehealth_lever_reruns_the_telehealth_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(REGISTRY, "TELE-900", Rule(
+        id="TELE-900", family="TELE", severity="error", title="t", rationale="r", fix="f", source="s",
+        needs=("pos", "payer"), check=_telehealth_modifier_rule))
+    claims, roster = _practice()
+    claims["pos"] = ["10", "11", "10", "11", "11", "11"]
+    baseline = prepare_baseline(claims, roster, select={"TELE-900"})
+    assert sorted(baseline.findings["line_index"].astype(int)) == [0, 2]  # Anthem expects modifier 95
+    comparison = evaluate(baseline, Scenario(payer_changes=[PayerChange("Anthem", telehealth_modifiers=[])]))
+    assert comparison.findings.empty
+    assert comparison.lines_affected == 2
+    tele_error = 0.60
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(
+        -(tele_error * (1 - COMMERCIAL_BASE)) * (LCSW_90837 + LCSW_90834))
+    assert baseline.payers.settings_for(pd.Series(["Anthem"]))["telehealth_modifiers"].iloc[0] == ("95",)
+
+
+def test_empty_scenario_changes_nothing() -> None:
+    claims, roster = _practice()
+    baseline = prepare_baseline(claims, roster, select={"CRED"})
+    comparison = evaluate(baseline, Scenario())
+    assert comparison.lines_affected == 0
+    assert (comparison.metrics["change"] == 0).all()
+
+
+def test_scenario_json_round_trip() -> None:
+    scenario = Scenario(
+        name="Q3 plan", description="fix enrollments, coach Dana",
+        enrollments=[EnrollmentChange("Dana Reyes", "Anthem", "2025-01-15")],
+        licenses=[LicenseChange("Lee Park", "2026-03-04")],
+        mix_shifts=[MixShift("Dana Reyes", fraction=0.25), MixShift("Lee Park", to_norm=True)],
+        fix_families=["TIME", "TELE"],
+        payer_changes=[PayerChange("Anthem", telehealth_pos=["02", "10"], fee_percent=105,
+                                   fees={"90837": 120.0})],
+    )
+    assert scenario_from_json(scenario_to_json(scenario)) == scenario
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("{not json", "invalid JSON"),
+    ('{"name": "x"}', "version key is missing"),
+    ('{"bhdash_scenario": 1, "fix_families": ["TIMING"]}', "unknown finding families"),
+    ('{"bhdash_scenario": 1, "mix_shifts": [{"clinician": "A", "percent": 5}]}', "not a scenario file"),
+])
+def test_bad_scenario_files_are_explained(text: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        scenario_from_json(text)
+
+
+def _evaluation_with_psychotherapy_rule(claims: pd.DataFrame, ctx) -> pd.DataFrame:
+    day = claims.groupby(["patient_id", "service_date"])["procedure_code"]
+    has_evaluation = day.transform(lambda codes: codes.eq("90791").any())
+    has_therapy = day.transform(lambda codes: codes.isin(["90832", "90834", "90837"]).any())
+    return hits(claims.index[has_evaluation & has_therapy], "90791 with psychotherapy on the same day")
+
+
+def test_mix_shift_reruns_pair_rules_on_the_recoded_lines_same_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(REGISTRY, "PTP-900", Rule(
+        id="PTP-900", family="PTP", severity="error", title="t", rationale="r", fix="f", source="s",
+        needs=("procedure_code", "patient_id", "service_date"), check=_evaluation_with_psychotherapy_rule))
+    claims, roster = _practice(["90837", "90837", "90834", "90834"], minutes=[30, 60, 45, 45])
+    same_visit = claims.loc[0, ["patient_id", "service_date"]].tolist()
+    claims.loc[2, ["patient_id", "service_date"]] = same_visit
+    baseline = prepare_baseline(claims, roster, select={"PTP-900"})
+    assert baseline.findings.empty
+    scenario = Scenario(mix_shifts=[MixShift("Dana Reyes", "90837", "90791", fraction=0.5)])
+    comparison = evaluate(baseline, scenario)
+    # The shortest 90837 (line 0, 30 min) becomes 90791 and now pairs with line 2's 90834 that day.
+    assert sorted(comparison.findings["line_index"].astype(int)) == [0, 2]
+    assert sorted(comparison.affected.index) == [0, 2]
+    assert comparison.affected.loc[2, "code_after"] == "90834"
+
+
+def test_recoded_sessions_are_documented_to_fit_the_new_code() -> None:
+    claims, roster = _practice(["90837", "90837", "90837"], minutes=[50, 60, 58])
+    claims["start_time"] = pd.to_timedelta(["09:00:00"] * 5)
+    claims["end_time"] = claims["start_time"] + pd.to_timedelta(claims["minutes"], unit="min")
+    baseline = prepare_baseline(claims, roster, select={"NORM"})
+    comparison = evaluate(baseline, Scenario(mix_shifts=[MixShift("Dana Reyes", fraction=1.0)]))
+    recoded = comparison.claims.loc[[0, 1, 2]]
+    # 50 minutes already fits 90834 (38-52); 60 and 58 become its nominal 45 minutes.
+    assert recoded["minutes"].tolist() == [50.0, 45.0, 45.0]
+    assert recoded["end_time"].tolist() == pd.to_timedelta(["09:50:00", "09:45:00", "09:45:00"]).tolist()
+    assert baseline.claims.loc[[0, 1, 2], "minutes"].tolist() == [50.0, 60.0, 58.0]
