@@ -50,9 +50,11 @@ def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.Dat
             if payer_types is None:
                 continue
             mask &= (payer_types == row.payer_type).fillna(False)
-        start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
-        end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
-        mask &= dates.isna() | ((dates >= start) & (dates <= end))
+        if pd.notna(row.effective_from) or pd.notna(row.effective_to):
+            # A dated restriction needs a date of service to apply (a missing date is DATA-002's finding).
+            start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
+            end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
+            mask &= ((dates >= start) & (dates <= end)).fillna(False)
         if row.unless_supervised == "yes":
             mask &= ~supervised
         reason = reason.mask(mask & reason.isna(), row.reason)
@@ -166,7 +168,7 @@ def testing_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
               "one that contradicts it (CARC 4). Which payers require it is payer configuration.",
     fix="Add the license-level modifier for the rendering clinician (see the payer's billing manual).",
     source="S91, S92, S93",
-    needs=("procedure_code", "payer", "clinician_credential"),
+    needs=("procedure_code", "payer", "clinician_credential", "modifier_1"),
 )
 def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     required = ctx.line_payers["credential_modifiers"].astype(bool)
