@@ -8,6 +8,7 @@ override or add payers with its own CSV of the same columns.
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -73,6 +74,16 @@ def _read_user_table(source: bytes | str | Path, filename: str) -> pd.DataFrame:
     return table
 
 
+def _per_distinct(names: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply `resolve` once per distinct name and map back: a practice bills a handful of payers."""
+    codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
+    resolved = resolve(pd.Series(uniques, dtype="string")).to_numpy()
+    result = pd.Series(pd.NA, index=names.index, dtype="string")
+    known = codes >= 0
+    result[known] = resolved[codes[known]]
+    return result
+
+
 @dataclass(frozen=True)
 class PayerDirectory:
     """Payer settings with alias resolution and payer-type fallbacks."""
@@ -108,16 +119,8 @@ class PayerDirectory:
         return cls(payers=payers.drop(columns="aliases"), type_defaults=defaults, alias_index=alias_index)
 
     def canonical_payer(self, names: pd.Series) -> pd.Series:
-        """Canonical payer name for each value; NaN where the name matches no alias.
-
-        Resolved once per distinct name: a practice bills a handful of payers over thousands of lines.
-        """
-        codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
-        resolved = self._resolve(pd.Series(uniques, dtype="string")).to_numpy()
-        result = pd.Series(pd.NA, index=names.index, dtype="string")
-        known = codes >= 0
-        result[known] = resolved[codes[known]]
-        return result
+        """Canonical payer name for each value; NaN where the name matches no alias."""
+        return _per_distinct(names, self._resolve)
 
     def _resolve(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
@@ -138,12 +141,7 @@ class PayerDirectory:
 
         Program keywords win over aliases so that e.g. "Aetna Better Health Medicaid" is Medicaid.
         """
-        codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
-        typed = self._type_of(pd.Series(uniques, dtype="string")).to_numpy()
-        result = pd.Series(pd.NA, index=names.index, dtype="string")
-        known = codes >= 0
-        result[known] = typed[codes[known]]
-        return result
+        return _per_distinct(names, self._type_of)
 
     def _type_of(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
