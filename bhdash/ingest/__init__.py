@@ -99,7 +99,7 @@ def _pick_claims_sheet(analyses: list[SheetAnalysis]) -> SheetAnalysis | None:
     """
     claims = [analysis for analysis in analyses if CLAIMS in analysis.roles]
     if not claims:
-        claims = [analysis for analysis in analyses if has_claim_headers(analysis) and not analysis.roles]
+        claims = [analysis for analysis in analyses if has_claim_headers(analysis)]
     if not claims:
         return None
     return max(
@@ -179,7 +179,10 @@ def ingest(
                 f"{_sheet_label(analysis.sheet.name)} also looks like claims and was not read; "
                 "export one claims sheet per file"
             )
-    roster_sheets = [analysis for analysis in analyses if {CLINICIANS, ENROLLMENTS} & analysis.roles]
+    roster_sheets = [
+        analysis for analysis in analyses
+        if analysis is not chosen and {CLINICIANS, ENROLLMENTS} & analysis.roles
+    ]
     workbook_roster_sheets = tuple(
         str(analysis.sheet.name) for analysis in roster_sheets if analysis.sheet.name is not None
     )

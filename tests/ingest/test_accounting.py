@@ -57,6 +57,14 @@ def test_unparseable_phi_values_are_not_echoed(csv_file):
     assert "31/31/1980" not in " ".join(result.skipped["reason"])
 
 
+def test_claims_sheet_with_no_readable_code_is_still_read_not_taken_for_a_roster(csv_file):
+    result = ingest(csv_file(["Date of Service,CPT Code,Clinician,NPI", ",F411,,"]))
+    assert result.rows_read == 1
+    assert result.claims.empty
+    assert result.skipped["reason"].tolist() == ["unparseable procedure_code 'F411'"]
+    assert result.roster.clinicians.empty
+
+
 def test_skipped_frame_columns_and_categories(csv_file):
     result = ingest(csv_file(["Title", HEADER, ROW_KINDS["claim"], ROW_KINDS["bad_code"]], name="c.csv"))
     assert list(result.skipped.columns) == ["file", "sheet", "row", "reason", "category"]
