@@ -82,7 +82,7 @@ def _without_primary(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -
     nearby = groups.isin(missing_groups.unique()) & ~claims.index.isin(missing.index)
     companions = group_codes(claims.loc[nearby, "procedure_code"], groups[nearby],
                              pd.Index(missing_groups.unique()))
-    others = missing_groups.map(companions).fillna("")
+    others = missing_groups.map(companions).astype("string").fillna("")
     label = missing["procedure_code"].map({code: _primary_label(code) for code in missing["procedure_code"]
                                            .unique()})
     same_day = ("; same-day codes for this patient and clinician: " + others).where(
