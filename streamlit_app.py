@@ -1,7 +1,47 @@
-"""bhdash dashboard entrypoint (placeholder until the dashboard lands)."""
+"""bhdash dashboard entrypoint: page config, session state, sidebar status and filters, navigation.
+
+Run with `streamlit run streamlit_app.py` (or `bhdash dashboard [--sample]`). Pages live in `pages/`
+and are listed explicitly below; Streamlit's automatic page discovery is not used.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="bhdash", layout="wide")
-st.title("bhdash")
-st.write("Coding and credentialing checks for behavioral-health claims.")
+from bhdash.app import state
+
+st.set_page_config(
+    page_title="bhdash · claims and credentialing checks",
+    page_icon=":material/health_and_safety:",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+state.init_session()
+
+opens_on_data = state.opens_on_sample()
+navigation = st.navigation(
+    {
+        "Data": [
+            st.Page(
+                "pages/start.py", title="Start", icon=":material/upload_file:", default=not opens_on_data
+            ),
+        ],
+        "Analysis": [
+            st.Page(
+                "pages/overview.py", title="Overview", icon=":material/dashboard:", default=opens_on_data
+            ),
+            st.Page("pages/findings.py", title="Findings", icon=":material/checklist:"),
+            st.Page("pages/clinicians.py", title="Clinicians", icon=":material/groups:"),
+            st.Page("pages/credentialing.py", title="Credentialing", icon=":material/badge:"),
+            st.Page("pages/denial_risk.py", title="Denial risk", icon=":material/trending_down:"),
+            st.Page("pages/what_if.py", title="What-if", icon=":material/tune:"),
+        ],
+        "Reference": [
+            st.Page("pages/rules.py", title="Rules", icon=":material/menu_book:"),
+        ],
+    }
+)
+
+loaded, input_error = state.load_or_error()
+filters = state.render_sidebar(loaded)
+state.publish(loaded, filters, input_error)
+navigation.run()
+state.warm_up(loaded)

@@ -1,0 +1,1 @@
+"""Streamlit glue for the dashboard (the only part of bhdash that imports Streamlit)."""

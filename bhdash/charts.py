@@ -1,0 +1,484 @@
+"""Plotly figure builders for the dashboard: frame in, figure out, no Streamlit.
+
+The builders take the small frames `bhdash.metrics` (and the norms, risk and what-if modules) return,
+so every chart is unit-tested on its traces. Colours carry meaning (severity, enrollment state) and are
+chosen to read on both the light and the dark theme; backgrounds are left to the host theme.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+SEVERITY_COLORS: dict[str, str] = {"error": "#d1242f", "warning": "#e8912d", "info": "#4c8bf5"}
+ENROLLMENT_COLORS: dict[str, str] = {
+    "active": "#2da44e",
+    "pending": "#e8912d",
+    "termed": "#d1242f",
+    "none": "#8c959f",
+}
+TIMELINE_COLORS: dict[str, str] = {
+    **ENROLLMENT_COLORS,
+    "license": "#4c8bf5",
+    "license expired": "#d1242f",
+}
+BASELINE_COLOR = "#8c959f"
+SCENARIO_COLOR = "#4c8bf5"
+NORM_COLOR = "#8c959f"
+OBSERVED_COLOR = "#4c8bf5"
+MONEY_AXIS = "$,.0f"
+
+
+def _layout(figure: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
+    figure.update_layout(
+        title=title,
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
+        legend={
+            "orientation": "h",
+            "yanchor": "bottom",
+            "y": 1.0,
+            "xanchor": "right",
+            "x": 1.0,
+            "title": None,
+        },
+        hoverlabel={"namelength": -1},
+    )
+    return figure
+
+
+def empty_figure(message: str, height: int = 240) -> go.Figure:
+    """A figure that says why there is nothing to draw, instead of blank axes."""
+    figure = go.Figure()
+    figure.add_annotation(
+        text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14}
+    )
+    figure.update_xaxes(visible=False)
+    figure.update_yaxes(visible=False)
+    return _layout(figure, height=height)
+
+
+def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
+    """Horizontal bars of findings per family, stacked by severity (largest family on top)."""
+    if by_family.empty:
+        return empty_figure("No findings for the current selection")
+    families = list(dict.fromkeys(by_family["family"]))[::-1]
+    figure = go.Figure()
+    for severity, color in SEVERITY_COLORS.items():
+        part = by_family[by_family["severity"] == severity].set_index("family").reindex(families)
+        if part["findings"].notna().any():
+            figure.add_trace(
+                go.Bar(
+                    y=families,
+                    x=part["findings"].fillna(0).to_numpy(),
+                    name=severity,
+                    orientation="h",
+                    marker_color=color,
+                    customdata=part["amount"].fillna(0).to_numpy(),
+                    hovertemplate="%{y} · "
+                    + severity
+                    + ": %{x:,} findings, $%{customdata:,.0f}<extra></extra>",
+                )
+            )
+    figure.update_layout(barmode="stack")
+    figure.update_xaxes(title="findings")
+    return _layout(figure, "Findings by family and severity", height=max(280, 26 * len(families) + 110))
+
+
+def amount_by(
+    frame: pd.DataFrame, by: str, title: str, value: str = "amount_at_risk", top: int = 12
+) -> go.Figure:
+    """Horizontal bars of dollars per category (payer, clinician…), largest on top, capped at `top`."""
+    shown = frame[frame[value] > 0].nlargest(top, value)
+    if shown.empty:
+        return empty_figure("Nothing at risk for the current selection")
+    shown = shown.iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=shown[by].astype(str).to_numpy(),
+            x=shown[value].to_numpy(),
+            orientation="h",
+            marker_color=SEVERITY_COLORS["error"],
+            text=[f"${amount:,.0f}" for amount in shown[value]],
+            textposition="auto",
+            hovertemplate="%{y}: $%{x:,.0f}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(tickformat=MONEY_AXIS, title="dollars at risk")
+    return _layout(figure, title, height=max(260, 28 * len(shown) + 100))
+
+
+def monthly_trend(trend: pd.DataFrame) -> go.Figure:
+    """Dollars at risk per month (bars) and the share of flagged lines (line, right axis)."""
+    if trend.empty:
+        return empty_figure("No service dates to draw a trend")
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            x=trend["month"],
+            y=trend["amount_at_risk"],
+            name="dollars at risk",
+            marker_color=SEVERITY_COLORS["error"],
+            opacity=0.8,
+            hovertemplate="%{x|%b %Y}: $%{y:,.0f} at risk<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=trend["month"],
+            y=trend["flagged_share"],
+            name="lines with findings",
+            yaxis="y2",
+            mode="lines+markers",
+            line={"color": SEVERITY_COLORS["info"], "width": 3},
+            hovertemplate="%{x|%b %Y}: %{y:.1%} of lines flagged<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        yaxis={"title": "dollars at risk", "tickformat": MONEY_AXIS},
+        yaxis2={
+            "title": "lines with findings",
+            "tickformat": ".1~%",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+        },
+    )
+    figure.update_xaxes(dtick="M1", tickformat="%b %Y")
+    return _layout(figure, "Trend by service month")
+
+
+def code_mix_vs_norm(comparison: pd.DataFrame, family: str, title: str | None = None) -> go.Figure:
+    """Observed code shares next to the payer norm for one code family.
+
+    `comparison` has one row per code with `code`, `observed_share`, `expected_share` and `lines`.
+    """
+    if comparison.empty:
+        return empty_figure(f"No {family} lines for this clinician")
+    codes = comparison["code"].astype(str).to_numpy()
+    figure = go.Figure()
+    figure.add_trace(
+        go.Bar(
+            x=codes,
+            y=comparison["observed_share"].to_numpy(),
+            name="this clinician",
+            marker_color=OBSERVED_COLOR,
+            customdata=comparison["lines"].to_numpy(),
+            text=[f"{share:.0%}" for share in comparison["observed_share"]],
+            textposition="outside",
+            hovertemplate="%{x}: %{y:.1%} (%{customdata:,} lines)<extra></extra>",
+        )
+    )
+    figure.add_trace(
+        go.Bar(
+            x=codes,
+            y=comparison["expected_share"].to_numpy(),
+            name="payer norm",
+            marker_color=NORM_COLOR,
+            text=[f"{share:.0%}" if pd.notna(share) else "" for share in comparison["expected_share"]],
+            textposition="outside",
+            hovertemplate="%{x}: norm %{y:.1%}<extra></extra>",
+        )
+    )
+    figure.update_layout(barmode="group")
+    top = float(np.nanmax(comparison[["observed_share", "expected_share"]].to_numpy(dtype="float64")))
+    figure.update_yaxes(tickformat=".0%", range=[0, min(1.0, top + 0.15) if top < 0.85 else 1.1])
+    figure.update_xaxes(type="category")
+    return _layout(figure, title, height=280)
+
+
+def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figure:
+    """Stacked monthly shares per code (the clinician's trend within one family)."""
+    if mix.empty:
+        return empty_figure("No lines in this family")
+    figure = go.Figure()
+    for code, part in mix.groupby("code", sort=True):
+        figure.add_trace(
+            go.Scatter(
+                x=part["month"],
+                y=part["share"],
+                name=str(code),
+                stackgroup="one",
+                mode="lines",
+                customdata=part["lines"],
+                hovertemplate=f"{code} · %{{x|%b %Y}}: %{{y:.0%}} (%{{customdata}} lines)<extra></extra>",
+            )
+        )
+    figure.update_yaxes(tickformat=".0%", range=[0, 1])
+    figure.update_xaxes(tickformat="%b %Y")
+    return _layout(figure, title, height=300)
+
+
+def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
+    """Clinician × payer grid coloured by enrollment state, each cell labelled with its dates."""
+    if matrix.empty:
+        return empty_figure("No clinicians or payers to show")
+    states = list(ENROLLMENT_COLORS)
+    clinicians = sorted(matrix["clinician"].unique(), reverse=True)
+    payers = sorted(matrix["payer"].unique())
+    code = {state: position for position, state in enumerate(states)}
+    grid = (
+        matrix.pivot(index="clinician", columns="payer", values="state")
+        .reindex(index=clinicians, columns=payers)
+        .fillna("none")
+    )
+    labels = (
+        matrix.pivot(index="clinician", columns="payer", values="label")
+        .reindex(index=clinicians, columns=payers)
+        .fillna("none")
+    )
+    billed = (
+        matrix.pivot(index="clinician", columns="payer", values="charges")
+        .reindex(index=clinicians, columns=payers)
+        .fillna(0.0)
+    )
+    scale = []
+    for position, state in enumerate(states):
+        scale += [
+            [position / len(states), ENROLLMENT_COLORS[state]],
+            [(position + 1) / len(states), ENROLLMENT_COLORS[state]],
+        ]
+    text = grid.to_numpy()
+    figure = go.Figure(
+        go.Heatmap(
+            z=grid.replace(code).to_numpy(dtype="float64"),
+            x=payers,
+            y=clinicians,
+            zmin=-0.5,
+            zmax=len(states) - 0.5,
+            colorscale=scale,
+            showscale=False,
+            xgap=3,
+            ygap=3,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"color": "white", "size": 12},
+            customdata=np.dstack([labels.to_numpy(), billed.to_numpy()]),
+            hovertemplate="%{y} × %{x}<br>%{customdata[0]}<br>billed $%{customdata[1]:,.0f}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(side="top")
+    return _layout(figure, height=max(300, 34 * len(clinicians) + 90))
+
+
+def credential_timeline(
+    bars: pd.DataFrame,
+    claim_weeks: pd.DataFrame,
+    as_of: pd.Timestamp,
+    title: str,
+    window: tuple[pd.Timestamp, pd.Timestamp] | None = None,
+) -> go.Figure:
+    """License and enrollment windows as bars, with weekly billed lines as dots on each payer's lane."""
+    if bars.empty and claim_weeks.empty:
+        return empty_figure("No license, enrollment or claim dates for this clinician")
+    lanes = list(dict.fromkeys([*bars["lane"], *sorted(claim_weeks["lane"].unique())]))
+    figure = go.Figure()
+    for kind, part in bars.groupby("kind", sort=False):
+        duration_ms = (pd.to_datetime(part["end"]) - pd.to_datetime(part["start"])).dt.total_seconds() * 1000
+        figure.add_trace(
+            go.Bar(
+                base=pd.to_datetime(part["start"]),
+                x=duration_ms.clip(lower=86_400_000),
+                y=part["lane"],
+                orientation="h",
+                name=str(kind),
+                marker_color=TIMELINE_COLORS.get(str(kind), BASELINE_COLOR),
+                opacity=0.55,
+                text=part["label"],
+                hovertemplate="%{text}<extra></extra>",
+                textposition="none",
+                width=0.6,
+            )
+        )
+    if not claim_weeks.empty:
+        figure.add_trace(
+            go.Scatter(
+                x=claim_weeks["week"],
+                y=claim_weeks["lane"],
+                mode="markers",
+                name="billed lines (weekly)",
+                marker={
+                    "size": np.clip(np.sqrt(claim_weeks["lines"].to_numpy()) * 4, 5, 16),
+                    "color": "#6e7781",
+                    "line": {"color": "white", "width": 1},
+                    "symbol": "circle",
+                },
+                customdata=np.stack([claim_weeks["lines"], claim_weeks["charges"]], axis=-1),
+                hovertemplate="%{y} · week of %{x|%Y-%m-%d}: %{customdata[0]} lines, "
+                "$%{customdata[1]:,.0f}<extra></extra>",
+            )
+        )
+    figure.add_vline(
+        x=pd.Timestamp(as_of).timestamp() * 1000,
+        line_dash="dot",
+        line_color=BASELINE_COLOR,
+        annotation_text="as of",
+        annotation_position="bottom right",
+    )
+    figure.update_layout(barmode="overlay")
+    figure.update_xaxes(
+        type="date",
+        tickformat="%b %Y",
+        range=[pd.Timestamp(window[0]), pd.Timestamp(window[1])] if window else None,
+    )
+    figure.update_yaxes(categoryorder="array", categoryarray=lanes[::-1], type="category")
+    return _layout(figure, title, height=max(240, 46 * len(lanes) + 110))
+
+
+def outside_enrollment(outside: pd.DataFrame) -> go.Figure:
+    """Dollars billed outside valid enrollment, one bar per clinician × payer."""
+    if outside.empty:
+        return empty_figure("No lines billed outside a valid enrollment")
+    labels = (outside["clinician"].astype(str) + " · " + outside["payer"].astype(str)).to_numpy()
+    shown = outside.assign(pair=labels).nlargest(15, "amount").iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=shown["pair"],
+            x=shown["amount"],
+            orientation="h",
+            marker_color=ENROLLMENT_COLORS["termed"],
+            customdata=shown["lines"],
+            text=[f"${amount:,.0f}" for amount in shown["amount"]],
+            textposition="auto",
+            hovertemplate="%{y}: $%{x:,.0f} on %{customdata} lines<extra></extra>",
+        )
+    )
+    figure.update_xaxes(tickformat=MONEY_AXIS, title="billed outside enrollment")
+    return _layout(figure, "Dollars billed outside valid enrollment", height=max(240, 30 * len(shown) + 100))
+
+
+def risk_histogram(histogram: pd.DataFrame, rule_based: bool) -> go.Figure:
+    """Claim lines per denial-probability band, bars coloured from low (blue) to high (red) risk."""
+    if histogram["lines"].sum() == 0:
+        return empty_figure("No claim lines in the current selection")
+    middles = (histogram["low"] + histogram["high"]) / 2
+    figure = go.Figure(
+        go.Bar(
+            x=middles,
+            y=histogram["lines"],
+            width=(histogram["high"] - histogram["low"]) * 0.95,
+            marker={
+                "color": middles,
+                "colorscale": [
+                    [0, SEVERITY_COLORS["info"]],
+                    [0.5, SEVERITY_COLORS["warning"]],
+                    [1, SEVERITY_COLORS["error"]],
+                ],
+                "cmin": 0,
+                "cmax": 1,
+            },
+            customdata=np.stack([histogram["low"], histogram["high"], histogram["amount_at_risk"]], axis=-1),
+            hovertemplate="risk %{customdata[0]:.0%}–%{customdata[1]:.0%}: %{y:,} lines, "
+            "$%{customdata[2]:,.0f} at risk<extra></extra>",
+        )
+    )
+    figure.update_xaxes(tickformat=".0%", range=[0, 1], title="denial probability")
+    if histogram["lines"].max() > 50:
+        figure.update_yaxes(type="log", dtick=1, tickformat=",d")
+    figure.update_yaxes(title="claim lines (log scale)" if histogram["lines"].max() > 50 else "claim lines")
+    kind = "rule-based prior" if rule_based else "learned model"
+    return _layout(figure, f"Distribution of denial risk ({kind})")
+
+
+def risk_heatmap(grid: pd.DataFrame, title: str, money: bool = False) -> go.Figure:
+    """Clinician × payer heatmap of mean denial risk (or dollars at risk when `money`)."""
+    if grid.empty:
+        return empty_figure("No lines in the current selection")
+    values = grid.to_numpy(dtype="float64")
+    text = np.where(
+        np.isnan(values),
+        "",
+        np.vectorize(lambda v: f"${v:,.0f}" if money else f"{v:.0%}")(np.nan_to_num(values)),
+    )
+    figure = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=[str(c) for c in grid.columns],
+            y=[str(i) for i in grid.index],
+            text=text,
+            texttemplate="%{text}",
+            colorscale="OrRd",
+            xgap=2,
+            ygap=2,
+            colorbar={"tickformat": MONEY_AXIS if money else ".0%", "title": None},
+            hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(tickangle=-30, automargin=True)
+    figure.update_yaxes(autorange="reversed", automargin=True)
+    return _layout(figure, title, height=max(300, 32 * len(grid.index) + 110))
+
+
+def calibration(table: pd.DataFrame) -> go.Figure:
+    """Predicted vs observed denial rate per risk bin, with the diagonal of perfect calibration.
+
+    `table` is the risk model's calibration table: `mean_predicted`, `observed_rate` and `lines` per bin.
+    """
+    if table.empty:
+        return empty_figure("No held-out lines to calibrate on")
+    figure = go.Figure()
+    top = float(max(table["mean_predicted"].max(), table["observed_rate"].max(), 0.05)) * 1.1
+    figure.add_trace(
+        go.Scatter(
+            x=[0, top],
+            y=[0, top],
+            mode="lines",
+            name="perfect calibration",
+            line={"dash": "dot", "color": BASELINE_COLOR},
+            hoverinfo="skip",
+        )
+    )
+    figure.add_trace(
+        go.Scatter(
+            x=table["mean_predicted"],
+            y=table["observed_rate"],
+            mode="lines+markers",
+            name="held-out lines",
+            marker={
+                "size": np.clip(np.sqrt(table["lines"].to_numpy(dtype="float64")), 6, 22),
+                "color": SCENARIO_COLOR,
+            },
+            customdata=table["lines"],
+            hovertemplate="predicted %{x:.1%} · observed %{y:.1%} (%{customdata:,} lines)<extra></extra>",
+        )
+    )
+    figure.update_xaxes(tickformat=".0%", title="predicted denial rate", range=[0, top])
+    figure.update_yaxes(tickformat=".0%", title="observed denial rate", range=[0, top])
+    return _layout(figure, "Calibration on held-out patients")
+
+
+def scenario_comparison(comparison: pd.DataFrame) -> go.Figure:
+    """Baseline vs scenario bars per output metric, each metric on its own small panel.
+
+    `comparison` has one row per metric with `metric`, `baseline`, `scenario` and `unit` ("$", "%" or "").
+    """
+    from plotly.subplots import make_subplots
+
+    if comparison.empty:
+        return empty_figure("No scenario outputs")
+    figure = make_subplots(
+        rows=1, cols=len(comparison), subplot_titles=list(comparison["metric"]), horizontal_spacing=0.06
+    )
+    for position, row in enumerate(comparison.itertuples(index=False), start=1):
+        values = [row.baseline, row.scenario]
+        fmt = {"$": "${:,.0f}", "%": "{:.1%}"}.get(row.unit, "{:,.0f}")
+        figure.add_trace(
+            go.Bar(
+                x=["baseline", "scenario"],
+                y=values,
+                marker_color=[BASELINE_COLOR, SCENARIO_COLOR],
+                text=[fmt.format(value) for value in values],
+                textposition="outside",
+                textangle=0,
+                cliponaxis=False,
+                showlegend=False,
+                hovertemplate="%{x}: %{text}<extra>" + row.metric + "</extra>",
+            ),
+            row=1,
+            col=position,
+        )
+        figure.update_yaxes(visible=False, range=[0, max(max(values), 1e-9) * 1.25], row=1, col=position)
+    figure.update_annotations(font={"size": 12})
+    return _layout(figure, height=300)

@@ -1,0 +1,679 @@
+"""Dashboard figures as plain pandas: KPIs, filters, aggregations and credentialing tables.
+
+Everything here takes canonical frames (claims per `model.CLAIM_COLUMNS`, findings per
+`model.FINDING_COLUMNS`, the roster, and the per-line risk frame) and returns small frames the
+pages render and the chart builders draw. No Streamlit here, so every number on screen is unit-tested.
+
+The per-line risk frame is indexed like the claims frame and carries `denial_risk` (probability)
+and `amount_at_risk` (dollars); findings point at claim lines through `line_index`, which is what
+lets one filter on the claim lines carry over to findings and risk without re-running anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from bhdash.model import SEVERITIES, Roster
+from bhdash.norms import code_families, flagged_clinicians
+from bhdash.payers import PayerDirectory, default_directory
+from bhdash.rules.registry import REGISTRY
+
+# Findings of these severities make a line "not clean"; info findings are advice, not defects.
+BLOCKING_SEVERITIES: tuple[str, ...] = ("error", "warning")
+LICENSE_WINDOWS: tuple[int, ...] = (30, 60, 90)
+ENROLLMENT_STATES: tuple[str, ...] = ("active", "pending", "termed", "none")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The sidebar's global filters; an empty selection means "all"."""
+
+    start: pd.Timestamp | None = None
+    end: pd.Timestamp | None = None
+    payers: tuple[str, ...] = field(default_factory=tuple)
+    clinicians: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.start is not None or self.end is not None or self.payers or self.clinicians)
+
+
+@dataclass(frozen=True)
+class Kpis:
+    claim_lines: int
+    charges: float
+    clean_line_share: float
+    lines_with_errors: int
+    lines_with_findings: int
+    dollars_at_risk: float
+    expected_denials: float
+
+
+def _column(frame: pd.DataFrame, name: str) -> pd.Series:
+    """A column, or an all-missing one when the export did not carry it."""
+    if name in frame.columns:
+        return frame[name]
+    return pd.Series(np.nan, index=frame.index, dtype="float64")
+
+
+def line_mask(claims: pd.DataFrame, filters: Filters) -> pd.Series:
+    """True for the claim lines the filters keep."""
+    keep = pd.Series(True, index=claims.index)
+    if filters.start is not None or filters.end is not None:
+        dates = _column(claims, "service_date")
+        if filters.start is not None:
+            keep &= dates >= pd.Timestamp(filters.start)
+        if filters.end is not None:
+            keep &= dates <= pd.Timestamp(filters.end)
+    if filters.payers:
+        keep &= _column(claims, "payer").isin(filters.payers)
+    if filters.clinicians:
+        keep &= _column(claims, "clinician_name").isin(filters.clinicians)
+    return keep.fillna(False).astype(bool)
+
+
+def filter_claims(claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    return claims[line_mask(claims, filters)] if filters.active else claims
+
+
+def filter_findings(findings: pd.DataFrame, claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Line findings whose line survives the filters, plus clinician-level findings for kept clinicians.
+
+    Clinician-level findings (no line) have no date or payer, so only the clinician filter applies.
+    """
+    if not filters.active:
+        return findings
+    kept_lines = claims.index[line_mask(claims, filters)]
+    on_line = findings["line_index"].notna()
+    keep = on_line & findings["line_index"].isin(kept_lines)
+    clinician_level = ~on_line
+    if filters.clinicians:
+        clinician_level &= findings["clinician"].isin(filters.clinicians)
+    return findings[(keep | clinician_level).astype(bool)]
+
+
+def filter_lines(frame: pd.DataFrame, claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Any frame indexed like the claims (e.g. the per-line risk) restricted to the kept lines."""
+    if not filters.active:
+        return frame
+    return frame[frame.index.isin(claims.index[line_mask(claims, filters)])]
+
+
+def filter_options(claims: pd.DataFrame) -> dict[str, object]:
+    """Choices for the sidebar: sorted payers and clinicians, and the service-date span."""
+    dates = _column(claims, "service_date").dropna()
+    return {
+        "payers": sorted(_column(claims, "payer").dropna().astype(str).unique()),
+        "clinicians": sorted(_column(claims, "clinician_name").dropna().astype(str).unique()),
+        "first_date": dates.min() if not dates.empty else None,
+        "last_date": dates.max() if not dates.empty else None,
+    }
+
+
+def _line_findings(findings: pd.DataFrame) -> pd.DataFrame:
+    return findings[findings["line_index"].notna()]
+
+
+def lines_with(findings: pd.DataFrame, severities: tuple[str, ...]) -> pd.Index:
+    """Index labels of claim lines that carry at least one finding of the given severities."""
+    on_line = _line_findings(findings)
+    return pd.Index(on_line.loc[on_line["severity"].isin(severities), "line_index"].astype("int64").unique())
+
+
+def kpis(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFrame | None) -> Kpis:
+    """The Overview's headline numbers for the (filtered) claim lines."""
+    total = len(claims)
+    flagged = lines_with(findings, BLOCKING_SEVERITIES).intersection(claims.index)
+    errors = lines_with(findings, ("error",)).intersection(claims.index)
+    if risk is not None and not risk.empty:
+        kept = risk[risk.index.isin(claims.index)]
+        at_risk = float(kept["amount_at_risk"].sum())
+        expected = float(kept["denial_risk"].sum())
+    else:
+        at_risk = float(_column(claims, "charge").reindex(errors).sum())
+        expected = float(len(errors))
+    return Kpis(
+        claim_lines=total,
+        charges=float(_column(claims, "charge").sum()),
+        clean_line_share=(1 - len(flagged) / total) if total else float("nan"),
+        lines_with_errors=len(errors),
+        lines_with_findings=len(flagged),
+        dollars_at_risk=at_risk,
+        expected_denials=expected,
+    )
+
+
+def findings_by_family(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings and dollars per family × severity, families ordered by count (largest first)."""
+    grouped = (
+        findings.groupby(["family", "severity"], observed=True)
+        .agg(findings=("rule", "size"), amount=("amount", "sum"))
+        .reset_index()
+    )
+    order = grouped.groupby("family")["findings"].sum().sort_values(ascending=False).index
+    grouped["family"] = pd.Categorical(grouped["family"], categories=list(order), ordered=True)
+    grouped["severity"] = pd.Categorical(grouped["severity"], categories=list(SEVERITIES), ordered=True)
+    result = grouped.sort_values(["family", "severity"]).reset_index(drop=True)
+    result["family"] = result["family"].astype(str)
+    result["severity"] = result["severity"].astype(str)
+    return result
+
+
+def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
+    """Per rule: findings, distinct lines and dollars, most frequent first."""
+    on_line = findings["line_index"].notna()
+    return (
+        findings.assign(_line=findings["line_index"].where(on_line))
+        .groupby(["rule", "family", "severity", "title"], observed=True, dropna=False)
+        .agg(findings=("message", "size"), lines=("_line", "nunique"), amount=("amount", "sum"))
+        .reset_index()
+        .sort_values(["findings", "rule"], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def fix_first(findings: pd.DataFrame, risk: pd.DataFrame | None, count: int = 8) -> pd.DataFrame:
+    """The rules to work first: per rule, lines hit, charges and the expected loss on those lines.
+
+    Each line counts once per rule. Ranked by expected loss (the lines' denial risk × expected payment),
+    then by how many findings the rule raised, so clinician-level rules without lines still appear.
+    """
+    table = findings_by_rule(findings)
+    on_line = _line_findings(findings).drop_duplicates(["rule", "line_index"])
+    if risk is not None and not risk.empty:
+        loss = risk["amount_at_risk"].reindex(on_line["line_index"].astype("int64")).to_numpy()
+        at_risk = on_line.assign(at_risk=loss).groupby("rule")["at_risk"].sum()
+    else:
+        at_risk = on_line.groupby("rule")["amount"].sum()
+    fixes = findings.drop_duplicates("rule").set_index("rule")["fix"]
+    table = table.assign(amount_at_risk=table["rule"].map(at_risk).fillna(0.0), fix=table["rule"].map(fixes))
+    return (
+        table.sort_values(["amount_at_risk", "findings"], ascending=False, kind="stable")
+        .head(count)
+        .reset_index(drop=True)
+    )
+
+
+def risk_by(claims: pd.DataFrame, risk: pd.DataFrame | None, findings: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Lines, charges, expected denials and dollars at risk per value of `by` (payer, clinician_name…).
+
+    Without a risk frame, dollars at risk fall back to the charges of lines with error findings,
+    which is what the rule-based view shows before any risk model runs.
+    """
+    frame = pd.DataFrame({by: _column(claims, by), "charge": _column(claims, "charge")}, index=claims.index)
+    if risk is not None and not risk.empty:
+        frame["denial_risk"] = risk["denial_risk"].reindex(claims.index).fillna(0.0)
+        frame["amount_at_risk"] = risk["amount_at_risk"].reindex(claims.index).fillna(0.0)
+    else:
+        errors = frame.index.isin(lines_with(findings, ("error",)))
+        frame["denial_risk"] = errors.astype("float64")
+        frame["amount_at_risk"] = frame["charge"].where(errors, 0.0).fillna(0.0)
+    frame["flagged"] = frame.index.isin(lines_with(findings, BLOCKING_SEVERITIES))
+    frame[by] = frame[by].astype("object").fillna("(not given)")
+    result = (
+        frame.groupby(by, observed=True)
+        .agg(
+            lines=("charge", "size"),
+            charges=("charge", "sum"),
+            flagged_lines=("flagged", "sum"),
+            expected_denials=("denial_risk", "sum"),
+            amount_at_risk=("amount_at_risk", "sum"),
+        )
+        .reset_index()
+        .sort_values(["amount_at_risk", by], ascending=[False, True], kind="stable")
+        .reset_index(drop=True)
+    )
+    result["flagged_lines"] = result["flagged_lines"].astype("int64")
+    return result
+
+
+def monthly_trend(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFrame | None) -> pd.DataFrame:
+    """Per service month: lines, charges, flagged lines, share flagged and dollars at risk."""
+    if "service_date" not in claims.columns:
+        return pd.DataFrame(
+            columns=["month", "lines", "charges", "flagged_lines", "flagged_share", "amount_at_risk"]
+        )
+    frame = pd.DataFrame(
+        {
+            "month": claims["service_date"].dt.to_period("M").dt.to_timestamp(),
+            "charge": _column(claims, "charge"),
+            "flagged": claims.index.isin(lines_with(findings, BLOCKING_SEVERITIES)),
+        },
+        index=claims.index,
+    )
+    if risk is not None and not risk.empty:
+        frame["amount_at_risk"] = risk["amount_at_risk"].reindex(claims.index).fillna(0.0)
+    else:
+        errors = claims.index.isin(lines_with(findings, ("error",)))
+        frame["amount_at_risk"] = frame["charge"].where(errors, 0.0).fillna(0.0)
+    result = (
+        frame.dropna(subset=["month"])
+        .groupby("month")
+        .agg(
+            lines=("charge", "size"),
+            charges=("charge", "sum"),
+            flagged_lines=("flagged", "sum"),
+            amount_at_risk=("amount_at_risk", "sum"),
+        )
+        .reset_index()
+    )
+    result["flagged_lines"] = result["flagged_lines"].astype("int64")
+    result["flagged_share"] = result["flagged_lines"] / result["lines"]
+    return result
+
+
+def code_mix_by_month(claims: pd.DataFrame, codes: tuple[str, ...]) -> pd.DataFrame:
+    """Monthly share of each code among `codes` (e.g. one clinician's 90832/90834/90837)."""
+    if "service_date" not in claims.columns or "procedure_code" not in claims.columns:
+        return pd.DataFrame(columns=["month", "code", "lines", "share"])
+    chosen = claims[claims["procedure_code"].isin(codes)]
+    counts = (
+        chosen.assign(month=chosen["service_date"].dt.to_period("M").dt.to_timestamp())
+        .dropna(subset=["month"])
+        .groupby(["month", "procedure_code"])
+        .size()
+        .rename("lines")
+        .reset_index()
+        .rename(columns={"procedure_code": "code"})
+    )
+    counts["code"] = counts["code"].astype(str)
+    counts["share"] = counts["lines"] / counts.groupby("month")["lines"].transform("sum")
+    return counts.sort_values(["month", "code"]).reset_index(drop=True)
+
+
+def top_lines(
+    claims: pd.DataFrame,
+    risk: pd.DataFrame,
+    count: int = 25,
+    columns: tuple[str, ...] = (
+        "source_row",
+        "service_date",
+        "clinician_name",
+        "payer",
+        "procedure_code",
+        "charge",
+    ),
+) -> pd.DataFrame:
+    """The `count` lines with the largest expected loss, with the line's own fields next to the risk."""
+    ranked = risk.sort_values(["amount_at_risk", "denial_risk"], ascending=False, kind="stable").head(count)
+    present = [column for column in columns if column in claims.columns]
+    joined = claims.loc[ranked.index, present].join(ranked.drop(columns=["row"], errors="ignore"))
+    if "reasons" in joined.columns:
+        joined["reasons"] = joined["reasons"].map(
+            lambda reasons: "; ".join(reasons) if isinstance(reasons, list | tuple) else reasons
+        )
+    return joined
+
+
+def risk_histogram(risk: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
+    """Claim lines and dollars at risk per denial-probability band of width 1/bins."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    band = pd.cut(risk["denial_risk"].clip(0, 1), edges, include_lowest=True, right=True)
+    result = (
+        risk.assign(band=band)
+        .groupby("band", observed=False)
+        .agg(lines=("denial_risk", "size"), amount_at_risk=("amount_at_risk", "sum"))
+        .reset_index()
+    )
+    result["low"] = edges[:-1]
+    result["high"] = edges[1:]
+    return result[["low", "high", "lines", "amount_at_risk"]]
+
+
+def risk_matrix(
+    claims: pd.DataFrame,
+    risk: pd.DataFrame,
+    rows: str = "clinician_name",
+    columns: str = "payer",
+    value: str = "mean_risk",
+) -> pd.DataFrame:
+    """Clinician × payer grid of mean denial risk (`mean_risk`) or dollars at risk (`amount_at_risk`)."""
+    frame = pd.DataFrame(
+        {
+            rows: _column(claims, rows).astype("object").fillna("(not given)"),
+            columns: _column(claims, columns).astype("object").fillna("(not given)"),
+            "denial_risk": risk["denial_risk"].reindex(claims.index),
+            "amount_at_risk": risk["amount_at_risk"].reindex(claims.index),
+        }
+    )
+    if value == "mean_risk":
+        grid = frame.pivot_table(index=rows, columns=columns, values="denial_risk", aggfunc="mean")
+    else:
+        grid = frame.pivot_table(index=rows, columns=columns, values="amount_at_risk", aggfunc="sum")
+    return grid.sort_index().sort_index(axis=1)
+
+
+# ---------------------------------------------------------------- credentialing
+
+
+def _payer_names(names: pd.Series, claims: pd.DataFrame, directory: PayerDirectory) -> pd.Series:
+    """Payer names as the practice's claims spell them, so roster and claims payers line up.
+
+    Names are matched through the payer table's aliases ("Medicare" on the roster is "Medicare Part B"
+    when the claims say so); a payer the table does not know keeps its own name.
+    """
+    billed = _column(claims, "payer").dropna().astype("string")
+    spelling = (
+        pd.DataFrame({"key": directory.canonical_payer(billed), "name": billed})
+        .dropna()
+        .groupby("key")["name"]
+        .agg(lambda values: values.value_counts().index[0])
+    )
+    keys = directory.canonical_payer(names.astype("string"))
+    return keys.map(spelling).fillna(names.astype("string"))
+
+
+def enrollment_status(enrollments: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
+    """active / pending / termed per enrollment row on `as_of`, from its dates and stated status."""
+    effective = _column(enrollments, "effective_date")
+    term = _column(enrollments, "term_date")
+    stated = _column(enrollments, "status").astype("string").str.lower().fillna("")
+    as_of = pd.Timestamp(as_of)
+    status = pd.Series("active", index=enrollments.index, dtype="object")
+    pending = effective.isna() | (effective > as_of) | stated.str.contains("pend")
+    termed = (term.notna() & (term < as_of)) | stated.str.contains("term|inactive|denied")
+    status[pending.fillna(True).astype(bool)] = "pending"
+    status[termed.fillna(False).astype(bool)] = "termed"
+    return status
+
+
+def enrollment_matrix(
+    roster: Roster, claims: pd.DataFrame, as_of: pd.Timestamp, directory: PayerDirectory | None = None
+) -> pd.DataFrame:
+    """Long frame: one row per clinician × payer (payers billed or enrolled) with status and dates.
+
+    A clinician with several enrollment rows for one payer shows the most favourable one
+    (active over pending over termed), since that is the one a claim could rely on.
+    """
+    directory = directory or default_directory()
+    clinicians = sorted(
+        set(_column(roster.clinicians, "clinician_name").dropna().astype(str))
+        | set(_column(claims, "clinician_name").dropna().astype(str))
+    )
+    enrollments = roster.enrollments.copy()
+    if not enrollments.empty:
+        enrollments["payer"] = _payer_names(enrollments["payer"], claims, directory)
+        enrollments["state"] = enrollment_status(enrollments, as_of)
+    billed = _column(claims, "payer").dropna()
+    payers = sorted(set(billed.astype(str)) | set(enrollments.get("payer", pd.Series(dtype=str)).dropna()))
+    grid = pd.MultiIndex.from_product([clinicians, payers], names=["clinician", "payer"]).to_frame(
+        index=False
+    )
+    if enrollments.empty:
+        grid["state"] = "none"
+        grid["effective_date"] = pd.NaT
+        grid["term_date"] = pd.NaT
+    else:
+        rank = {state: position for position, state in enumerate(ENROLLMENT_STATES)}
+        best = (
+            enrollments.assign(_rank=enrollments["state"].map(rank))
+            .sort_values(["_rank", "effective_date"], kind="stable")
+            .drop_duplicates(["clinician_name", "payer"])
+            .rename(columns={"clinician_name": "clinician"})
+        )
+        grid = grid.merge(
+            best[["clinician", "payer", "state", "effective_date", "term_date"]],
+            on=["clinician", "payer"],
+            how="left",
+        )
+        grid["state"] = grid["state"].fillna("none")
+    lines = pd.DataFrame(
+        {
+            "clinician": _column(claims, "clinician_name"),
+            "payer": _column(claims, "payer"),
+            "charge": _column(claims, "charge"),
+        }
+    ).dropna(subset=["clinician", "payer"])
+    billed_totals = (
+        lines.groupby(["clinician", "payer"])
+        .agg(lines=("charge", "size"), charges=("charge", "sum"))
+        .reset_index()
+    )
+    grid = grid.merge(billed_totals, on=["clinician", "payer"], how="left")
+    grid["lines"] = grid["lines"].fillna(0).astype("int64")
+    grid["charges"] = grid["charges"].fillna(0.0)
+    grid["label"] = grid["state"] + _date_span(grid["effective_date"], grid["term_date"])
+    return grid
+
+
+def _date_span(starts: pd.Series, ends: pd.Series) -> pd.Series:
+    start_text = pd.to_datetime(starts).dt.strftime("%Y-%m-%d").fillna("")
+    end_text = pd.to_datetime(ends).dt.strftime("%Y-%m-%d").fillna("")
+    span = start_text.where(start_text == "", " from " + start_text)
+    return span + end_text.where(end_text == "", " to " + end_text)
+
+
+def license_status(clinicians: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Per clinician: license expiration, days left on `as_of`, and a status band.
+
+    Bands: expired, "≤ 30 days" / "≤ 60 days" / "≤ 90 days" left, valid, and unknown (no expiration on
+    the roster).
+    """
+    frame = pd.DataFrame(
+        {
+            "clinician": _column(clinicians, "clinician_name"),
+            "credential": _column(clinicians, "credential"),
+            "license_state": _column(clinicians, "license_state"),
+            "license_number": _column(clinicians, "license_number"),
+            "license_expiration": pd.to_datetime(_column(clinicians, "license_expiration")),
+        }
+    )
+    days = (frame["license_expiration"] - pd.Timestamp(as_of)).dt.days
+    frame["days_left"] = days.astype("Float64")
+    conditions = [days.isna(), days < 0] + [days <= window for window in LICENSE_WINDOWS]
+    labels = ["unknown", "expired"] + [f"≤ {window} days" for window in LICENSE_WINDOWS]
+    frame["status"] = np.select(conditions, labels, default="valid")
+    order = {label: position for position, label in enumerate([*labels[1:], "valid", "unknown"])}
+    return (
+        frame.assign(_order=frame["status"].map(order))
+        .sort_values(["_order", "days_left", "clinician"], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
+
+
+def outside_enrollment(findings: pd.DataFrame, rule_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Dollars billed outside valid enrollment, per clinician × payer, from the enrollment rules' findings."""
+    chosen = _line_findings(findings)
+    chosen = chosen[chosen["rule"].isin(rule_ids)].drop_duplicates("line_index")
+    return (
+        chosen.groupby(["clinician", "payer"], dropna=False)
+        .agg(
+            lines=("line_index", "size"),
+            amount=("amount", "sum"),
+            first_date=("service_date", "min"),
+            last_date=("service_date", "max"),
+        )
+        .reset_index()
+        .sort_values("amount", ascending=False, kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def credential_timeline(
+    roster: Roster,
+    claims: pd.DataFrame,
+    clinician: str,
+    as_of: pd.Timestamp,
+    directory: PayerDirectory | None = None,
+) -> pd.DataFrame:
+    """Bars for one clinician's timeline: license validity and each payer enrollment window.
+
+    Columns: lane, start, end, kind (license / active / pending / termed), label. Open-ended windows
+    run to the later of the as-of date and the last claim, so the bars cover every billed date.
+    """
+    directory = directory or default_directory()
+    own_claims = claims[_column(claims, "clinician_name") == clinician]
+    dates = _column(own_claims, "service_date").dropna()
+    first = min([d for d in (dates.min() if not dates.empty else None, pd.Timestamp(as_of)) if d is not None])
+    horizon = max(pd.Timestamp(as_of), dates.max() if not dates.empty else pd.Timestamp(as_of))
+    bars: list[dict[str, object]] = []
+    people = roster.clinicians[_column(roster.clinicians, "clinician_name") == clinician]
+    for expiration in _column(people, "license_expiration").dropna():
+        expired = expiration < pd.Timestamp(as_of)
+        bars.append(
+            {
+                "lane": "License",
+                "start": first,
+                "end": expiration,
+                "kind": "license expired" if expired else "license",
+                "label": f"License valid to {expiration:%Y-%m-%d}",
+            }
+        )
+    enrollments = roster.enrollments[_column(roster.enrollments, "clinician_name") == clinician].copy()
+    if not enrollments.empty:
+        enrollments["payer"] = _payer_names(enrollments["payer"], claims, directory)
+        enrollments["state"] = enrollment_status(enrollments, as_of)
+        for row in enrollments.itertuples(index=False):
+            start = row.effective_date if pd.notna(row.effective_date) else horizon
+            end = row.term_date if pd.notna(row.term_date) else horizon
+            span = _date_span(pd.Series([row.effective_date]), pd.Series([row.term_date])).iloc[0]
+            bars.append(
+                {
+                    "lane": str(row.payer),
+                    "start": start,
+                    "end": max(end, start),
+                    "kind": row.state,
+                    "label": f"{row.payer}: {row.state}{span}",
+                }
+            )
+    return pd.DataFrame(bars, columns=["lane", "start", "end", "kind", "label"])
+
+
+def claim_dates_by_payer(claims: pd.DataFrame, clinician: str) -> pd.DataFrame:
+    """One clinician's billed lines per payer and service week: the dots on the credentialing timeline."""
+    own = claims[_column(claims, "clinician_name") == clinician]
+    frame = pd.DataFrame(
+        {
+            "lane": _column(own, "payer").astype("object").fillna("(no payer)"),
+            "week": _column(own, "service_date").dt.to_period("W").dt.start_time,
+            "charge": _column(own, "charge"),
+        }
+    ).dropna(subset=["week"])
+    return (
+        frame.groupby(["lane", "week"]).agg(lines=("charge", "size"), charges=("charge", "sum")).reset_index()
+    )
+
+
+def enrollment_rule_ids() -> tuple[str, ...]:
+    """Line-level rules that test a line against payer enrollments (billing outside a valid enrollment)."""
+    import bhdash.rules.catalogue  # noqa: F401  (registers the catalogue)
+
+    return tuple(
+        sorted(
+            rule.id
+            for rule in REGISTRY.values()
+            if "enrollments" in rule.needs_roster and not rule.clinician_level
+        )
+    )
+
+
+def code_families_present(claims: pd.DataFrame) -> list[str]:
+    """Code families (bhdash/reference/code_families.csv) billed in these lines, most lines first."""
+    if "procedure_code" not in claims.columns:
+        return []
+    family = claims["procedure_code"].map(code_families().set_index("code")["code_family"])
+    return list(family.value_counts().index)
+
+
+def codes_in_family(family: str) -> tuple[str, ...]:
+    table = code_families()
+    return tuple(table.loc[table["code_family"] == family, "code"])
+
+
+def clinician_summary(peers: pd.DataFrame, mix: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """One row per clinician: peer metrics, code families flagged as audit outliers, and findings.
+
+    `peers` is `norms.peer_metrics`, `mix` is `norms.code_mix`. `families_off_norm` counts the
+    clinician × payer type × family groups `norms.flagged_clinicians` reports (what NORM findings say);
+    `largest_gap_pp` is the widest of their gaps (NaN when none).
+    Sorted with flagged clinicians first, then by the PEPPER-style outlier score.
+    """
+    flagged = (
+        flagged_clinicians(mix) if not mix.empty else pd.DataFrame(columns=["clinician", "difference_pp"])
+    )
+    groups = (
+        flagged.assign(gap=pd.to_numeric(flagged["difference_pp"]).abs())
+        .groupby("clinician")
+        .agg(families_off_norm=("gap", "size"), largest_gap_pp=("gap", "max"))
+    )
+    counts = findings.groupby("clinician").size().rename("findings")
+    summary = peers.join(groups, on="clinician").join(counts, on="clinician")
+    summary["families_off_norm"] = summary["families_off_norm"].fillna(0).astype("int64")
+    summary["findings"] = summary["findings"].fillna(0).astype("int64")
+    return summary.sort_values(
+        ["families_off_norm", "outlier_score"], ascending=False, kind="stable"
+    ).reset_index(drop=True)
+
+
+def rule_catalogue(status: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every registered rule with its documentation, and its status on the current data when given.
+
+    `status` is the engine's rule-status frame (`CheckResult.rules`); without it every rule is "not run".
+    """
+    import bhdash.rules.catalogue  # noqa: F401  (registers the catalogue)
+
+    catalogue = pd.DataFrame(
+        [
+            {
+                "id": rule.id,
+                "family": rule.family,
+                "severity": rule.severity,
+                "title": rule.title,
+                "rationale": rule.rationale,
+                "fix": rule.fix,
+                "source": rule.source,
+                "effective": rule.effective,
+                "needs": ", ".join(rule.needs)
+                + ("; roster: " + ", ".join(rule.needs_roster) if rule.needs_roster else ""),
+            }
+            for rule in REGISTRY.values()
+        ]
+    ).sort_values("id", ignore_index=True)
+    if status is None:
+        return catalogue.assign(status="not run", reason=None, findings=np.nan)
+    merged = catalogue.merge(status[["id", "status", "reason", "findings"]], on="id", how="left")
+    merged["status"] = merged["status"].fillna("not run")
+    return merged
+
+
+def enrollment_date_fixes(
+    outside: pd.DataFrame, roster: Roster, claims: pd.DataFrame, directory: PayerDirectory | None = None
+) -> pd.DataFrame:
+    """The billing-outside-enrollment pairs that an earlier effective date would cover.
+
+    `outside` is `outside_enrollment(...)`. A pair qualifies when the clinician has no enrollment with that
+    payer, or one that is still in force after the last line billed (it merely started too late). Billing
+    after a term date needs the term extended, which an effective date cannot express, so those pairs are
+    left out. Columns: clinician, payer, effective_date (the first date billed outside enrollment).
+    """
+    directory = directory or default_directory()
+    pairs = outside.dropna(subset=["clinician", "payer", "first_date"])
+    enrollments = roster.enrollments
+    if enrollments.empty:
+        open_pairs = pd.DataFrame(columns=["clinician", "payer", "term_date"])
+    else:
+        open_pairs = pd.DataFrame(
+            {
+                "clinician": enrollments["clinician_name"],
+                "payer": _payer_names(enrollments["payer"], claims, directory),
+                "term_date": _column(enrollments, "term_date"),
+            }
+        )
+    merged = pairs.merge(open_pairs, on=["clinician", "payer"], how="left", indicator=True)
+    covers = (
+        (merged["_merge"] == "left_only")
+        | merged["term_date"].isna()
+        | (merged["term_date"] >= merged["last_date"])
+    )
+    fixable = merged[covers].drop_duplicates(["clinician", "payer"])
+    return pd.DataFrame(
+        {
+            "clinician": fixable["clinician"],
+            "payer": fixable["payer"],
+            "effective_date": fixable["first_date"],
+        }
+    ).reset_index(drop=True)

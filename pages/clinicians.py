@@ -1,0 +1,234 @@
+"""Clinicians: each clinician's code mix against the payer norm, with significance, trend and findings."""
+
+import pandas as pd
+import streamlit as st
+
+from bhdash import charts, metrics
+from bhdash.app import state
+
+FAMILY_LABELS = {
+    "individual_psychotherapy": "Individual psychotherapy (90832/90834/90837)",
+    "psychotherapy_addon": "Psychotherapy add-ons with E/M (90833/90836/90838)",
+    "established_em": "Established-patient E/M levels (99211–99215)",
+    "new_patient_em": "New-patient E/M levels (99202–99205)",
+    "evaluation": "Diagnostic evaluation (90791/90792)",
+    "family": "Family psychotherapy",
+    "group": "Group psychotherapy",
+    "crisis": "Crisis psychotherapy",
+    "interactive_complexity": "Interactive complexity (90785)",
+}
+
+
+def _family(name: str) -> str:
+    return FAMILY_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _p_text(value: float) -> str:
+    if pd.isna(value):
+        return "too few"
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+st.title("Clinicians")
+current = state.current_view()
+if current is None:
+    st.stop()
+state.filter_note(current)
+analysis = current.loaded.analysis
+
+with st.expander("Norms: where the expected shares come from, and using your own", icon=":material/tune:"):
+    st.markdown(
+        "Expected shares come from published payer data (CMS utilization files for Medicare, state "
+        "Medicaid data and commercial benchmarks), per payer type and credential; each row names its "
+        "source. A clinician × code is **flagged only when** an exact binomial test, corrected for the "
+        "number of comparisons, is significant **and** the gap is at least 10 percentage points, with "
+        "at least 30 services in the family, so small volumes are never called outliers."
+    )
+    norms_upload = st.file_uploader(
+        "Your own norms (CSV with payer_type, code_family, code, expected_share; optional credential, "
+        "source)",
+        type=["csv"],
+        key="clinicians_norms_upload",
+    )
+    if state.take_norms_upload(norms_upload):
+        st.rerun()
+    if state.norms_error() is not None:
+        state.show_input_error(state.norms_error())
+    if state.norms_file() is not None:
+        st.caption(
+            f"Using your norms from **{state.norms_file().name}** for the groups it covers; the "
+            "NORM findings were re-checked with them."
+        )
+        if st.button("Back to the shipped norms"):
+            state.clear_norms()
+            st.rerun()
+
+mix = state.code_mix(current)
+peers = state.peer_table(current)
+if peers.empty:
+    st.warning("No clinician names in the current selection.")
+    st.stop()
+summary = metrics.clinician_summary(peers, mix, current.findings)
+
+st.subheader("Practice at a glance")
+st.dataframe(
+    summary[
+        [
+            "clinician",
+            "services",
+            "patients",
+            "share_90837",
+            "share_90837_percentile",
+            "services_per_patient",
+            "families_off_norm",
+            "largest_gap_pp",
+            "findings",
+        ]
+    ],
+    hide_index=True,
+    width="stretch",
+    height=36 * (len(summary) + 1) + 4,
+    placeholder="—",
+    column_config={
+        "clinician": st.column_config.TextColumn("Clinician", pinned=True),
+        "services": st.column_config.NumberColumn("Services", format="%d"),
+        "patients": st.column_config.NumberColumn("Patients", format="%d"),
+        "share_90837": st.column_config.ProgressColumn(
+            "90837 share of psychotherapy", format="percent", min_value=0, max_value=1
+        ),
+        "share_90837_percentile": st.column_config.NumberColumn(
+            "Percentile", format="%.0f", help="Within the practice; 100 = highest"
+        ),
+        "services_per_patient": st.column_config.NumberColumn("Services / patient", format="%.1f"),
+        "families_off_norm": st.column_config.NumberColumn(
+            "Audit outliers",
+            format="%d",
+            help="Code families (per payer type) billed above the payer norm on a code payers audit",
+        ),
+        "largest_gap_pp": st.column_config.NumberColumn("Largest gap (pp)", format="%.1f"),
+        "findings": st.column_config.NumberColumn("Findings", format="%d"),
+    },
+)
+
+chosen = st.selectbox("Clinician", list(summary["clinician"]), key="clinicians_chosen")
+person = summary[summary["clinician"] == chosen].iloc[0]
+own_mix = mix[mix["clinician"] == chosen] if not mix.empty else mix
+own_claims = current.claims[current.claims["clinician_name"] == chosen]
+own_findings = current.findings[current.findings["clinician"] == chosen]
+
+row = st.columns(5)
+row[0].metric("Credential", state.credential_of(analysis, chosen) or "—", border=True)
+row[1].metric("Services", f"{int(person['services']):,}", border=True)
+row[2].metric("Patients", f"{int(person['patients']):,}", border=True)
+percentile = person["share_90837_percentile"]
+row[3].metric(
+    "90837 share",
+    state.percent(person["share_90837"]),
+    border=True,
+    delta_arrow="off",
+    delta=f"percentile {percentile:.0f}" if pd.notna(percentile) else None,
+    delta_color="off",
+)
+row[4].metric("Findings", f"{len(own_findings):,}", border=True)
+
+st.subheader("Code mix against the payer norm")
+if own_mix.empty:
+    st.caption("No services in a code family with a published norm for this clinician.")
+else:
+    groups = (
+        own_mix.groupby(["payer_type", "code_family"])
+        .agg(volume=("volume", "first"), outlier=("audit_flag", "any"), off_norm=("flagged", "any"))
+        .reset_index()
+        .sort_values(["outlier", "off_norm", "volume"], ascending=False)
+    )
+    columns = st.columns(2)
+    for position, group in enumerate(groups.itertuples(index=False)):
+        part = own_mix[
+            (own_mix["payer_type"] == group.payer_type) & (own_mix["code_family"] == group.code_family)
+        ]
+        comparison = part.rename(columns={"count": "lines"})[
+            ["code", "observed_share", "expected_share", "lines"]
+        ]
+        with columns[position % 2], st.container(border=True):
+            badge = (
+                ":red-badge[Audit outlier]"
+                if group.outlier
+                else ":orange-badge[Off norm]"
+                if group.off_norm
+                else ":green-badge[Within norm]"
+            )
+            st.markdown(
+                f"**{_family(group.code_family)}** {badge}  \n"
+                f":gray[{group.payer_type.capitalize()} · {group.volume:,} services]"
+            )
+            st.plotly_chart(
+                charts.code_mix_vs_norm(comparison, _family(group.code_family)),
+                width="stretch",
+                key=f"mix_{group.payer_type}_{group.code_family}",
+            )
+            table = part.assign(p_text=part["p_adjusted"].map(_p_text))[
+                [
+                    "code",
+                    "count",
+                    "observed_share",
+                    "expected_share",
+                    "difference_pp",
+                    "p_text",
+                    "flagged",
+                    "audit_flag",
+                ]
+            ]
+            st.dataframe(
+                table,
+                hide_index=True,
+                width="stretch",
+                placeholder="—",
+                column_config={
+                    "code": "Code",
+                    "count": st.column_config.NumberColumn("Services", format="%d"),
+                    "observed_share": st.column_config.NumberColumn("Observed", format="percent"),
+                    "expected_share": st.column_config.NumberColumn("Norm", format="percent"),
+                    "difference_pp": st.column_config.NumberColumn("Gap (pp)", format="%+.1f"),
+                    "p_text": st.column_config.TextColumn("p (adjusted)"),
+                    "flagged": st.column_config.CheckboxColumn(
+                        "Off norm", help="Significant and material gap"
+                    ),
+                    "audit_flag": st.column_config.CheckboxColumn(
+                        "Audit outlier", help="Above the norm on a code payers audit (90837, E/M level 4/5)"
+                    ),
+                },
+            )
+            verdict = (
+                "Above the norm on a code payers audit: material and statistically significant at this "
+                "volume."
+                if group.outlier
+                else "The gap is material and significant, but not on the side payers audit."
+                if group.off_norm
+                else "Within the norm, or the gap is not significant at this volume."
+            )
+            st.caption(f"{verdict} Norm basis: {', '.join(sorted(part['basis'].dropna().unique()))}.")
+
+st.subheader("Trend by month")
+families = metrics.code_families_present(own_claims)
+if families:
+    family = st.selectbox("Code family", families, format_func=_family, key="clinicians_trend_family")
+    trend = metrics.code_mix_by_month(own_claims, metrics.codes_in_family(family))
+    st.plotly_chart(
+        charts.share_trend(trend, f"{chosen}: {_family(family)}, share of each code by month"),
+        width="stretch",
+    )
+
+st.subheader(f"Findings for {chosen}")
+if own_findings.empty:
+    st.caption("No findings for this clinician in the current selection.")
+else:
+    st.dataframe(
+        own_findings[
+            ["severity", "rule", "row", "service_date", "payer", "code", "amount", "message", "fix"]
+        ],
+        hide_index=True,
+        width="stretch",
+        height=320,
+        placeholder="—",
+        column_config=state.FINDING_TABLE_CONFIG,
+    )

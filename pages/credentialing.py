@@ -1,0 +1,123 @@
+"""Credentialing: who is enrolled with which payer, license status, timelines, and what gaps cost."""
+
+import pandas as pd
+import streamlit as st
+
+from bhdash import charts, metrics
+from bhdash.app import state
+
+st.title("Credentialing")
+current = state.current_view()
+if current is None:
+    st.stop()
+state.filter_note(current)
+analysis = current.loaded.analysis
+roster = analysis.roster
+as_of = analysis.as_of
+
+if not roster.has_clinicians and not roster.has_enrollments:
+    st.warning(
+        "No roster was found: add the clinician roster and payer enrollments (as sheets in the claims "
+        "workbook or as a separate roster file on **Start**) to check credentialing.",
+        icon=":material/badge:",
+    )
+    st.stop()
+
+outside = metrics.outside_enrollment(current.findings, metrics.enrollment_rule_ids())
+licenses = metrics.license_status(roster.clinicians, as_of)
+expired = int((licenses["status"] == "expired").sum())
+expiring = int(licenses["status"].str.startswith("≤").sum())
+matrix = metrics.enrollment_matrix(roster, current.claims, as_of)
+billed_without = matrix[(matrix["state"] != "active") & (matrix["lines"] > 0)]
+
+row = st.columns(4)
+row[0].metric(
+    "Billed outside enrollment",
+    state.money(outside["amount"].sum()),
+    border=True,
+    help="Charges on lines billed before the effective date, after the term date, or with no "
+    "enrollment for that payer.",
+)
+row[1].metric("Lines affected", f"{int(outside['lines'].sum()):,}", border=True)
+row[2].metric("Licenses expired", f"{expired}", border=True)
+row[3].metric("Licenses expiring ≤ 90 days", f"{expiring}", border=True)
+st.caption(f"Status as of {as_of:%Y-%m-%d}, the latest date of service.")
+
+st.subheader("Enrollment matrix")
+st.caption(
+    "Each clinician × payer the practice bills or is enrolled with, as of that date. Hover a cell for "
+    "its dates and what was billed."
+)
+st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
+if not billed_without.empty:
+    st.markdown(
+        f"**{len(billed_without)} clinician × payer pairs** were billed without an active enrollment:"
+    )
+    st.dataframe(
+        billed_without[["clinician", "payer", "state", "label", "lines", "charges"]],
+        hide_index=True,
+        width="stretch",
+        placeholder="—",
+        column_config={
+            "clinician": "Clinician",
+            "payer": "Payer",
+            "state": "Enrollment",
+            "label": st.column_config.TextColumn("Dates", width="medium"),
+            "lines": st.column_config.NumberColumn("Lines billed", format="%d"),
+            "charges": st.column_config.NumberColumn("Charges billed", format="dollar"),
+        },
+    )
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    st.plotly_chart(charts.outside_enrollment(outside), width="stretch")
+with right:
+    st.markdown("**License status**")
+    st.dataframe(
+        licenses[["clinician", "credential", "license_expiration", "days_left", "status"]],
+        hide_index=True,
+        width="stretch",
+        height=36 * (len(licenses) + 1) + 4,
+        placeholder="—",
+        column_config={
+            "clinician": "Clinician",
+            "credential": "Credential",
+            "license_expiration": st.column_config.DateColumn("Expires", format="YYYY-MM-DD"),
+            "days_left": st.column_config.NumberColumn("Days left", format="%d"),
+            "status": "Status",
+        },
+    )
+
+st.subheader("Timeline per clinician")
+st.caption(
+    "License validity and enrollment windows; dots are the weeks billed to each payer. A dot outside its "
+    "payer's green bar is a line billed outside enrollment."
+)
+clinicians = sorted(
+    set(roster.clinicians.get("clinician_name", pd.Series(dtype=str)).dropna())
+    | set(analysis.claims.get("clinician_name", pd.Series(dtype=str)).dropna())
+)
+at_issue = list(
+    dict.fromkeys(
+        [*outside["clinician"].dropna(), *licenses.loc[licenses["status"] != "valid", "clinician"].dropna()]
+    )
+)
+default = next((name for name in at_issue if name in clinicians), clinicians[0] if clinicians else None)
+if default is not None:
+    chosen = st.selectbox("Clinician", clinicians, index=clinicians.index(default), key="cred_clinician")
+    bars = metrics.credential_timeline(roster, current.claims, chosen, as_of)
+    weeks = metrics.claim_dates_by_payer(current.claims, chosen)
+    first = current.claims["service_date"].min() if "service_date" in current.claims else as_of
+    window = (min(first, as_of) - pd.Timedelta(days=45), as_of + pd.Timedelta(days=120))
+    st.plotly_chart(
+        charts.credential_timeline(
+            bars, weeks, as_of, f"{chosen}: license, enrollments and billed weeks", window=window
+        ),
+        width="stretch",
+    )
+    own = outside[outside["clinician"] == chosen]
+    if not own.empty:
+        st.markdown(
+            f"**{chosen}** billed **{state.money(own['amount'].sum())}** on {int(own['lines'].sum()):,} "
+            "lines outside a valid enrollment."
+        )

@@ -1,0 +1,147 @@
+"""Findings: every problem found, filterable, with the row in your file, what is wrong and how to fix it."""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from bhdash import metrics
+from bhdash.app import state
+from bhdash.model import SEVERITIES
+
+st.title("Findings")
+current = state.current_view()
+if current is None:
+    st.stop()
+state.filter_note(current)
+findings = current.findings
+st.caption("Clinician, payer and service-date filters are in the sidebar; narrow further here.")
+
+left, middle, right = st.columns(3)
+severities = left.multiselect(
+    "Severity",
+    [s for s in SEVERITIES if s in set(findings["severity"])],
+    key="findings_severity",
+    placeholder="All severities",
+)
+families = middle.multiselect(
+    "Family", sorted(findings["family"].dropna().unique()), key="findings_family", placeholder="All families"
+)
+rule_pool = findings if not families else findings[findings["family"].isin(families)]
+rules = right.multiselect(
+    "Rule", sorted(rule_pool["rule"].dropna().unique()), key="findings_rule", placeholder="All rules"
+)
+search = st.text_input(
+    "Search messages", key="findings_search", placeholder="e.g. 90837, modifier 95, enrollment"
+)
+shown = findings
+if severities:
+    shown = shown[shown["severity"].isin(severities)]
+if families:
+    shown = shown[shown["family"].isin(families)]
+if rules:
+    shown = shown[shown["rule"].isin(rules)]
+if search:
+    shown = shown[shown["message"].astype("string").str.contains(search, case=False, regex=False, na=False)]
+
+lines = shown["line_index"].dropna().nunique()
+row = st.columns(4)
+row[0].metric("Findings", f"{len(shown):,}", border=True)
+row[1].metric("Claim lines involved", f"{lines:,}", border=True)
+row[2].metric("Errors", f"{int((shown['severity'] == 'error').sum()):,}", border=True)
+row[3].metric(
+    "Charges involved",
+    state.money(shown.dropna(subset=["line_index"]).drop_duplicates("line_index")["amount"].sum()),
+    border=True,
+    help="Each line's charge counted once, however many findings it has.",
+)
+
+columns = [
+    "severity",
+    "rule",
+    "row",
+    "service_date",
+    "clinician",
+    "payer",
+    "code",
+    "amount",
+    "message",
+    "fix",
+    "claim_id",
+    "family",
+]
+table = shown[columns].reset_index(drop=True)
+selection = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    height=440,
+    placeholder="—",
+    column_config=state.FINDING_TABLE_CONFIG,
+    on_select="rerun",
+    selection_mode="single-row",
+    key="findings_table",
+)
+st.caption(
+    f"{len(shown):,} of {len(findings):,} findings. Row = the row number your spreadsheet shows; "
+    "clinician-level findings have no row. Select a finding to read it in full."
+)
+picked = selection.selection.rows if selection is not None else []
+if picked and picked[0] < len(table):
+    finding = table.iloc[picked[0]]
+    where = f"row {int(finding['row'])}" if pd.notna(finding["row"]) else "clinician-level"
+    with st.container(border=True):
+        st.markdown(
+            f"**{finding['rule']}** · {finding['severity']} · {where}"
+            + (f" · {finding['clinician']}" if pd.notna(finding["clinician"]) else "")
+        )
+        st.markdown(f"**What we found.** {finding['message']}")
+        st.markdown(f"**How to fix.** {finding['fix']}")
+
+export_left, export_right = st.columns([1, 3], vertical_alignment="center")
+export_left.download_button(
+    "Export these findings (Excel)",
+    data=partial(state.findings_workbook, current.loaded, shown),
+    file_name="bhdash_findings.xlsx",
+    on_click="ignore",
+    icon=":material/download:",
+    type="primary",
+    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    key="findings_export",
+)
+export_right.caption(
+    "A formatted workbook (filters, frozen header) of the findings shown above. Cells are "
+    "written as text, so the file cannot carry formulas."
+)
+
+st.subheader("Rule detail")
+by_rule = metrics.findings_by_rule(shown)
+if by_rule.empty:
+    st.caption("No findings match the filters.")
+    st.stop()
+choices = list(by_rule["rule"])
+labels = {
+    rule: f"{rule} · {title} ({count:,})"
+    for rule, title, count in zip(by_rule["rule"], by_rule["title"], by_rule["findings"], strict=True)
+}
+chosen = st.selectbox("Rule", choices, format_func=labels.get, key="findings_rule_detail")
+detail = state.rule_detail(chosen)
+if detail is not None:
+    with st.container(border=True):
+        st.markdown(f"#### {detail.id} · {detail.title}")
+        st.markdown(
+            f"**Family** {detail.family} · **Severity** {detail.severity} · **In effect** {detail.effective}"
+        )
+        st.markdown(f"**Why it matters.** {detail.rationale}")
+        st.markdown(f"**How to fix.** {detail.fix}")
+        st.markdown(f"**Source.** {detail.source}")
+    examples = shown[shown["rule"] == chosen].head(10)
+    st.dataframe(
+        examples[["row", "service_date", "clinician", "payer", "code", "amount", "message"]],
+        hide_index=True,
+        width="stretch",
+        column_config=state.FINDING_TABLE_CONFIG,
+    )
+    count = int((shown["rule"] == chosen).sum())
+    if count > len(examples):
+        st.caption(f"First {len(examples)} of {count:,}; filter by this rule above to see all.")

@@ -1,0 +1,74 @@
+"""Overview: the headline numbers, what to fix first, and where the money at risk sits."""
+
+import streamlit as st
+
+from bhdash import charts, metrics
+from bhdash.app import state
+
+st.title("Overview")
+current = state.current_view()
+if current is None:
+    st.stop()
+state.filter_note(current)
+
+kpis = metrics.kpis(current.claims, current.findings, current.risk)
+row = st.columns(6)
+row[0].metric("Claim lines", f"{kpis.claim_lines:,}", border=True)
+row[1].metric("Charges", state.money_short(kpis.charges), help=state.money(kpis.charges), border=True)
+row[2].metric(
+    "Clean lines",
+    state.percent(kpis.clean_line_share),
+    border=True,
+    help="Share of lines without any error or warning finding.",
+)
+row[3].metric(
+    "Error lines",
+    f"{kpis.lines_with_errors:,}",
+    border=True,
+    help="Lines with at least one error-severity finding: expect a denial or a takeback.",
+)
+row[4].metric(
+    "Dollars at risk",
+    state.money_short(kpis.dollars_at_risk),
+    border=True,
+    help=f"{state.money(kpis.dollars_at_risk)}: the sum over lines of denial probability × expected payment.",
+)
+row[5].metric(
+    "Likely denials",
+    f"{kpis.expected_denials:,.0f}",
+    border=True,
+    help="Expected number of denied lines: the sum of the lines' denial probabilities.",
+)
+
+st.subheader("Fix first")
+st.caption("The problems behind the most money at risk, and what to do about each.")
+fixes = metrics.fix_first(current.findings, current.risk, count=6)
+if fixes.empty:
+    st.success("No findings in the current selection.", icon=":material/check_circle:")
+items = list(fixes.itertuples(index=False))
+for first in range(0, len(items), 2):
+    for column, item in zip(st.columns(2), items[first : first + 2], strict=False):
+        with column, st.container(border=True, height="stretch"):
+            scope = f"{item.lines:,} lines" if item.lines else f"{item.findings:,} clinician findings"
+            st.markdown(
+                f"**{item.title}**  \n:red[**{state.money(item.amount_at_risk)} at risk**] · "
+                f":gray[{item.rule} · {item.severity} · {scope}]"
+            )
+            st.caption(item.fix)
+st.page_link("pages/findings.py", label="See every finding, line by line", icon=":material/arrow_forward:")
+
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(charts.findings_by_family(metrics.findings_by_family(current.findings)), width="stretch")
+with right:
+    by_payer = metrics.risk_by(current.claims, current.risk, current.findings, "payer")
+    st.plotly_chart(charts.amount_by(by_payer, "payer", "Dollars at risk by payer"), width="stretch")
+left, right = st.columns(2)
+with left:
+    by_clinician = metrics.risk_by(current.claims, current.risk, current.findings, "clinician_name")
+    st.plotly_chart(
+        charts.amount_by(by_clinician, "clinician_name", "Dollars at risk by clinician"), width="stretch"
+    )
+with right:
+    trend = metrics.monthly_trend(current.claims, current.findings, current.risk)
+    st.plotly_chart(charts.monthly_trend(trend), width="stretch")

@@ -1,0 +1,230 @@
+"""Start: upload a claims export (and optionally a roster), or open the sample practice.
+
+After a file is read, this page shows what was recognized: the layout, how each column was mapped
+(editable: a change re-reads and re-checks the file) and where every source row went.
+"""
+
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from bhdash import metrics
+from bhdash.app import state
+from bhdash.ingest.mapping import IGNORE_FIELD, SCOPES
+from bhdash.model import CLAIM_FIELDS
+
+FIELD_LABELS = {
+    **{field.name: f"{field.label} ({field.name})" for field in CLAIM_FIELDS},
+    IGNORE_FIELD: "Not used (ignore)",
+}
+CLAIMS_UPLOAD = "start_claims_upload"
+ROSTER_UPLOAD = "start_roster_upload"
+
+
+st.title("Check your claims before the payer does")
+st.markdown(
+    "Upload the claims or billing export from your EHR (SimplePractice, TherapyNotes, TheraNest, Tebra "
+    "or any spreadsheet with one row per service line). bhdash finds the lines that will be denied or "
+    "audited — time rules, add-ons, same-day pairs, credentialing gaps, telehealth codes, diagnoses, "
+    "duplicates, timely filing — and what they are worth. Files stay in this browser session and are "
+    "never saved."
+)
+
+upload_column, sample_column = st.columns([3, 2], gap="large")
+with upload_column:
+    claims_upload = st.file_uploader(
+        "Claims export",
+        type=state.UPLOAD_TYPES,
+        key=CLAIMS_UPLOAD,
+        help="xlsx, xlsm, xls or csv, up to 50 MB. Roster and enrollment sheets in the same workbook are "
+        "picked up automatically.",
+    )
+    roster_upload = st.file_uploader(
+        "Clinician roster and payer enrollments (optional)",
+        type=state.UPLOAD_TYPES,
+        key=ROSTER_UPLOAD,
+        help="Clinicians with credential, NPI and license expiry; enrollments with payer, effective and term "
+        "dates. Needed for the credentialing checks.",
+    )
+with sample_column, st.container(border=True):
+    st.markdown("**No export at hand?**")
+    st.markdown(
+        "Explore a 12-clinician sample practice: a year of claims from a messy billing report, with "
+        "its roster, enrollments and nine adjudicated months."
+    )
+    if st.button(
+        "Explore the sample practice", type="primary", icon=":material/play_arrow:", width="stretch"
+    ):
+        state.load_sample()
+        st.rerun()
+claims_changed = state.take_upload(state.CLAIMS_FILE, claims_upload)
+if state.take_upload(state.ROSTER_FILE, roster_upload) or claims_changed:
+    st.rerun()
+
+error = state.input_error()
+if error is not None:
+    state.show_input_error(error)
+    st.stop()
+
+loaded = state.loaded_data()
+if loaded is None:
+    st.stop()
+
+ingested = loaded.ingest
+analysis = loaded.analysis
+kpis = metrics.kpis(analysis.claims, analysis.check.findings, analysis.risk)
+st.success(
+    f"**{loaded.source_label}** is loaded: {kpis.claim_lines:,} claim lines, "
+    f"{len(analysis.check.findings):,} findings, {state.money(kpis.dollars_at_risk)} at risk.",
+    icon=":material/check_circle:",
+)
+links = st.columns([3, 3, 2, 2], vertical_alignment="center")
+links[0].page_link("pages/overview.py", label="Overview: where the money leaks", icon=":material/dashboard:")
+links[1].page_link(
+    "pages/findings.py", label="Findings: what to fix, line by line", icon=":material/checklist:"
+)
+links[2].page_link("pages/credentialing.py", label="Credentialing gaps", icon=":material/badge:")
+if links[3].button(
+    "Remove this data",
+    icon=":material/delete:",
+    type="tertiary",
+    help="Forget the files in this browser session (nothing was saved to disk).",
+):
+    state.clear_data()
+    st.rerun()
+
+source = ingested.source
+st.subheader("What we read")
+row = st.columns(5)
+row[0].metric("Rows read", f"{ingested.rows_read:,}", border=True)
+row[1].metric("Claim lines", f"{len(ingested.claims):,}", border=True)
+row[2].metric(
+    "Rows skipped",
+    f"{len(ingested.skipped):,}",
+    border=True,
+    help="Blank, title, total and payment rows, and rows we could not use (reasons below).",
+)
+row[3].metric(
+    "Clinicians",
+    f"{len(ingested.roster.clinicians):,}",
+    border=True,
+    help="Clinicians on the roster (sheets in the workbook or the roster file).",
+)
+row[4].metric(
+    "Enrollments",
+    f"{len(ingested.roster.enrollments):,}",
+    border=True,
+    help="Clinician × payer enrollments with their dates.",
+)
+layout = (f"{source.vendor} — {source.report}" if source.vendor else source.layout) or (
+    "none (columns matched by their names)"
+)
+where = f"sheet **{source.sheet}**, " if source.sheet else ""
+st.markdown(
+    f"File **{source.file}**: {where}header on row **{source.header_row}**. Recognized layout: **{layout}**."
+)
+if source.roster_sheets or source.roster_file:
+    parts = [
+        f"sheets {', '.join(source.roster_sheets)}" if source.roster_sheets else "",
+        f"file {source.roster_file}" if source.roster_file else "",
+    ]
+    st.caption("Roster read from " + " and ".join(part for part in parts if part) + ".")
+for warning in [*ingested.warnings, *analysis.warnings]:
+    st.warning(warning, icon=":material/warning:")
+
+mapping_tab, rows_tab = st.tabs(["Column mapping", "Row accounting"])
+with mapping_tab:
+    st.caption(
+        "How each column of your file was understood. If a guess is wrong, pick the right field "
+        f"(or `{IGNORE_FIELD}`); the file is re-read and re-checked at once."
+    )
+    mapping = pd.DataFrame(
+        [vars(item) for item in ingested.mapping], columns=["source_column", "field", "confidence", "method"]
+    )
+    editable = mapping[mapping["method"] != "derived"].reset_index(drop=True)
+    derived = mapping[mapping["method"] == "derived"]
+    fields = [*SCOPES["claims"], IGNORE_FIELD]
+    edited = st.data_editor(
+        editable,
+        key=f"start_mapping_{state.slug(repr(sorted(state.overrides().items())))}",
+        hide_index=True,
+        width="stretch",
+        height=36 * (len(editable) + 1) + 4,
+        num_rows="fixed",
+        disabled=["source_column", "confidence", "method"],
+        column_config={
+            "source_column": st.column_config.TextColumn("Your column"),
+            "field": st.column_config.SelectboxColumn(
+                "Read as", options=fields, required=True, format_func=FIELD_LABELS.get
+            ),
+            "confidence": st.column_config.ProgressColumn(
+                "Confidence", format="percent", min_value=0, max_value=1
+            ),
+            "method": st.column_config.TextColumn(
+                "How", help="exact name, known synonym, fuzzy match, or your override"
+            ),
+        },
+    )
+    changed = edited[edited["field"] != editable["field"]]
+    if not changed.empty:
+        state.set_overrides(
+            {**state.overrides(), **dict(zip(changed["source_column"], changed["field"], strict=True))}
+        )
+        st.rerun()
+    if not derived.empty:
+        st.caption(
+            "Derived: "
+            + ", ".join(f"{row.field} from {row.source_column}" for row in derived.itertuples())
+            + "."
+        )
+    with st.form("start_map_more", border=False):
+        st.markdown("**Map a column we did not use**")
+        left, right, button = st.columns([3, 3, 1], vertical_alignment="bottom")
+        column = left.text_input("Column name as in your file", key="start_extra_column")
+        field = right.selectbox(
+            "Read as", SCOPES["claims"], key="start_extra_field", format_func=FIELD_LABELS.get
+        )
+        if button.form_submit_button("Apply") and column.strip():
+            state.set_overrides({**state.overrides(), column.strip(): field})
+            st.rerun()
+    if state.overrides() and st.button("Undo my mapping changes"):
+        state.set_overrides({})
+        st.rerun()
+with rows_tab:
+    skipped = ingested.skipped
+    counts = pd.DataFrame(sorted(ingested.skipped_counts().items()), columns=["reason", "rows"])
+    accounting = pd.concat(
+        [pd.DataFrame({"reason": ["claim line"], "rows": [len(ingested.claims)]}), counts], ignore_index=True
+    )
+    st.caption(
+        f"Every one of the {ingested.rows_read:,} rows read is a claim line or a skipped row with a "
+        "reason; nothing is dropped silently."
+    )
+    left, right = st.columns([1, 2])
+    left.dataframe(
+        accounting,
+        hide_index=True,
+        width="stretch",
+        column_config={"reason": "Row became", "rows": st.column_config.NumberColumn("Rows")},
+    )
+    right.dataframe(
+        skipped[["sheet", "row", "category", "reason"]],
+        hide_index=True,
+        width="stretch",
+        height=300,
+        column_config={
+            "sheet": "Sheet",
+            "row": st.column_config.NumberColumn("Row", format="%d"),
+            "category": "Category",
+            "reason": st.column_config.TextColumn("Reason", width="large"),
+        },
+    )
+    right.download_button(
+        "Download skipped rows (CSV)",
+        data=partial(state.safe_csv, skipped),
+        file_name="bhdash_skipped_rows.csv",
+        on_click="ignore",
+        mime="text/csv",
+        icon=":material/download:",
+    )

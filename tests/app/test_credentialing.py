@@ -1,0 +1,39 @@
+"""Credentialing on the sample practice: dollars outside enrollment, licenses, matrix and timeline."""
+
+from bhdash import metrics
+from bhdash.app import state
+from tests.app.conftest import metric_values, plotly_figures
+
+
+def test_credentialing_numbers_match_the_enrollment_findings(open_page, expected):
+    app = open_page("pages/credentialing.py")
+    analysis = expected.analysis
+    outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
+    licenses = metrics.license_status(analysis.roster.clinicians, analysis.as_of)
+    shown = metric_values(app)
+    assert shown["Billed outside enrollment"] == state.money(outside["amount"].sum())
+    assert shown["Lines affected"] == f"{int(outside['lines'].sum()):,}"
+    assert shown["Licenses expired"] == str(int((licenses["status"] == "expired").sum()))
+    assert outside["amount"].sum() > 0  # the sample plants enrollment gaps
+
+
+def test_credentialing_draws_matrix_gap_chart_and_timeline(open_page, expected):
+    app = open_page("pages/credentialing.py")
+    figures = plotly_figures(app)
+    assert len(figures) == 3
+    matrix = figures[0]["data"][0]
+    assert matrix["type"] == "heatmap"
+    assert set(matrix["y"]) == set(expected.analysis.roster.clinicians["clinician_name"])
+    assert figures[1]["layout"]["title"]["text"] == "Dollars billed outside valid enrollment"
+    chosen = app.selectbox(key="cred_clinician").value
+    assert figures[2]["layout"]["title"]["text"].startswith(f"{chosen}:")
+    lanes = {lane for trace in figures[2]["data"] for lane in trace["y"]}
+    assert "License" in lanes
+
+
+def test_license_table_lists_every_clinician(open_page, expected):
+    app = open_page("pages/credentialing.py")
+    tables = [table.value for table in app.dataframe]
+    licenses = next(table for table in tables if "days_left" in table.columns)
+    assert len(licenses) == len(expected.analysis.roster.clinicians)
+    assert licenses.iloc[0]["status"] == "expired"

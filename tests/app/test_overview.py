@@ -1,0 +1,62 @@
+"""Overview on the sample practice: KPI tiles, the fix-first list and the four charts."""
+
+from bhdash import metrics
+from bhdash.app import state
+from tests.app.conftest import metric_values, plotly_figures
+
+
+def test_overview_shows_the_practice_kpis(open_page, expected):
+    app = open_page("pages/overview.py")
+    kpis = expected.kpis
+    shown = metric_values(app)
+    assert shown["Claim lines"] == f"{len(expected.analysis.claims):,}"
+    assert shown["Charges"] == state.money_short(kpis.charges)
+    assert shown["Clean lines"] == f"{kpis.clean_line_share:.1%}"
+    assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
+    assert shown["Dollars at risk"] == state.money_short(kpis.dollars_at_risk)
+    assert shown["Likely denials"] == f"{kpis.expected_denials:,.0f}"
+    assert kpis.lines_with_errors > 0 and kpis.dollars_at_risk > 0
+
+
+def test_overview_lists_what_to_fix_first(open_page, expected):
+    app = open_page("pages/overview.py")
+    top = metrics.fix_first(expected.findings, expected.analysis.risk, count=6)
+    text = " ".join(block.value for block in app.markdown)
+    for title, amount in zip(top["title"], top["amount_at_risk"], strict=True):
+        assert title in text
+        assert f"{state.money(amount)} at risk" in text
+
+
+def test_overview_draws_family_payer_clinician_and_trend_charts(open_page, expected):
+    figures = plotly_figures(open_page("pages/overview.py"))
+    assert len(figures) == 4
+    titles = [figure["layout"]["title"]["text"] for figure in figures]
+    assert titles == [
+        "Findings by family and severity",
+        "Dollars at risk by payer",
+        "Dollars at risk by clinician",
+        "Trend by service month",
+    ]
+    families = metrics.findings_by_family(expected.findings)["family"].unique()
+    drawn = {family for trace in figures[0]["data"] for family in trace["y"]}
+    assert drawn == set(families)
+    payers = expected.analysis.claims["payer"].dropna().unique()
+    assert set(figures[1]["data"][0]["y"]) <= {*payers, "(not given)"}
+    assert len(figures[1]["data"][0]["y"]) >= min(len(payers), 6)
+
+
+def test_sidebar_payer_filter_narrows_every_number(open_page, expected):
+    app = open_page("pages/overview.py")
+    claims = expected.analysis.claims
+    payer = claims["payer"].value_counts().index[0]
+    app.multiselect(key="filter_payers").set_value([payer]).run()
+    kept = claims[claims["payer"] == payer]
+    findings = metrics.filter_findings(expected.findings, claims, metrics.Filters(payers=(payer,)))
+    kpis = metrics.kpis(kept, findings, expected.analysis.risk.loc[kept.index])
+    shown = metric_values(app)
+    assert shown["Claim lines"] == f"{len(kept):,}"
+    assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
+    assert shown["Dollars at risk"] == state.money_short(kpis.dollars_at_risk)
+    assert any("Filtered:" in caption.value for caption in app.caption)
+    app.multiselect(key="filter_payers").set_value([]).run()
+    assert metric_values(app)["Claim lines"] == f"{len(claims):,}"

@@ -1,0 +1,71 @@
+"""What-if on the sample practice: presets, baseline vs scenario, and loading a saved scenario."""
+
+import json
+
+from bhdash.app import state
+from bhdash.whatif import Scenario, scenario_to_json
+from tests.app.conftest import metric_values
+
+
+def _outputs(app) -> dict[str, tuple[float, float]]:
+    table = next(table.value for table in app.dataframe if "baseline" in table.value.columns)
+    return {
+        label: (baseline, scenario)
+        for label, baseline, scenario in zip(
+            table["label"], table["baseline"], table["scenario"], strict=True
+        )
+    }
+
+
+def test_blank_scenario_equals_the_baseline(open_page, expected):
+    app = open_page("pages/what_if.py")
+    next(button for button in app.button if button.label == "A blank scenario").click().run()
+    shown = metric_values(app)
+    assert shown["Lines affected"] == "0"
+    assert shown["Dollars at risk"] == state.money_short(expected.analysis.risk["amount_at_risk"].sum())
+    for baseline, scenario in _outputs(app).values():
+        assert abs(baseline - scenario) < 1e-6
+
+
+def test_outliers_to_norm_preset_reduces_audit_exposure(open_page):
+    app = open_page("pages/what_if.py")
+    next(button for button in app.button if button.label == "90837 outliers to the norm").click().run()
+    assert not app.exception
+    outputs = _outputs(app)
+    baseline, scenario = outputs["Services away from payer norms (audit exposure)"]
+    assert scenario < baseline
+    baseline, scenario = outputs["Code-mix outliers (clinician × payer type × family)"]
+    assert scenario < baseline
+    assert int(metric_values(app)["Lines affected"].replace(",", "")) > 0
+    assert app.text_input(key=f"whatif_name_{app.session_state['whatif_version']}").value == (
+        "90837 outliers to the norm"
+    )
+
+
+def test_loading_a_saved_scenario_fixes_the_chosen_families(open_page, expected):
+    app = open_page("pages/what_if.py")
+    saved = scenario_to_json(Scenario(name="Fix credentialing", fix_families=["CRED"]))
+    app.file_uploader(key="whatif_upload").set_value(("fix.json", saved.encode(), "application/json")).run()
+    assert not app.exception
+    findings = expected.findings
+    blocking = findings[findings["line_index"].notna() & findings["severity"].isin(["error", "warning"])]
+    left = blocking[blocking["family"] != "CRED"]["line_index"].nunique()
+    baseline, scenario = _outputs(app)["Lines with error/warning findings"]
+    assert baseline == blocking["line_index"].nunique()
+    assert scenario == left
+    save = app.get("download_button")
+    assert [button.label for button in save] == ["Save scenario (JSON)"]
+    assert json.loads(saved)["fix_families"] == ["CRED"]
+
+
+def test_fix_enrollment_gaps_preset_recovers_money(open_page):
+    app = open_page("pages/what_if.py")
+    next(button for button in app.button if button.label == "Fix the enrollment gaps").click().run()
+    assert not app.exception
+    outputs = _outputs(app)
+    baseline, scenario = outputs["Dollars at risk (expected denied $)"]
+    assert scenario < baseline
+    baseline, scenario = outputs["Lines with error/warning findings"]
+    assert scenario < baseline
+    revenue_before, revenue_after = outputs["Expected revenue"]
+    assert revenue_after > revenue_before

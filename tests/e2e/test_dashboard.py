@@ -1,0 +1,180 @@
+"""The dashboard in a real browser: upload the messy sample workbook, visit every page, export findings."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from bhdash import metrics
+from bhdash.analysis import Analysis, analyze
+from bhdash.ingest import ingest
+from tests.e2e.streamlit_ui import (
+    EXCEPTION,
+    PLOTLY,
+    UPLOAD_INPUT,
+    go_to,
+    metric_value,
+    wait_for_app_run,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "sample_data" / "claims_detail_report.xlsx"
+READ_AND_CHECK_MS = 600_000
+
+
+@pytest.fixture(scope="module")
+def workbook() -> bytes:
+    """The bytes uploaded, read once so the browser and the library see the very same file."""
+    return SAMPLE.read_bytes()
+
+
+@pytest.fixture(scope="module")
+def expected(workbook: bytes) -> Analysis:
+    """The same workbook read and checked by the library, as the dashboard does it (own history)."""
+    ingested = ingest(workbook, filename=SAMPLE.name)
+    return analyze(ingested, history=ingested)
+
+
+@pytest.fixture(scope="module")
+def loaded_page(browser: Browser, app_url: str, workbook: bytes) -> Page:
+    """One browser session with the workbook uploaded through the real file uploader."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = context.new_page()
+    page.goto(app_url)
+    wait_for_app_run(page)
+    page.get_by_test_id(UPLOAD_INPUT).first.set_input_files(
+        files=[
+            {
+                "name": SAMPLE.name,
+                "buffer": workbook,
+                "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            }
+        ]
+    )
+    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=READ_AND_CHECK_MS)
+    wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
+    yield page
+    context.close()
+
+
+def _no_exception(page: Page) -> None:
+    expect(page.get_by_test_id(EXCEPTION)).to_have_count(0)
+
+
+def test_start_page_reports_what_was_read(loaded_page: Page, expected: Analysis):
+    page = loaded_page
+    claims = len(expected.claims)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text(f"{claims:,} claim lines")
+    assert metric_value(page, "Claim lines") == f"{claims:,}"
+    assert metric_value(page, "Rows read") == f"{expected.rows_read:,}"
+    assert metric_value(page, "Rows skipped") == f"{len(expected.skipped):,}"
+    expect(page.get_by_text(f"header on row {expected.source.header_row}")).to_be_visible()
+    _no_exception(page)
+
+
+def test_every_page_shows_its_key_numbers(loaded_page: Page, expected: Analysis):
+    page = loaded_page
+    findings = expected.check.findings
+    kpis = metrics.kpis(expected.claims, findings, expected.risk)
+
+    go_to(page, "Overview")
+    assert metric_value(page, "Claim lines") == f"{len(expected.claims):,}"
+    assert metric_value(page, "Error lines") == f"{kpis.lines_with_errors:,}"
+    assert metric_value(page, "Likely denials") == f"{kpis.expected_denials:,.0f}"
+    expect(page.get_by_test_id(PLOTLY)).to_have_count(4)
+    _no_exception(page)
+
+    go_to(page, "Findings")
+    assert metric_value(page, "Findings") == f"{len(findings):,}"
+    assert metric_value(page, "Errors") == f"{int((findings['severity'] == 'error').sum()):,}"
+    _no_exception(page)
+
+    go_to(page, "Clinicians")
+    expect(page.get_by_text("Practice at a glance")).to_be_visible()
+    expect(page.get_by_test_id(PLOTLY).first).to_be_visible()
+    expect(page.get_by_test_id("stMainBlockContainer")).to_contain_text("Audit outlier")
+    _no_exception(page)
+
+    go_to(page, "Credentialing")
+    outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
+    assert metric_value(page, "Billed outside enrollment") == f"${outside['amount'].sum():,.0f}"
+    expect(page.get_by_test_id(PLOTLY)).to_have_count(3)
+    _no_exception(page)
+
+    go_to(page, "Denial risk")
+    assert metric_value(page, "Held-out AUC") == f"{expected.risk_model['auc']:.3f}"
+    expect(page.get_by_test_id(PLOTLY)).to_have_count(3)
+    _no_exception(page)
+
+    go_to(page, "What-if")
+    page.get_by_role("button", name="90837 outliers to the norm").click()
+    wait_for_app_run(page)
+    assert int(metric_value(page, "Lines affected").replace(",", "")) > 0
+    _no_exception(page)
+
+    go_to(page, "Rules")
+    status = expected.check.rules
+    assert metric_value(page, "Ran on this data") == f"{int((status['status'] == 'ran').sum()):,}"
+    _no_exception(page)
+
+
+def test_sidebar_filter_applies_across_pages(loaded_page: Page, expected: Analysis):
+    page = loaded_page
+    go_to(page, "Overview")
+    payer = expected.claims["payer"].value_counts().index[0]
+    kept = int((expected.claims["payer"] == payer).sum())
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Payers").click()
+    page.get_by_role("option", name=payer, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app_run(page)
+    assert metric_value(page, "Claim lines") == f"{kept:,}"
+    go_to(page, "Findings")
+    findings = metrics.filter_findings(
+        expected.check.findings, expected.claims, metrics.Filters(payers=(payer,))
+    )
+    assert metric_value(page, "Findings") == f"{len(findings):,}"
+    sidebar.get_by_role("button", name="Clear filters").click()
+    wait_for_app_run(page)
+    assert metric_value(page, "Findings") == f"{len(expected.check.findings):,}"
+
+
+def test_findings_export_is_a_formula_safe_workbook(loaded_page: Page, expected: Analysis):
+    page = loaded_page
+    go_to(page, "Findings")
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Export these findings (Excel)").click()
+    assert download.value.suggested_filename == "bhdash_findings.xlsx"
+    workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert workbook.sheetnames == ["Findings", "Summary", "Rules"]
+    sheet = workbook["Findings"]
+    header = [cell.value for cell in sheet[1]]
+    assert header[:4] == ["row", "rule", "family", "severity"]
+    assert sheet.max_row == len(expected.check.findings) + 1
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref is not None
+    rows = {cell.value for cell in sheet["A"][1:] if cell.value is not None}
+    assert rows == set(expected.check.findings["row"].dropna().astype(int))
+    formulas = [
+        cell.coordinate
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f" or (isinstance(cell.value, str) and re.match(r"^[=+@]", cell.value))
+    ]
+    assert formulas == []
+
+
+def test_each_browser_session_sees_only_its_own_upload(browser: Browser, app_url: str, loaded_page: Page):
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    other = context.new_page()
+    other.goto(app_url)
+    wait_for_app_run(other)
+    expect(other.get_by_test_id("stAlertContentSuccess")).to_have_count(0)
+    go_to(other, "Overview")
+    expect(other.get_by_text("No claims loaded yet")).to_be_visible()
+    context.close()

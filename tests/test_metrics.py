@@ -1,0 +1,397 @@
+"""Dashboard metrics on small hand-built frames with hand-computed expectations."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bhdash import metrics
+from bhdash.model import FINDING_COLUMNS, Roster
+
+
+def _claims() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "source_row": [2, 3, 4, 5, 6],
+            "service_date": pd.to_datetime(
+                ["2026-01-05", "2026-01-20", "2026-02-03", "2026-02-10", "2026-03-01"]
+            ),
+            "clinician_name": ["Ana Ruiz", "Ana Ruiz", "Ben Cho", "Ben Cho", "Ana Ruiz"],
+            "payer": ["Aetna", "Medicare Part B", "Aetna", "Cigna", "Aetna"],
+            "procedure_code": ["90837", "90834", "90837", "90832", "90837"],
+            "charge": [200.0, 150.0, 200.0, 100.0, 200.0],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+
+
+def _findings() -> pd.DataFrame:
+    rows = [
+        # line 10: one error and one warning; line 12: warning only; line 14: info only; one clinician-level
+        {
+            "rule": "TIME-001",
+            "family": "TIME",
+            "severity": "error",
+            "line_index": 10,
+            "clinician": "Ana Ruiz",
+            "payer": "Aetna",
+            "amount": 200.0,
+            "title": "t",
+            "message": "m",
+            "fix": "f",
+        },
+        {
+            "rule": "TELE-001",
+            "family": "TELE",
+            "severity": "warning",
+            "line_index": 10,
+            "clinician": "Ana Ruiz",
+            "payer": "Aetna",
+            "amount": 200.0,
+            "title": "t",
+            "message": "m",
+            "fix": "f",
+        },
+        {
+            "rule": "TELE-001",
+            "family": "TELE",
+            "severity": "warning",
+            "line_index": 12,
+            "clinician": "Ben Cho",
+            "payer": "Aetna",
+            "amount": 200.0,
+            "title": "t",
+            "message": "m",
+            "fix": "f",
+        },
+        {
+            "rule": "DX-009",
+            "family": "DX",
+            "severity": "info",
+            "line_index": 14,
+            "clinician": "Ana Ruiz",
+            "payer": "Aetna",
+            "amount": 200.0,
+            "title": "t",
+            "message": "m",
+            "fix": "f",
+        },
+        {
+            "rule": "CRED-003",
+            "family": "CRED",
+            "severity": "warning",
+            "line_index": pd.NA,
+            "clinician": "Ben Cho",
+            "payer": None,
+            "amount": np.nan,
+            "title": "t",
+            "message": "m",
+            "fix": "f",
+        },
+    ]
+    frame = pd.DataFrame(rows)
+    frame["line_index"] = frame["line_index"].astype("Int64")
+    for column in FINDING_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = pd.NA
+    frame["service_date"] = pd.to_datetime(
+        frame["line_index"].map({10: "2026-01-05", 12: "2026-02-03", 14: "2026-03-01"})
+    )
+    return frame[list(FINDING_COLUMNS)]
+
+
+def _risk() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"denial_risk": [0.5, 0.1, 0.2, 0.05, 0.1], "amount_at_risk": [100.0, 10.0, 40.0, 5.0, 20.0]},
+        index=[10, 11, 12, 13, 14],
+    )
+
+
+def test_kpis_count_clean_lines_errors_and_risk():
+    kpis = metrics.kpis(_claims(), _findings(), _risk())
+    assert kpis.claim_lines == 5
+    assert kpis.charges == 850.0
+    assert kpis.lines_with_errors == 1
+    assert kpis.lines_with_findings == 2  # info on line 14 does not make it unclean
+    assert kpis.clean_line_share == pytest.approx(3 / 5)
+    assert kpis.dollars_at_risk == pytest.approx(175.0)
+    assert kpis.expected_denials == pytest.approx(0.95)
+
+
+def test_kpis_without_risk_fall_back_to_error_lines():
+    kpis = metrics.kpis(_claims(), _findings(), None)
+    assert kpis.dollars_at_risk == 200.0
+    assert kpis.expected_denials == 1.0
+
+
+def test_filters_carry_over_to_findings_and_risk():
+    claims, findings = _claims(), _findings()
+    filters = metrics.Filters(payers=("Aetna",), clinicians=("Ben Cho",))
+    kept = metrics.filter_claims(claims, filters)
+    assert list(kept.index) == [12]
+    kept_findings = metrics.filter_findings(findings, claims, filters)
+    # line 12's warning plus Ben Cho's clinician-level finding
+    assert sorted(kept_findings["rule"]) == ["CRED-003", "TELE-001"]
+    assert list(metrics.filter_lines(_risk(), claims, filters).index) == [12]
+
+
+def test_date_filter_is_inclusive_and_drops_clinician_findings_of_other_clinicians_only():
+    claims, findings = _claims(), _findings()
+    filters = metrics.Filters(start=pd.Timestamp("2026-01-20"), end=pd.Timestamp("2026-02-10"))
+    assert list(metrics.filter_claims(claims, filters).index) == [11, 12, 13]
+    kept = metrics.filter_findings(findings, claims, filters)
+    assert sorted(kept["line_index"].dropna().astype(int)) == [12]
+    assert (kept["line_index"].isna()).sum() == 1
+
+
+def test_inactive_filters_return_frames_unchanged():
+    claims = _claims()
+    assert metrics.filter_claims(claims, metrics.Filters()) is claims
+    assert not metrics.Filters().active
+
+
+def test_filter_options():
+    options = metrics.filter_options(_claims())
+    assert options["payers"] == ["Aetna", "Cigna", "Medicare Part B"]
+    assert options["clinicians"] == ["Ana Ruiz", "Ben Cho"]
+    assert options["first_date"] == pd.Timestamp("2026-01-05")
+    assert options["last_date"] == pd.Timestamp("2026-03-01")
+
+
+def test_findings_by_family_orders_by_count_then_severity():
+    table = metrics.findings_by_family(_findings())
+    assert list(zip(table["family"], table["severity"], table["findings"], strict=True)) == [
+        ("TELE", "warning", 2),
+        ("CRED", "warning", 1),
+        ("DX", "info", 1),
+        ("TIME", "error", 1),
+    ]
+    assert table.loc[0, "amount"] == 400.0
+
+
+def test_findings_by_rule_counts_distinct_lines():
+    table = metrics.findings_by_rule(_findings())
+    tele = table[table["rule"] == "TELE-001"].iloc[0]
+    assert (tele["findings"], tele["lines"], tele["amount"]) == (2, 2, 400.0)
+    assert table.iloc[0]["rule"] == "TELE-001"
+
+
+def test_risk_by_payer_sums_risk_and_flags():
+    table = metrics.risk_by(_claims(), _risk(), _findings(), "payer").set_index("payer")
+    assert table.loc["Aetna", "lines"] == 3
+    assert table.loc["Aetna", "amount_at_risk"] == pytest.approx(160.0)
+    assert table.loc["Aetna", "expected_denials"] == pytest.approx(0.8)
+    assert table.loc["Aetna", "flagged_lines"] == 2
+    assert table.index[0] == "Aetna"
+
+
+def test_risk_by_without_risk_uses_error_charges():
+    table = metrics.risk_by(_claims(), None, _findings(), "clinician_name").set_index("clinician_name")
+    assert table.loc["Ana Ruiz", "amount_at_risk"] == 200.0
+    assert table.loc["Ben Cho", "amount_at_risk"] == 0.0
+
+
+def test_monthly_trend():
+    trend = metrics.monthly_trend(_claims(), _findings(), _risk())
+    assert list(trend["month"]) == list(pd.to_datetime(["2026-01-01", "2026-02-01", "2026-03-01"]))
+    assert list(trend["lines"]) == [2, 2, 1]
+    assert list(trend["flagged_lines"]) == [1, 1, 0]
+    assert list(trend["flagged_share"]) == [0.5, 0.5, 0.0]
+    np.testing.assert_allclose(trend["amount_at_risk"], [110.0, 45.0, 20.0])
+
+
+def test_code_mix_by_month():
+    mix = metrics.code_mix_by_month(_claims(), ("90832", "90834", "90837"))
+    january = mix[mix["month"] == pd.Timestamp("2026-01-01")].set_index("code")["share"]
+    assert january.to_dict() == {"90834": 0.5, "90837": 0.5}
+
+
+def test_top_lines_and_histogram_and_matrix():
+    claims, risk = _claims(), _risk()
+    top = metrics.top_lines(claims, risk, count=2)
+    assert list(top.index) == [10, 12]
+    assert list(top["source_row"]) == [2, 4]
+    histogram = metrics.risk_histogram(risk, bins=4)
+    assert list(histogram["lines"]) == [4, 1, 0, 0]  # 0.5 falls in the (0.25, 0.5] band
+    assert histogram["amount_at_risk"].sum() == pytest.approx(175.0)
+    grid = metrics.risk_matrix(claims, risk)
+    assert grid.loc["Ana Ruiz", "Aetna"] == pytest.approx(0.3)
+    assert np.isnan(grid.loc["Ana Ruiz", "Cigna"])
+    dollars = metrics.risk_matrix(claims, risk, value="amount_at_risk")
+    assert dollars.loc["Ana Ruiz", "Aetna"] == pytest.approx(120.0)
+
+
+def _roster() -> Roster:
+    clinicians = pd.DataFrame(
+        {
+            "clinician_name": ["Ana Ruiz", "Ben Cho", "Cara Diaz", "Dev Patel"],
+            "credential": ["LCSW", "PHD", "LPC", "MD"],
+            "license_expiration": pd.to_datetime(["2026-03-10", "2026-02-20", "2027-01-01", pd.NaT]),
+        }
+    )
+    enrollments = pd.DataFrame(
+        {
+            "clinician_name": ["Ana Ruiz", "Ana Ruiz", "Ben Cho", "Ben Cho", "Ben Cho"],
+            "payer": ["Aetna", "Medicare", "Aetna", "Cigna", "Cigna"],
+            "status": ["active", "active", "active", "termed", "active"],
+            "effective_date": pd.to_datetime(
+                ["2025-01-01", "2026-06-01", "2025-01-01", "2024-01-01", "2026-02-15"]
+            ),
+            "term_date": pd.to_datetime([pd.NaT, pd.NaT, "2026-01-31", "2025-12-31", pd.NaT]),
+        }
+    )
+    return Roster(clinicians=clinicians, enrollments=enrollments)
+
+
+def test_license_status_bands():
+    table = metrics.license_status(_roster().clinicians, pd.Timestamp("2026-03-01")).set_index("clinician")
+    assert table.loc["Ben Cho", "status"] == "expired"
+    assert table.loc["Ana Ruiz", "status"] == "≤ 30 days"
+    assert table.loc["Ana Ruiz", "days_left"] == 9
+    assert table.loc["Cara Diaz", "status"] == "valid"
+    assert table.loc["Dev Patel", "status"] == "unknown"
+    assert list(table.index) == ["Ben Cho", "Ana Ruiz", "Cara Diaz", "Dev Patel"]
+
+
+def test_enrollment_matrix_states_dates_and_canonical_payers():
+    matrix = metrics.enrollment_matrix(_roster(), _claims(), pd.Timestamp("2026-03-01"))
+    cell = matrix.set_index(["clinician", "payer"])
+    # "Medicare Part B" on the claims and "Medicare" on the roster are one payer, named as the claims say
+    assert cell.loc[("Ana Ruiz", "Medicare Part B"), "state"] == "pending"
+    assert cell.loc[("Ana Ruiz", "Medicare Part B"), "lines"] == 1
+    assert cell.loc[("Ana Ruiz", "Aetna"), "state"] == "active"
+    assert cell.loc[("Ben Cho", "Aetna"), "state"] == "termed"
+    assert cell.loc[("Ben Cho", "Aetna"), "label"] == "termed from 2025-01-01 to 2026-01-31"
+    # the active Cigna row wins over the termed one
+    assert cell.loc[("Ben Cho", "Cigna"), "state"] == "active"
+    assert cell.loc[("Cara Diaz", "Cigna"), "state"] == "none"
+    assert set(matrix["payer"]) == {"Aetna", "Cigna", "Medicare Part B"}
+    assert len(matrix) == 4 * 3
+
+
+def test_enrollment_status_uses_stated_status():
+    enrollments = pd.DataFrame(
+        {
+            "status": ["Pending", "active", "Terminated"],
+            "effective_date": pd.to_datetime(["2025-01-01", "2027-01-01", "2025-01-01"]),
+            "term_date": pd.to_datetime([pd.NaT, pd.NaT, pd.NaT]),
+        }
+    )
+    assert list(metrics.enrollment_status(enrollments, pd.Timestamp("2026-01-01"))) == [
+        "pending",
+        "pending",
+        "termed",
+    ]
+
+
+def test_outside_enrollment_sums_once_per_line():
+    findings = _findings()
+    extra = findings.iloc[[0]].assign(rule="CRED-001", family="CRED")
+    again = findings.iloc[[0]].assign(rule="CRED-002", family="CRED")
+    table = metrics.outside_enrollment(pd.concat([findings, extra, again]), ("CRED-001", "CRED-002"))
+    assert table.to_dict("records")[0] | {} == {
+        "clinician": "Ana Ruiz",
+        "payer": "Aetna",
+        "lines": 1,
+        "amount": 200.0,
+        "first_date": pd.Timestamp("2026-01-05"),
+        "last_date": pd.Timestamp("2026-01-05"),
+    }
+
+
+def test_credential_timeline_and_claim_weeks():
+    roster, claims = _roster(), _claims()
+    bars = metrics.credential_timeline(roster, claims, "Ben Cho", pd.Timestamp("2026-03-01"))
+    assert list(bars["lane"]) == ["License", "Aetna", "Cigna", "Cigna"]
+    assert bars.loc[0, "kind"] == "license expired"
+    assert bars.loc[1, "end"] == pd.Timestamp("2026-01-31")
+    assert bars.loc[3, "end"] == pd.Timestamp("2026-03-01")  # open-ended runs to the as-of date
+    weeks = metrics.claim_dates_by_payer(claims, "Ben Cho")
+    assert list(zip(weeks["lane"], weeks["lines"], strict=True)) == [("Aetna", 1), ("Cigna", 1)]
+
+
+def test_fix_first_ranks_rules_by_expected_loss_on_their_lines():
+    table = metrics.fix_first(_findings(), _risk())
+    assert list(table["rule"]) == ["TELE-001", "TIME-001", "DX-009", "CRED-003"]
+    # TELE-001 hits lines 10 and 12: 100 + 40 expected loss; the clinician-level rule has no lines
+    assert list(table["amount_at_risk"]) == [140.0, 100.0, 20.0, 0.0]
+    assert list(table["lines"]) == [2, 1, 1, 0]
+    assert table.loc[0, "fix"] == "f"
+    assert len(metrics.fix_first(_findings(), _risk(), count=2)) == 2
+
+
+def test_fix_first_without_risk_uses_charges():
+    table = metrics.fix_first(_findings(), None)
+    assert table.loc[0, "rule"] == "TELE-001" and table.loc[0, "amount_at_risk"] == 400.0
+
+
+def test_clinician_summary_counts_flagged_families_and_findings():
+    peers = pd.DataFrame({"clinician": ["Ana Ruiz", "Ben Cho"], "outlier_score": [5.0, 50.0]})
+    mix = pd.DataFrame(
+        {
+            "clinician": ["Ana Ruiz", "Ana Ruiz", "Ana Ruiz", "Ben Cho"],
+            "payer_type": ["commercial", "commercial", "medicare", "commercial"],
+            "code_family": ["individual_psychotherapy"] * 4,
+            "code": ["90837", "90834", "90837", "90837"],
+            "difference_pp": [40.0, -30.0, 12.0, 5.0],
+            "p_value": [1e-9, 1e-6, 1e-3, 0.4],
+            "flagged": [True, True, True, False],
+            "audit_flag": [True, False, True, False],  # only shares above the norm on audit-focus codes
+        }
+    )
+    summary = metrics.clinician_summary(peers, mix, _findings()).set_index("clinician")
+    assert summary.loc["Ana Ruiz", "families_off_norm"] == 2  # commercial and medicare groups
+    assert summary.loc["Ana Ruiz", "largest_gap_pp"] == 40.0
+    assert summary.loc["Ana Ruiz", "findings"] == 3
+    assert summary.loc["Ben Cho", "families_off_norm"] == 0
+    assert np.isnan(summary.loc["Ben Cho", "largest_gap_pp"])
+    assert list(summary.index) == ["Ana Ruiz", "Ben Cho"]  # flagged first, despite the lower score
+
+
+def test_code_families_present_and_codes_in_family():
+    assert metrics.code_families_present(_claims()) == ["individual_psychotherapy"]
+    assert metrics.codes_in_family("individual_psychotherapy") == ("90832", "90834", "90837")
+
+
+def test_enrollment_rule_ids_are_line_level_enrollment_rules():
+    from bhdash.rules.registry import REGISTRY
+
+    ids = metrics.enrollment_rule_ids()
+    assert ids
+    for rule_id in ids:
+        assert "enrollments" in REGISTRY[rule_id].needs_roster
+        assert not REGISTRY[rule_id].clinician_level
+
+
+def test_rule_catalogue_merges_status():
+    from bhdash.rules.registry import REGISTRY
+
+    catalogue = metrics.rule_catalogue()
+    assert len(catalogue) == len(REGISTRY)
+    assert set(catalogue["status"]) == {"not run"}
+    first = catalogue.loc[0, "id"]
+    status = pd.DataFrame(
+        {"id": [first], "status": ["skipped"], "reason": ["missing column minutes"], "findings": [0]}
+    )
+    merged = metrics.rule_catalogue(status).set_index("id")
+    assert merged.loc[first, "status"] == "skipped"
+    assert merged.loc[first, "reason"] == "missing column minutes"
+    assert (merged.drop(index=first)["status"] == "not run").all()
+
+
+def test_enrollment_date_fixes_leave_out_billing_after_a_term_date():
+    outside = pd.DataFrame(
+        {
+            "clinician": ["Ana Ruiz", "Ben Cho", "Cara Diaz"],
+            "payer": ["Medicare Part B", "Aetna", "Cigna"],
+            "lines": [3, 2, 4],
+            "amount": [300.0, 200.0, 400.0],
+            "first_date": pd.to_datetime(["2026-02-01", "2026-02-05", "2026-01-10"]),
+            "last_date": pd.to_datetime(["2026-03-01", "2026-02-20", "2026-02-10"]),
+        }
+    )
+    fixes = metrics.enrollment_date_fixes(outside, _roster(), _claims())
+    # Ana's Medicare starts too late (open-ended), Cara has no Cigna enrollment; Ben's Aetna was termed
+    assert fixes.to_dict("records") == [
+        {"clinician": "Ana Ruiz", "payer": "Medicare Part B", "effective_date": pd.Timestamp("2026-02-01")},
+        {"clinician": "Cara Diaz", "payer": "Cigna", "effective_date": pd.Timestamp("2026-01-10")},
+    ]
