@@ -20,7 +20,7 @@ from bhdash.ingest import ColumnMapping, IngestResult, IngestSource
 from bhdash.model import Roster
 from bhdash.norms import load_norms
 from bhdash.payers import PayerDirectory, default_directory
-from bhdash.risk import score_lines
+from bhdash.risk import RiskModel, score_lines
 from bhdash.rules import CheckResult, run_checks
 
 
@@ -38,6 +38,7 @@ class Analysis:
     check: CheckResult
     risk: pd.DataFrame  # indexed like `claims`: row, denial_risk, expected_payment, amount_at_risk, reasons…
     risk_model: dict[str, Any] = field(default_factory=dict)
+    risk_fitted: RiskModel | None = None
     warnings: list[str] = field(default_factory=list)
 
 
@@ -75,13 +76,15 @@ def analyze(
     check = run_checks(claims, ingested.roster, as_of=moment, payers=directory, norms=norms,
                        settings=settings)
     history_claims = history.claims if isinstance(history, IngestResult) else history
-    scored = score_lines(claims, check.findings, history=history_claims, roster=ingested.roster,
-                         payers=directory, as_of=moment)
+    # A practice's own export usually is its history: its findings are the ones just computed.
+    history_findings = check.findings if history_claims is claims else None
+    scored = score_lines(claims, check.findings, history=history_claims, history_findings=history_findings,
+                         roster=ingested.roster, payers=directory, as_of=moment)
     warnings = list(check.warnings)
     if scored.model.get("status") not in (None, "prior", "trained") and scored.model.get("reason"):
         warnings.append(f"Denial-risk model not trained: {scored.model['reason']}; using the prior.")
     return Analysis(
         claims=claims, roster=ingested.roster, source=ingested.source, mapping=ingested.mapping,
         skipped=ingested.skipped, rows_read=ingested.rows_read, as_of=moment, check=check,
-        risk=scored.lines, risk_model=scored.model, warnings=warnings,
+        risk=scored.lines, risk_model=scored.model, risk_fitted=scored.fitted, warnings=warnings,
     )

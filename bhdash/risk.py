@@ -522,6 +522,7 @@ class RiskResult:
 
     lines: pd.DataFrame
     model: dict[str, Any] = field(default_factory=dict)
+    fitted: RiskModel | None = None  # the trained model, so what-ifs rescore with it instead of refitting
 
     def to_records(self) -> list[dict[str, Any]]:
         """The `lines` array of `bhdash check --format json`."""
@@ -587,5 +588,6 @@ def score_lines(
     lines["expected_payment"] = payment["expected_payment"]
     lines["payment_basis"] = payment["payment_basis"]
     lines["amount_at_risk"] = lines["denial_risk"] * lines["expected_payment"]
-    return RiskResult(lines=lines[list(RISK_COLUMNS)], model=info)
+    trained = model if model is not None and model.trained else None
+    return RiskResult(lines=lines[list(RISK_COLUMNS)], model=info, fitted=trained)
 

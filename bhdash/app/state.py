@@ -553,24 +553,15 @@ def safe_csv(frame: pd.DataFrame) -> bytes:
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
 def _baseline(key: tuple[Any, ...], _ingested: IngestResult, _analysis: Analysis) -> whatif.Baseline:
-    """The what-if baseline assembled from the analysis already computed (no second run of the checks).
-
-    Only the risk model is fitted again, on the same adjudicated lines and findings with the same seed, so
-    it is the model the analysis scored with; scenarios rescore with it.
+    """The what-if baseline assembled from the analysis already computed: no second run of the checks
+    and no second fit of the risk model (scenarios rescore with the model the analysis scored with).
     """
     directory = default_directory()
     table = norms_table()
     claims, roster, findings = _analysis.claims, _analysis.roster, _analysis.check.findings
     history = _history(_ingested)
-    model = paid = None
-    if history is not None:
-        model = risk.fit_risk_model(
-            history.claims,
-            findings,
-            payers=directory,
-            credentials=risk.line_credentials(history.claims, roster),
-        )
-        paid = risk.paid_history(history.claims, directory)
+    model = _analysis.risk_fitted
+    paid = risk.paid_history(history.claims, directory) if history is not None else None
     mix = norms.code_mix(claims, table, on=_analysis.as_of, credentials=risk.line_credentials(claims, roster))
     return whatif.Baseline(
         claims=claims,
