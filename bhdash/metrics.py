@@ -643,37 +643,38 @@ def rule_catalogue(status: pd.DataFrame | None = None) -> pd.DataFrame:
 def enrollment_date_fixes(
     outside: pd.DataFrame, roster: Roster, claims: pd.DataFrame, directory: PayerDirectory | None = None
 ) -> pd.DataFrame:
-    """The billing-outside-enrollment pairs that an earlier effective date would cover.
+    """The enrollment dates that would cover every line billed outside enrollment.
 
-    `outside` is `outside_enrollment(...)`. A pair qualifies when the clinician has no enrollment with that
-    payer, or one that is still in force after the last line billed (it merely started too late). Billing
-    after a term date needs the term extended, which an effective date cannot express, so those pairs are
-    left out. Columns: clinician, payer, effective_date (the first date billed outside enrollment).
+    `outside` is `outside_enrollment(...)`. A pair billed before its enrollment started (or with none)
+    gets the first date billed as effective date; a pair billed after its term date gets the term
+    extended through the last date billed. Columns: clinician, payer, effective_date, term_date (NaT
+    where that date need not change).
     """
     directory = directory or default_directory()
     pairs = outside.dropna(subset=["clinician", "payer", "first_date"])
     enrollments = roster.enrollments
     if enrollments.empty:
-        open_pairs = pd.DataFrame(columns=["clinician", "payer", "term_date"])
+        windows = pd.DataFrame(columns=["clinician", "payer", "starts", "ends"])
     else:
-        open_pairs = pd.DataFrame(
+        windows = pd.DataFrame(
             {
                 "clinician": enrollments["clinician_name"],
                 "payer": _payer_names(enrollments["payer"], claims, directory),
-                "term_date": _column(enrollments, "term_date"),
+                "starts": _column(enrollments, "effective_date"),
+                "ends": _column(enrollments, "term_date"),
             }
-        )
-    merged = pairs.merge(open_pairs, on=["clinician", "payer"], how="left", indicator=True)
-    covers = (
-        (merged["_merge"] == "left_only")
-        | merged["term_date"].isna()
-        | (merged["term_date"] >= merged["last_date"])
-    )
-    fixable = merged[covers].drop_duplicates(["clinician", "payer"])
+        ).drop_duplicates(["clinician", "payer"])
+    merged = pairs.merge(windows, on=["clinician", "payer"], how="left", indicator=True)
+    missing = merged["_merge"] == "left_only"
+    starts = pd.to_datetime(merged["starts"])
+    ends = pd.to_datetime(merged["ends"])
+    too_late = missing | starts.isna() | (merged["first_date"] < starts)
+    termed = ~missing & ends.notna() & (ends < merged["last_date"])
     return pd.DataFrame(
         {
-            "clinician": fixable["clinician"],
-            "payer": fixable["payer"],
-            "effective_date": fixable["first_date"],
+            "clinician": merged["clinician"],
+            "payer": merged["payer"],
+            "effective_date": merged["first_date"].where(too_late),
+            "term_date": merged["last_date"].where(termed),
         }
-    ).reset_index(drop=True)
+    )[too_late | termed].drop_duplicates(["clinician", "payer"]).reset_index(drop=True)

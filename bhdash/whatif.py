@@ -38,13 +38,28 @@ _BLOCKING = ("error", "warning")
 # --- the scenario ------------------------------------------------------------------------------------
 
 
+OPEN_TERM = "open"
+
+
 @dataclass
 class EnrollmentChange:
-    """The clinician's enrollment with the payer takes effect on `effective_date` (in force from then)."""
+    """The clinician's enrollment with the payer: a new effective date, a new term date, or both.
+
+    A field left as None keeps the roster's value; `term_date="open"` removes the term (in force with no
+    end). A clinician with no enrollment for the payer gets one, which needs an effective date.
+    """
 
     clinician: str
     payer: str
-    effective_date: str
+    effective_date: str | None = None
+    term_date: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.effective_date is None and self.term_date is None:
+            raise ValueError(f"enrollment change for {self.clinician} / {self.payer} sets no date")
+        for value in (self.effective_date, self.term_date):
+            if value is not None and value != OPEN_TERM:
+                pd.Timestamp(value)
 
 
 @dataclass
@@ -125,8 +140,6 @@ def scenario_from_json(text: str) -> Scenario:
     unknown = sorted(set(scenario.fix_families) - set(FAMILIES))
     if unknown:
         raise ValueError(f"unknown finding families {unknown}; use any of {', '.join(FAMILIES)}")
-    for change in scenario.enrollments:
-        pd.Timestamp(change.effective_date)
     for change in scenario.licenses:
         pd.Timestamp(change.expiration_date)
     return scenario
@@ -223,12 +236,20 @@ def _apply_dates(baseline: Baseline, scenario: Scenario) -> Roster:
         keys = payer_keys(enrollments["payer"], baseline.payers)
         mask = enrollments["clinician_name"].eq(change.clinician) & keys.eq(wanted)
         if mask.any():
-            enrollments.loc[mask, "effective_date"] = pd.Timestamp(change.effective_date)
+            if change.effective_date is not None:
+                enrollments.loc[mask, "effective_date"] = pd.Timestamp(change.effective_date)
+            if change.term_date is not None:
+                enrollments.loc[mask, "term_date"] = (
+                    pd.NaT if change.term_date == OPEN_TERM else pd.Timestamp(change.term_date))
             enrollments.loc[mask, "status"] = "active"
         else:
+            if change.effective_date is None:
+                raise ValueError(f"{change.clinician} has no {change.payer} enrollment to extend; "
+                                 "give an effective date to add one")
+            term = None if change.term_date in (None, OPEN_TERM) else pd.Timestamp(change.term_date)
             added = pd.DataFrame([{
                 "clinician_name": change.clinician, "payer": change.payer, "status": "active",
-                "effective_date": pd.Timestamp(change.effective_date),
+                "effective_date": pd.Timestamp(change.effective_date), "term_date": term,
             }])
             enrollments = pd.concat([enrollments, added.reindex(columns=enrollments.columns)],
                                     ignore_index=True)

@@ -53,23 +53,21 @@ def _load_scenario() -> None:
 
 
 def _fix_enrollment_gaps() -> None:
-    """Preset: each clinician × payer billed before its enrollment started is enrolled from the first date
-    billed. Billing after a term date is left out: it needs the term extended, not an earlier start."""
+    """Preset: every clinician × payer billed outside enrollment is covered: enrolled from the first date
+    billed when billing started too early (or with no enrollment), the term extended through the last date
+    billed when billing went on after it."""
     outside = metrics.outside_enrollment(loaded.analysis.check.findings, metrics.enrollment_rule_ids())
     fixes = metrics.enrollment_date_fixes(outside, baseline.roster, baseline.claims)
-    left_out = len(outside.dropna(subset=["clinician", "payer"])) - len(fixes)
-    note = (
-        f" {left_out} pair(s) billed after a term date are left out: they need the term extended."
-        if left_out
-        else ""
-    )
     _start_from(
         whatif.Scenario(
             name="Fix the enrollment gaps",
             description="Each clinician billed before an enrollment took effect (or with none) is enrolled "
-            "from the first date billed." + note,
+            "from the first date billed; each billed after a term date has the term extended through the "
+            "last date billed.",
             enrollments=[
-                whatif.EnrollmentChange(row.clinician, row.payer, f"{row.effective_date:%Y-%m-%d}")
+                whatif.EnrollmentChange(
+                    row.clinician, row.payer, state.iso_day(row.effective_date), state.iso_day(row.term_date)
+                )
                 for row in fixes.itertuples(index=False)
             ],
         )
@@ -135,12 +133,18 @@ with st.container(border=True):
         ["Enrollment dates", "License dates", "Code mix", "Fix findings", "Payer rules and fees"]
     )
     with enroll_tab:
-        st.caption("The enrollment takes effect on this date (a new enrollment is added when none exists).")
+        st.caption(
+            "Move an enrollment's effective date, its term date, or both (a blank date keeps the roster's; "
+            "a new enrollment is added when none exists)."
+        )
         enrollments = st.data_editor(
             pd.DataFrame(
                 [vars(change) for change in base.enrollments],
-                columns=["clinician", "payer", "effective_date"],
-            ).assign(effective_date=lambda frame: pd.to_datetime(frame["effective_date"])),
+                columns=["clinician", "payer", "effective_date", "term_date"],
+            ).assign(
+                effective_date=lambda frame: pd.to_datetime(frame["effective_date"]),
+                term_date=lambda frame: pd.to_datetime(frame["term_date"].replace(whatif.OPEN_TERM, None)),
+            ),
             key=f"whatif_enrollments_{version}",
             num_rows="dynamic",
             width="stretch",
@@ -150,9 +154,8 @@ with st.container(border=True):
                 "payer": st.column_config.SelectboxColumn(
                     "Payer", options=billed_payers or table_payers, required=True
                 ),
-                "effective_date": st.column_config.DateColumn(
-                    "Effective from", format="YYYY-MM-DD", required=True
-                ),
+                "effective_date": st.column_config.DateColumn("Effective from", format="YYYY-MM-DD"),
+                "term_date": st.column_config.DateColumn("Term date", format="YYYY-MM-DD"),
             },
         )
     with license_tab:

@@ -378,7 +378,7 @@ def test_rule_catalogue_merges_status():
     assert (merged.drop(index=first)["status"] == "not run").all()
 
 
-def test_enrollment_date_fixes_leave_out_billing_after_a_term_date():
+def test_enrollment_date_fixes_start_earlier_or_extend_the_term():
     outside = pd.DataFrame(
         {
             "clinician": ["Ana Ruiz", "Ben Cho", "Cara Diaz"],
@@ -390,8 +390,12 @@ def test_enrollment_date_fixes_leave_out_billing_after_a_term_date():
         }
     )
     fixes = metrics.enrollment_date_fixes(outside, _roster(), _claims())
-    # Ana's Medicare starts too late (open-ended), Cara has no Cigna enrollment; Ben's Aetna was termed
+    # Ana's Medicare starts too late (open-ended), Ben's Aetna was termed 2026-01-31, Cara has no Cigna.
     assert fixes.to_dict("records") == [
-        {"clinician": "Ana Ruiz", "payer": "Medicare Part B", "effective_date": pd.Timestamp("2026-02-01")},
-        {"clinician": "Cara Diaz", "payer": "Cigna", "effective_date": pd.Timestamp("2026-01-10")},
+        {"clinician": "Ana Ruiz", "payer": "Medicare Part B", "effective_date": pd.Timestamp("2026-02-01"),
+         "term_date": pd.NaT},
+        {"clinician": "Ben Cho", "payer": "Aetna", "effective_date": pd.NaT,
+         "term_date": pd.Timestamp("2026-02-20")},
+        {"clinician": "Cara Diaz", "payer": "Cigna", "effective_date": pd.Timestamp("2026-01-10"),
+         "term_date": pd.NaT},
     ]

@@ -246,3 +246,34 @@ def test_recoded_sessions_are_documented_to_fit_the_new_code() -> None:
     assert recoded["minutes"].tolist() == [50.0, 45.0, 45.0]
     assert recoded["end_time"].tolist() == pd.to_timedelta(["09:50:00", "09:45:00", "09:45:00"]).tolist()
     assert baseline.claims.loc[[0, 1, 2], "minutes"].tolist() == [50.0, 60.0, 58.0]
+
+
+def test_extending_a_term_date_covers_lines_billed_after_it() -> None:
+    claims = pd.DataFrame({
+        "source_row": [2, 3],
+        "patient_id": ["P1", "P2"],
+        "service_date": pd.to_datetime(["2026-01-10", "2026-03-10"]),
+        "clinician_name": ["Dana Reyes", "Dana Reyes"],
+        "payer": ["Anthem", "Anthem"],
+        "procedure_code": ["90834", "90834"],
+        "charge": [150.0, 150.0],
+    })
+    roster = Roster(enrollments=pd.DataFrame({
+        "clinician_name": ["Dana Reyes"], "payer": ["Anthem"], "status": ["active"],
+        "effective_date": pd.to_datetime(["2025-01-01"]), "term_date": pd.to_datetime(["2026-02-28"]),
+    }))
+    baseline = prepare_baseline(claims, roster, as_of="2026-04-01", select={"CRED-003"})
+    assert baseline.findings["row"].tolist() == [3]
+    extended = evaluate(baseline, Scenario(enrollments=[EnrollmentChange("Dana Reyes", "Anthem",
+                                                                         term_date="2026-03-31")]))
+    assert extended.findings.empty
+    reopened = evaluate(baseline, Scenario(enrollments=[EnrollmentChange("Dana Reyes", "Anthem",
+                                                                         term_date="open")]))
+    assert reopened.findings.empty
+    assert scenario_from_json(scenario_to_json(Scenario(enrollments=[
+        EnrollmentChange("Dana Reyes", "Anthem", term_date="open")]))).enrollments[0].term_date == "open"
+
+
+def test_enrollment_change_needs_a_date() -> None:
+    with pytest.raises(ValueError, match="sets no date"):
+        EnrollmentChange("Dana Reyes", "Anthem")

@@ -611,6 +611,11 @@ def _rows(frame: pd.DataFrame, required: tuple[str, ...]) -> pd.DataFrame:
     return frame.dropna(subset=list(required)) if not frame.empty else frame
 
 
+def iso_day(value: object) -> str | None:
+    """A date cell as YYYY-MM-DD, None when blank (scenario levers take dates as text)."""
+    return None if pd.isna(value) else f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
 def _codes(text: object) -> list[str] | None:
     if text is None or pd.isna(text) or not str(text).strip():
         return None
@@ -631,8 +636,11 @@ def scenario_from_editors(
         name=name.strip() or "Scenario",
         description=description,
         enrollments=[
-            whatif.EnrollmentChange(row.clinician, row.payer, f"{pd.Timestamp(row.effective_date):%Y-%m-%d}")
-            for row in _rows(enrollments, ("clinician", "payer", "effective_date")).itertuples()
+            whatif.EnrollmentChange(
+                row.clinician, row.payer, iso_day(row.effective_date), iso_day(row.term_date)
+            )
+            for row in _rows(enrollments, ("clinician", "payer")).itertuples()
+            if pd.notna(row.effective_date) or pd.notna(row.term_date)
         ],
         licenses=[
             whatif.LicenseChange(row.clinician, f"{pd.Timestamp(row.expiration_date):%Y-%m-%d}")
