@@ -22,6 +22,7 @@ from bhdash.norms import load_norms
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.risk import RiskModel, score_lines
 from bhdash.rules import CheckResult, run_checks
+from bhdash.rules.engine import default_as_of
 
 
 @dataclass
@@ -40,12 +41,6 @@ class Analysis:
     risk_model: dict[str, Any] = field(default_factory=dict)
     risk_fitted: RiskModel | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def default_as_of(claims: pd.DataFrame) -> pd.Timestamp:
-    """The latest date of service (reproducible across runs), else today."""
-    latest = claims["service_date"].max() if "service_date" in claims.columns else pd.NaT
-    return (latest if pd.notna(latest) else pd.Timestamp.today()).normalize()
 
 
 def analyze(

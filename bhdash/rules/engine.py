@@ -141,6 +141,12 @@ def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
     return findings[list(FINDING_COLUMNS)]
 
 
+def default_as_of(claims: pd.DataFrame) -> pd.Timestamp:
+    """The latest date of service (reproducible across runs), else today."""
+    latest = claims["service_date"].max() if "service_date" in claims.columns else pd.NaT
+    return (latest if pd.notna(latest) else pd.Timestamp.today()).normalize()
+
+
 def run_checks(
     claims: pd.DataFrame,
     roster: Roster | None = None,
@@ -159,12 +165,10 @@ def run_checks(
     import bhdash.rules.catalogue  # noqa: F401  (registers the rule catalogue)
 
     roster = roster or Roster()
-    if as_of is None:
-        latest = claims["service_date"].max() if "service_date" in claims.columns else pd.NaT
-        as_of = latest if pd.notna(latest) else pd.Timestamp.today().normalize()
     context = CheckContext(
-        as_of=pd.Timestamp(as_of).normalize(), roster=roster, payers=payers or default_directory(),
-        norms=norms, settings=dict(settings or {}), claims=claims,
+        as_of=pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(claims),
+        roster=roster, payers=payers or default_directory(), norms=norms, settings=dict(settings or {}),
+        claims=claims,
     )
     if "payer" in claims.columns:
         context.line_payers  # noqa: B018  (built once up front so no single rule is charged for it)
