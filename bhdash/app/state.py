@@ -245,7 +245,11 @@ def load() -> Loaded | None:
         return Loaded(ingest=ingested, analysis=_check(key, ingested), source_label=label)
     st.session_state[LOADED_KEY] = None
     with st.status(f"Reading {claims.name}…", expanded=True) as status:
-        ingested = _read(key)
+        try:
+            ingested = _read(key)
+        except InputFileError:
+            status.update(label=f"Could not read {claims.name}", state="error", expanded=False)
+            raise
         st.write(
             f"Read {ingested.rows_read:,} rows: {len(ingested.claims):,} claim lines, "
             f"{len(ingested.skipped):,} rows skipped."

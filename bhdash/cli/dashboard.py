@@ -24,4 +24,5 @@ def dashboard(
     if sample:
         env["BHDASH_OPEN_SAMPLE"] = "1"
     command = [sys.executable, "-m", "streamlit", "run", str(APP_ENTRYPOINT), "--server.port", str(port)]
-    raise typer.Exit(subprocess.call(command, env=env))
+    # From the project folder, so Streamlit reads its .streamlit/config.toml (upload limit, no tracebacks).
+    raise typer.Exit(subprocess.call(command, env=env, cwd=APP_ENTRYPOINT.parent))
