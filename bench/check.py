@@ -22,8 +22,16 @@ from bhdash.rules import run_checks
 PAYERS = np.array(["Medicare", "Aetna", "UnitedHealthcare", "Medicaid", "Anthem", "Cigna"])
 THERAPY_CODES = np.array(["90837", "90834", "90832", "90791", "90853", "90847", "96127", "90839"])
 THERAPY_WEIGHTS = np.array([0.42, 0.33, 0.06, 0.05, 0.05, 0.03, 0.04, 0.02])
-MINUTES = {"90837": 55, "90834": 45, "90832": 30, "90791": 60, "90853": 60, "90847": 50, "96127": 5,
-           "90839": 60}
+MINUTES = {
+    "90837": 55,
+    "90834": 45,
+    "90832": 30,
+    "90791": 60,
+    "90853": 60,
+    "90847": 50,
+    "96127": 5,
+    "90839": 60,
+}
 DX = np.array(["F41.1", "F32.1", "F43.10", "F33.1", "F90.0", "F43.23"])
 SESSIONS_PER_CLINICIAN_DAY = 7
 PSYCHIATRIST_SHARE = 0.12
@@ -42,8 +50,9 @@ def synthetic_claims(lines: int, seed: int = 7) -> tuple[pd.DataFrame, Roster]:
     psychiatrists = max(1, int(clinicians * PSYCHIATRIST_SHARE))
     names = np.array([f"Clinician {number:03d}" for number in range(clinicians)])
     npis = np.array(_npis(clinicians))
-    credentials = np.where(np.arange(clinicians) < psychiatrists, "MD", rng.choice(["LCSW", "LPC", "PHD"],
-                                                                                    clinicians))
+    credentials = np.where(
+        np.arange(clinicians) < psychiatrists, "MD", rng.choice(["LCSW", "LPC", "PHD"], clinicians)
+    )
     sessions = int(lines * 0.95)
     clinician = rng.integers(0, clinicians, sessions)
     psychiatrist = clinician < psychiatrists
@@ -56,14 +65,23 @@ def synthetic_claims(lines: int, seed: int = 7) -> tuple[pd.DataFrame, Roster]:
     start = pd.to_timedelta(7 * 60 + 70 * slot, unit="min")
     nominal = pd.Series(code).map(MINUTES).fillna(50).to_numpy()
     minutes = np.clip(nominal + rng.integers(-2, 6, sessions), 5, None).astype("float64")
-    frame = pd.DataFrame({
-        "patient_id": "PT" + pd.Series(patient).astype(str), "service_date": service_date,
-        "clinician_name": names[clinician], "clinician_npi": npis[clinician],
-        "clinician_credential": credentials[clinician], "procedure_code": code,
-        "payer": PAYERS[rng.integers(0, len(PAYERS), sessions)], "units": 1.0, "minutes": minutes,
-        "start_time": start, "pos": np.where(rng.random(sessions) < 0.3, "10", "11"),
-        "dx_1": DX[rng.integers(0, len(DX), sessions)], "charge": 150.0,
-    })
+    frame = pd.DataFrame(
+        {
+            "patient_id": "PT" + pd.Series(patient).astype(str),
+            "service_date": service_date,
+            "clinician_name": names[clinician],
+            "clinician_npi": npis[clinician],
+            "clinician_credential": credentials[clinician],
+            "procedure_code": code,
+            "payer": PAYERS[rng.integers(0, len(PAYERS), sessions)],
+            "units": 1.0,
+            "minutes": minutes,
+            "start_time": start,
+            "pos": np.where(rng.random(sessions) < 0.3, "10", "11"),
+            "dx_1": DX[rng.integers(0, len(DX), sessions)],
+            "charge": 150.0,
+        }
+    )
     frame["modifier_1"] = np.where(frame["pos"].eq("10"), "95", None)
     addon_count = lines - sessions
     visits = frame[psychiatrist].sample(n=min(addon_count, int(psychiatrist.sum())), random_state=seed)
@@ -73,16 +91,33 @@ def synthetic_claims(lines: int, seed: int = 7) -> tuple[pd.DataFrame, Roster]:
     frame["claim_id"] = "C" + pd.Series(np.arange(len(frame))).astype(str)
     frame["submitted_date"] = frame["service_date"] + pd.Timedelta(days=10)
     frame.insert(0, "source_row", np.arange(2, len(frame) + 2))
+    # Medicaid pays therapists by license level (reference/license_modifiers.csv), so a practice's Medicaid
+    # therapy lines carry the HO/HP modifier; without it every one of them is a real SCOPE-005 finding.
+    license_level = pd.Series({"LCSW": "HO", "LPC": "HO", "PHD": "HP"})
+    on_medicaid = frame["payer"].eq("Medicaid")
+    frame["modifier_2"] = frame["clinician_credential"].map(license_level).where(on_medicaid)
     for column in frame.columns:
         if frame[column].dtype == object:
             frame[column] = frame[column].astype("str")
     roster = Roster()
-    roster.clinicians = pd.DataFrame({"clinician_name": names, "credential": credentials, "npi": npis,
-                                      "license_expiration": pd.Timestamp("2027-06-30")})
-    roster.enrollments = pd.DataFrame({
-        "clinician_name": np.repeat(names, len(PAYERS)), "npi": np.repeat(npis, len(PAYERS)),
-        "payer": np.tile(PAYERS, clinicians), "status": "active",
-        "effective_date": pd.Timestamp("2020-01-01"), "term_date": pd.NaT})
+    roster.clinicians = pd.DataFrame(
+        {
+            "clinician_name": names,
+            "credential": credentials,
+            "npi": npis,
+            "license_expiration": pd.Timestamp("2027-06-30"),
+        }
+    )
+    roster.enrollments = pd.DataFrame(
+        {
+            "clinician_name": np.repeat(names, len(PAYERS)),
+            "npi": np.repeat(npis, len(PAYERS)),
+            "payer": np.tile(PAYERS, clinicians),
+            "status": "active",
+            "effective_date": pd.Timestamp("2020-01-01"),
+            "term_date": pd.NaT,
+        }
+    )
     return frame, roster
 
 
@@ -129,8 +164,10 @@ def main() -> None:
     result = run_checks(claims, roster, as_of="2026-01-15")
     rules_seconds = time.perf_counter() - started
     print(f"ingest ({how}): {ingest_seconds:.2f} s")
-    print(f"run_checks, {result.ran().shape[0]} rules ran, {result.skipped().shape[0]} skipped, "
-          f"{len(result.findings):,} findings: {rules_seconds:.2f} s")
+    print(
+        f"run_checks, {result.ran().shape[0]} rules ran, {result.skipped().shape[0]} skipped, "
+        f"{len(result.findings):,} findings: {rules_seconds:.2f} s"
+    )
     print(f"rule time / ingest time = {rules_seconds / ingest_seconds:.2f}  (target < 1)")
     timing = result.rules.sort_values("seconds", ascending=False)
     total = timing["seconds"].sum()

@@ -53,8 +53,10 @@ def _scenarios(baseline) -> dict[str, Scenario]:
         "payer fees +5%": Scenario(payer_changes=[PayerChange(payer, fee_percent=105)]),
     }
     levers["all levers"] = Scenario(
-        enrollments=levers["enrollment date"].enrollments, licenses=levers["license date"].licenses,
-        mix_shifts=levers["code mix to norm"].mix_shifts, fix_families=["CRED", "TIME"],
+        enrollments=levers["enrollment date"].enrollments,
+        licenses=levers["license date"].licenses,
+        mix_shifts=levers["code mix to norm"].mix_shifts,
+        fix_families=["CRED", "TIME"],
         payer_changes=[PayerChange(tele_payer, telehealth_modifiers=[]), PayerChange(payer, fee_percent=105)],
     )
     return levers
@@ -76,10 +78,14 @@ def main() -> None:
     info = baseline.model.info if baseline.model is not None else {"status": "prior"}
     print(f"sample practice: {len(claims):,} lines, {len(history):,} adjudicated as history")
     print(f"baseline prepared once in {prepared:.2f} s (checks, model training, scoring, code mix)")
-    print(f"model: {info['status']}; held-out AUC {info.get('auc')} (prior {info.get('prior_auc')}), "
-          f"Brier {info.get('brier')}, {info.get('test_lines')} test lines")
-    print(f"{'scenario':<20} {'wall s':>7} {'cpu s':>6} {'ratio':>6} {'lines':>6} {'Δ $ at risk':>12} "
-          f"{'Δ revenue':>11}")
+    print(
+        f"model: {info['status']}; held-out AUC {info.get('auc')} (prior {info.get('prior_auc')}), "
+        f"Brier {info.get('brier')}, {info.get('test_lines')} test lines"
+    )
+    print(
+        f"{'scenario':<20} {'wall s':>7} {'cpu s':>6} {'ratio':>6} {'lines':>6} {'Δ $ at risk':>12} "
+        f"{'Δ revenue':>11}"
+    )
     worst = 0.0
     for name, scenario in _scenarios(baseline).items():
         walls, cpus = [], []
@@ -91,11 +97,15 @@ def main() -> None:
         wall = statistics.median(walls)
         worst = max(worst, wall)
         change = comparison.metrics["change"]
-        print(f"{name:<20} {wall:>7.3f} {statistics.median(cpus):>6.3f} {wall / TARGET_SECONDS:>6.2f} "
-              f"{comparison.lines_affected:>6,} {change['dollars_at_risk']:>12,.2f} "
-              f"{change['expected_revenue']:>11,.2f}")
-    print(f"slowest scenario / target: {worst / TARGET_SECONDS:.2f} (target < 1.00; wall time, so a busy "
-          "machine inflates it: compare the cpu column)")
+        print(
+            f"{name:<20} {wall:>7.3f} {statistics.median(cpus):>6.3f} {wall / TARGET_SECONDS:>6.2f} "
+            f"{comparison.lines_affected:>6,} {change['dollars_at_risk']:>12,.2f} "
+            f"{change['expected_revenue']:>11,.2f}"
+        )
+    print(
+        f"slowest scenario / target: {worst / TARGET_SECONDS:.2f} (target < 1.00; wall time, so a busy "
+        "machine inflates it: compare the cpu column)"
+    )
 
 
 if __name__ == "__main__":

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
+from bhdash.distinct import per_distinct, per_distinct_frame
 from bhdash.errors import InputFileError
 from bhdash.reference import load_table
 
@@ -74,14 +76,10 @@ def _read_user_table(source: bytes | str | Path, filename: str) -> pd.DataFrame:
     return table
 
 
-def _per_distinct(names: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
-    """Apply `resolve` once per distinct name and map back: a practice bills a handful of payers."""
-    codes, uniques = pd.factorize(names.astype("string"), use_na_sentinel=True)
-    resolved = resolve(pd.Series(uniques, dtype="string")).to_numpy()
-    result = pd.Series(pd.NA, index=names.index, dtype="string")
-    known = codes >= 0
-    result[known] = resolved[codes[known]]
-    return result
+def _by_name(names: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`resolve` applied once per distinct payer name (a practice bills a handful of payers)."""
+    frame = pd.DataFrame({"name": names.astype("string")})
+    return per_distinct(frame, lambda distinct: resolve(distinct["name"])).astype("string")
 
 
 @dataclass(frozen=True)
@@ -91,6 +89,9 @@ class PayerDirectory:
     payers: pd.DataFrame  # one row per canonical payer, columns: payer, payer_type, SETTING_COLUMNS
     type_defaults: pd.DataFrame  # indexed by payer_type, SETTING_COLUMNS
     alias_index: pd.Series  # normalized alias -> canonical payer
+    # Canonical payer per name already resolved: every check run and what-if scenario asks about the
+    # same few names, and resolving an unlisted plan name scans every alias.
+    _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, user_file: bytes | str | Path | None = None, filename: str | None = None) -> PayerDirectory:
@@ -120,7 +121,13 @@ class PayerDirectory:
 
     def canonical_payer(self, names: pd.Series) -> pd.Series:
         """Canonical payer name for each value; NaN where the name matches no alias."""
-        return _per_distinct(names, self._resolve)
+        return _by_name(names, self._resolve_remembered)
+
+    def _resolve_remembered(self, names: pd.Series) -> pd.Series:
+        new = [name for name in names.drop_duplicates() if name not in self._resolved]
+        if new:
+            self._resolved.update(zip(new, self._resolve(pd.Series(new, dtype="string")), strict=True))
+        return pd.Series([self._resolved[name] for name in names], index=names.index, dtype="string")
 
     def _resolve(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
@@ -141,7 +148,7 @@ class PayerDirectory:
 
         Program keywords win over aliases so that e.g. "Aetna Better Health Medicaid" is Medicaid.
         """
-        return _per_distinct(names, self._type_of)
+        return _by_name(names, self._type_of)
 
     def _type_of(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
@@ -157,8 +164,14 @@ class PayerDirectory:
         """Per-line payer settings, aligned to `names`' index.
 
         Unknown payers take the default of their payer type (commercial when the type is unknown too);
-        column `payer_known` tells which lines used a fallback, so callers can warn.
+        column `payer_known` tells which lines used a fallback, so callers can warn. Computed once per
+        distinct (payer, payer type) pair and mapped back to the lines.
         """
+        keys = pd.DataFrame({"payer": names, "type": payer_types} if payer_types is not None
+                            else {"payer": names})
+        return per_distinct_frame(keys, lambda pairs: self._settings_for(pairs["payer"], pairs.get("type")))
+
+    def _settings_for(self, names: pd.Series, payer_types: pd.Series | None) -> pd.DataFrame:
         canonical = self.canonical_payer(names)
         known = self.payers.set_index("payer")
         settings = known.reindex(canonical.fillna("")).set_index(names.index)

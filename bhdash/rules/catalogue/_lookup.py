@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bhdash.distinct import per_distinct
 from bhdash.model import DX_COLUMNS, MODIFIER_COLUMNS
 from bhdash.rules.engine import CheckContext
 
@@ -25,13 +26,20 @@ def text(values: pd.Series) -> pd.Series:
     return values.astype("string")
 
 
-def in_code_ranges(codes: pd.Series, ranges: pd.DataFrame) -> pd.Series:
-    """True where the code lies in any `first_code`..`last_code` range (same length, inclusive)."""
-    values = text(codes)
-    result = pd.Series(False, index=codes.index)
-    for first, last in ranges[["first_code", "last_code"]].drop_duplicates().itertuples(index=False):
-        result |= ((values >= first) & (values <= last) & (values.str.len() == len(first))).fillna(False)
-    return result
+def code_range_matrix(codes: pd.Series, ranges: pd.DataFrame) -> np.ndarray:
+    """codes × ranges booleans: whether each code lies in each row's `first_code`..`last_code` range
+    (same length, inclusive; a missing code is in none).
+
+    Compared once per distinct code (a practice bills a few dozen) and mapped back to the lines.
+    """
+    positions, uniques = pd.factorize(text(codes))
+    values = np.asarray(uniques, dtype=object)[:, None]
+    firsts = ranges["first_code"].to_numpy(dtype=object)[None, :]
+    lasts = ranges["last_code"].to_numpy(dtype=object)[None, :]
+    same_length = np.vectorize(len, otypes=[int])
+    inside = (values >= firsts) & (values <= lasts) & (same_length(values) == same_length(firsts))
+    inside = np.vstack([inside, np.zeros((1, len(ranges)), dtype=bool)])  # last row: no code (-1)
+    return inside[positions]
 
 
 def modifiers(claims: pd.DataFrame) -> pd.DataFrame:
@@ -77,8 +85,24 @@ def clinician_table(ctx: CheckContext) -> pd.DataFrame:
     return named.drop_duplicates("clinician_name").set_index("clinician_name")
 
 
+def by_clinician(claims: pd.DataFrame, values: pd.Series) -> pd.Series:
+    """`claims["clinician_name"].map(values)` (a roster column indexed by clinician), looked up once per
+    distinct clinician rather than per line."""
+    return per_distinct(claims[["clinician_name"]], lambda names: names["clinician_name"].map(values))
+
+
 def line_credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
-    """Credential per line: the line's own, else the roster's for the rendering clinician."""
+    """Credential per line: the line's own, else the roster's for the rendering clinician.
+
+    Resolved once per distinct (credential, clinician) pair and mapped back to the lines.
+    """
+    present = [name for name in ("clinician_credential", "clinician_name") if name in claims.columns]
+    if not present:
+        return _line_credentials(claims, ctx)
+    return per_distinct(claims[present], lambda pairs: _line_credentials(pairs, ctx))
+
+
+def _line_credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
     own = text(column(claims, "clinician_credential"))
     roster = clinician_table(ctx)
     if "credential" in roster.columns and "clinician_name" in claims.columns:
@@ -100,9 +124,9 @@ def payer_keys(ctx: CheckContext, names: pd.Series, canonical: pd.Series | None 
     return text(canonical).fillna(keys)
 
 
-def payer_convention_start(ctx: CheckContext) -> pd.Series:
-    """Per line, the date the payer's telehealth POS/modifier convention took effect (NaT = always)."""
-    lines = ctx.line_payers
+def payer_convention_start(ctx: CheckContext, lines: pd.DataFrame) -> pd.Series:
+    """Per line of `lines` (rows of `ctx.line_payers`), the date the payer's telehealth POS/modifier
+    convention took effect (NaT = always)."""
     known = ctx.payers.payers.set_index("payer")
     start = lines["canonical_payer"].map(known["effective_from"])
     fallback = lines["payer_type"].map(ctx.payers.type_defaults["effective_from"])

@@ -113,6 +113,21 @@ def unknown_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return hits(lines.index, message)
 
 
+def _well_formed_modifiers(mods: pd.DataFrame) -> pd.DataFrame:
+    """Whether each modifier slot holds a two-character modifier (NA where empty).
+
+    The pattern is matched once per distinct modifier in a slot (a practice uses a handful) rather than
+    on every line.
+    """
+
+    def matched(slot: pd.Series) -> pd.Series:
+        positions, uniques = pd.factorize(slot)
+        shaped = pd.Series(uniques, dtype=slot.dtype).str.fullmatch(MODIFIER_PATTERN).array
+        return pd.Series(shaped.take(positions, allow_fill=True), index=slot.index, name=slot.name)
+
+    return mods.apply(matched)
+
+
 def _modifier_hits(claims: pd.DataFrame, bad: pd.DataFrame, what: str) -> pd.DataFrame:
     mods = modifiers(claims)
     offenders = mods.where(bad).stack().dropna()
@@ -135,7 +150,7 @@ def _modifier_hits(claims: pd.DataFrame, bad: pd.DataFrame, what: str) -> pd.Dat
 )
 def malformed_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     mods = modifiers(claims)
-    bad = mods.notna() & ~mods.apply(lambda column: column.str.fullmatch(MODIFIER_PATTERN)).fillna(False)
+    bad = mods.notna() & ~_well_formed_modifiers(mods).fillna(False)
     return _modifier_hits(claims, bad.astype(bool), "that is not a two-character modifier")
 
 
@@ -152,7 +167,7 @@ def malformed_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 )
 def unknown_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     mods = modifiers(claims)
-    well_formed = mods.apply(lambda column: column.str.fullmatch(MODIFIER_PATTERN)).fillna(False)
+    well_formed = _well_formed_modifiers(mods).fillna(False)
     bad = well_formed.astype(bool) & ~mods.isin(list(_known_modifiers()))
     return _modifier_hits(claims, bad, "that is not in the modifier table")
 

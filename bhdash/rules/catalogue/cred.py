@@ -11,9 +11,19 @@ Date conventions (documented because they decide near misses):
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
-from bhdash.rules.catalogue._lookup import clinician_table, column, fmt_date, fmt_money, payer_keys, text
+from bhdash.distinct import as_object, distinct_ids
+from bhdash.rules.catalogue._lookup import (
+    by_clinician,
+    clinician_table,
+    column,
+    fmt_date,
+    fmt_money,
+    payer_keys,
+    text,
+)
 from bhdash.rules.catalogue._shared import memo
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import clinician_hits, hits, rule
@@ -66,13 +76,20 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     status. Only lines of clinicians the roster knows are checked (others are CRED-002).
     """
     lines = pd.DataFrame({
-        "line": claims.index, "clinician": claims["clinician_name"].astype("object"),
-        "payer": claims["payer"].astype("object"),
-        "payer_key": payer_keys(ctx, claims["payer"], ctx.line_payers["canonical_payer"]).astype("object"),
+        "line": claims.index, "clinician": as_object(claims["clinician_name"]),
+        "payer": as_object(claims["payer"]),
+        "payer_key": as_object(payer_keys(ctx, claims["payer"], ctx.line_payers["canonical_payer"])),
         "dos": claims["service_date"],
     }).dropna(subset=["clinician", "payer_key", "dos"])
     lines = lines[lines["clinician"].isin(_roster_names(ctx))]
-    merged = lines.merge(_enrollments(ctx), on=["clinician", "payer_key"], how="left", indicator=True)
+    # Lines meet their enrollments through an integer id of their (clinician, payer key) pair: the few
+    # distinct pairs are joined to the enrollment table, then the lines to the pairs by that id, which is
+    # much cheaper than joining every line on text.
+    pair, first = distinct_ids(lines[["clinician", "payer_key"]])
+    pairs = lines.iloc[first][["clinician", "payer_key"]].assign(pair=np.arange(len(first)))
+    windows = pairs.merge(_enrollments(ctx), on=["clinician", "payer_key"])
+    windows = windows.drop(columns=["clinician", "payer_key"])
+    merged = lines.assign(pair=pair).merge(windows, on="pair", how="left", indicator=True)
     has_row = merged["_merge"] == "both"
     starts_ok = merged["effective"].isna() | (merged["effective"] <= merged["dos"])
     ends_ok = merged["term"].isna() | (merged["dos"] <= merged["term"])
@@ -133,7 +150,7 @@ def license_expired(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     roster = clinician_table(ctx)
     if "license_expiration" not in roster.columns:
         return hits(pd.Index([]), pd.Series(dtype="string"))
-    expiration = pd.to_datetime(claims["clinician_name"].map(roster["license_expiration"]))
+    expiration = pd.to_datetime(by_clinician(claims, roster["license_expiration"]))
     expired = expiration.notna() & (claims["service_date"] > expiration)
     subset = claims[expired]
     license = (text(subset["clinician_name"].map(column(roster, "license_state"))).fillna("") + " "

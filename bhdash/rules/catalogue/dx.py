@@ -39,15 +39,18 @@ def _code_status(code: str) -> str:
 
 
 def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
+    """True where the diagnosis belongs to the dx_groups.csv group (matched once per distinct code)."""
     table = load_table("dx_groups.csv")
     table = table[table["dx_group"] == group]
-    values = text(codes).str.upper()
+    positions, uniques = pd.factorize(text(codes))
+    values = pd.Series(uniques, dtype="string").str.upper()
     prefixes = tuple(table.loc[table["match"] == "prefix", "code"])
     exact = table.loc[table["match"] == "exact", "code"]
     matched = values.isin(exact).fillna(False)
     if prefixes:
         matched |= values.str.startswith(prefixes).fillna(False)
-    return matched.astype(bool)
+    in_group = np.append(matched.to_numpy(dtype=bool), False)  # the last slot is position -1: no code
+    return pd.Series(in_group[positions], index=codes.index)
 
 
 def _primary(claims: pd.DataFrame) -> pd.Series:
@@ -136,17 +139,21 @@ def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame
     primary = _primary(claims)
     patients = claims["patient_id"].astype("string")
     dated = patients.notna() & claims["service_date"].notna()
+    unspecified = dated & _in_dx_group(primary, "unspecified")
+    # Only lines with an unspecified primary can be flagged, so only their patients' histories are ranked.
+    dated &= patients.isin(patients[unspecified].unique())
     visit = claims.loc[dated, "service_date"].groupby(patients[dated]).rank(method="dense")
     visit = visit.reindex(claims.index)
     first_visit = (claims.loc[dated, "service_date"].groupby(patients[dated]).transform("min")
                    .reindex(claims.index))
     evaluation = dated & column(claims, "procedure_code").isin(codes_of_kind(*EVALUATION_KINDS))
     first_eval = claims.loc[evaluation, "service_date"].groupby(patients[evaluation]).min()
-    eval_date = pd.Series(first_eval.reindex(patients.to_numpy()).to_numpy(), index=claims.index)
-    eval_date = pd.to_datetime(eval_date)
+    eval_date = pd.Series(first_eval.reindex(patients[dated].to_numpy()).to_numpy(),
+                          index=claims.index[dated])
+    eval_date = pd.to_datetime(eval_date.reindex(claims.index))
     after_eval = (claims["service_date"] - eval_date).dt.days >= grace_days
     late = (visit > max_visits).fillna(False) | after_eval.fillna(False)
-    flagged = dated & _in_dx_group(primary, "unspecified") & late
+    flagged = unspecified & late
     subset = claims[flagged]
     message = (text(primary[flagged]) + " (unspecified) is still the primary diagnosis at visit "
                + visit[flagged].astype("Int64").astype(str) + " of this patient (first visit "

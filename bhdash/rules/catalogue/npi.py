@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from bhdash.npi import npi_check_digit, valid_npi_mask
-from bhdash.rules.catalogue._lookup import clinician_table, text
+from bhdash.rules.catalogue._lookup import by_clinician, clinician_table, text
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import clinician_hits, hits, rule
 
@@ -52,7 +52,7 @@ def npi_mismatch(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     roster = clinician_table(ctx)
     if "npi" not in roster.columns:
         return hits(pd.Index([]), pd.Series(dtype="string"))
-    expected = text(claims["clinician_name"].map(roster["npi"]))
+    expected = text(by_clinician(claims, roster["npi"]))
     actual = text(claims["clinician_npi"])
     differs = (expected.notna() & actual.notna() & (expected != actual)).fillna(False)
     message = ("NPI " + actual[differs] + " on the line; the roster has " + expected[differs] + " for "

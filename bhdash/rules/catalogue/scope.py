@@ -6,10 +6,13 @@ dated), expected taxonomies in `taxonomy.csv`, license-level modifiers in `licen
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from bhdash.distinct import distinct_ids
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import (
+    by_clinician,
     clinician_table,
     column,
     has_modifier,
@@ -17,7 +20,7 @@ from bhdash.rules.catalogue._lookup import (
     modifier_list,
     text,
 )
-from bhdash.rules.catalogue._shared import code_table, codes_of_kind
+from bhdash.rules.catalogue._shared import code_table, codes_of_kind, memo
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import clinician_hits, hits, rule
 
@@ -33,31 +36,17 @@ def _codes_in(spec: str) -> set[str]:
 
 
 def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.DataFrame:
-    """Lines matching a deny row of scope.csv for this rule, with that row's reason."""
+    """Lines matching a deny row of scope.csv for this rule, with that row's reason.
+
+    The reason depends only on credential, code, payer type, date and supervision, so it is looked up
+    once per distinct combination of those and mapped back to the lines.
+    """
     table = load_table("scope.csv")
     table = table[table["rule"] == rule_id]
-    credentials = line_credentials(claims, ctx)
-    codes = column(claims, "procedure_code")
-    dates = column(claims, "service_date")
-    payer_types = ctx.line_payers["payer_type"] if "payer" in claims.columns else None
-    supervised = _has_supervisor(claims, ctx)
-    reason = pd.Series(pd.NA, index=claims.index, dtype="string")
-    for row in table.itertuples(index=False):
-        mask = credentials.isin(row.credentials.split(";")).fillna(False)
-        if row.codes != "all":
-            mask &= codes.isin(_codes_in(row.codes)).fillna(False)
-        if pd.notna(row.payer_type):
-            if payer_types is None:
-                continue
-            mask &= (payer_types == row.payer_type).fillna(False)
-        if pd.notna(row.effective_from) or pd.notna(row.effective_to):
-            # A dated restriction needs a date of service to apply (a missing date is DATA-002's finding).
-            start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
-            end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
-            mask &= ((dates >= start) & (dates <= end)).fillna(False)
-        if row.unless_supervised == "yes":
-            mask &= ~supervised
-        reason = reason.mask(mask & reason.isna(), row.reason)
+    credentials = _credentials(claims, ctx)
+    distinct, positions = memo(ctx, "scope_keys", lambda: _scope_keys(claims, ctx))
+    reason = _deny_reason(distinct, table, "payer" in claims.columns)
+    reason = pd.Series(reason.array.take(positions), index=claims.index)
     flagged = reason.notna()
     subset = claims[flagged]
     who = column(subset, "clinician_name").astype("string").fillna("the clinician")
@@ -66,11 +55,52 @@ def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.Dat
     return hits(subset.index, message)
 
 
+def _credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    """`line_credentials`, computed once per check run (every SCOPE rule reads it)."""
+    return memo(ctx, "line_credentials", lambda: line_credentials(claims, ctx))
+
+
+def _scope_keys(claims: pd.DataFrame, ctx: CheckContext) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct (credential, code, payer type, date, supervised) combinations and each line's position
+    among them: a deny row's verdict depends on nothing else, so it is decided per combination."""
+    keys = pd.DataFrame({
+        "credential": _credentials(claims, ctx), "code": column(claims, "procedure_code"),
+        "payer_type": ctx.line_payers["payer_type"] if "payer" in claims.columns else pd.NA,
+        "date": column(claims, "service_date"), "supervised": _has_supervisor(claims, ctx),
+    }, index=claims.index)
+    positions, first = distinct_ids(keys)
+    return keys.iloc[first], positions
+
+
+def _deny_reason(lines: pd.DataFrame, table: pd.DataFrame, has_payer: bool) -> pd.Series:
+    """The first matching deny row's reason per line of `lines` (credential, code, payer_type, date,
+    supervised), NA when none matches."""
+    credentials, codes, dates = lines["credential"], lines["code"], lines["date"]
+    reason = pd.Series(pd.NA, index=lines.index, dtype="string")
+    for row in table.itertuples(index=False):
+        mask = credentials.isin(row.credentials.split(";")).fillna(False)
+        if row.codes != "all":
+            mask &= codes.isin(_codes_in(row.codes)).fillna(False)
+        if pd.notna(row.payer_type):
+            if not has_payer:
+                continue
+            mask &= (lines["payer_type"] == row.payer_type).fillna(False)
+        if pd.notna(row.effective_from) or pd.notna(row.effective_to):
+            # A dated restriction needs a date of service to apply (a missing date is DATA-002's finding).
+            start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
+            end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
+            mask &= ((dates >= start) & (dates <= end)).fillna(False)
+        if row.unless_supervised == "yes":
+            mask &= ~lines["supervised"]
+        reason = reason.mask(mask & reason.isna(), row.reason)
+    return reason
+
+
 def _has_supervisor(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
     roster = clinician_table(ctx)
     if "supervisor" not in roster.columns or "clinician_name" not in claims.columns:
         return pd.Series(False, index=claims.index)
-    return claims["clinician_name"].map(roster["supervisor"]).notna()
+    return by_clinician(claims, roster["supervisor"]).notna()
 
 
 @rule(
@@ -175,7 +205,7 @@ def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     table = load_table("license_modifiers.csv")
     expected = table.set_index("credential")["modifiers"]
     level_modifiers = {mod for mods in table["modifiers"] for mod in mods.split(";")}
-    credentials = line_credentials(claims, ctx)
+    credentials = _credentials(claims, ctx)
     wanted = credentials.map(expected)
     applies = required & wanted.notna() & claims["procedure_code"].notna()
     if not applies.any():

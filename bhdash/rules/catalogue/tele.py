@@ -8,25 +8,30 @@ confirmed ones errors (TELE-001).
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from bhdash.distinct import per_distinct, per_distinct_frame
+from bhdash.model import MODIFIER_COLUMNS
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import (
+    code_range_matrix,
     column,
     fmt_date,
     has_modifier,
-    in_code_ranges,
     map_unique,
     modifier_list,
     payer_convention_start,
     text,
 )
+from bhdash.rules.catalogue._shared import memo
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
 TELEHEALTH_POS = ("02", "10")
 VIDEO_MODIFIERS = ("95", "GT")
 AUDIO_MODIFIERS = ("93", "FQ")
+_CONVENTION_PROBLEMS = ("wrong_pos", "gt_medicare", "missing_modifier")  # TELE-002, in reporting order
 _FAR_PAST = pd.Timestamp("1900-01-01")
 _FAR_FUTURE = pd.Timestamp("2262-01-01")
 
@@ -38,29 +43,60 @@ def _is_telehealth(claims: pd.DataFrame) -> pd.Series:
 
 def _list_verdict(claims: pd.DataFrame, ctx: CheckContext, flag: str, confirmed: bool) -> pd.Series:
     """Per line, the matching telehealth_codes.csv row's `flag` ("yes"/"no", NA when no row applies)
-    among rows with the given confirmation status, honouring payer type and effective dates."""
+    among rows with the given confirmation status, honouring payer type and effective dates.
+
+    The verdict depends only on code, payer type and date, so it is worked out once per distinct
+    combination of the three rather than per line.
+    """
     table = load_table("telehealth_codes.csv")
     table = table[table[flag].notna() & ((table["confirmed"] == "yes") == confirmed)]
-    payer_types = ctx.line_payers["payer_type"].reindex(claims.index) if "payer" in claims.columns else None
-    dates = column(claims, "service_date")
-    verdict = pd.Series(pd.NA, index=claims.index, dtype="object")
-    for row in table.itertuples(index=False):
-        applies = in_code_ranges(claims["procedure_code"], pd.DataFrame([row._asdict()]))
-        if pd.notna(row.payer_type):
-            if payer_types is None:
-                continue
-            applies &= (payer_types == row.payer_type).fillna(False)
-        start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
-        end = row.effective_to if pd.notna(row.effective_to) else _FAR_FUTURE
-        applies &= dates.isna() | ((dates >= start) & (dates <= end))
-        fresh = applies & verdict.isna()
-        verdict = verdict.mask(fresh, getattr(row, flag))
-    return verdict
+    has_payer = "payer" in claims.columns
+    if not has_payer:
+        table = table[table["payer_type"].isna()]  # a payer-type row cannot apply without payers
+    keys = pd.DataFrame({
+        "code": claims["procedure_code"],
+        "payer_type": ctx.line_payers["payer_type"].reindex(claims.index) if has_payer else pd.NA,
+        "date": column(claims, "service_date"),
+    }, index=claims.index)
+    return per_distinct(keys, lambda distinct: _first_matching_row(distinct, table, flag))
+
+
+def _first_matching_row(lines: pd.DataFrame, table: pd.DataFrame, flag: str) -> pd.Series:
+    """`flag` of the first telehealth_codes.csv row (in table order) whose code range, payer type and
+    effective dates match each line of `lines` (code, payer_type, date); NA when none does.
+
+    Matches are a lines × table-rows boolean matrix; the code and payer-type parts are compared once
+    per distinct code and payer type.
+    """
+    if table.empty:
+        return pd.Series(pd.NA, index=lines.index, dtype="object")
+    in_range = code_range_matrix(lines["code"], table)
+    type_at, types = pd.factorize(text(lines["payer_type"]))
+    row_types = table["payer_type"].to_numpy(dtype=object)
+    same_type = np.vstack([np.asarray(types, dtype=object)[:, None] == row_types[None, :],
+                           np.zeros((1, len(table)), dtype=bool)])  # last row: no payer type (-1)
+    type_ok = table["payer_type"].isna().to_numpy() | same_type[type_at]
+    dates = pd.to_datetime(lines["date"]).to_numpy()[:, None]
+    starts = table["effective_from"].fillna(_FAR_PAST).to_numpy()[None, :]
+    ends = table["effective_to"].fillna(_FAR_FUTURE).to_numpy()[None, :]
+    in_window = np.isnat(dates) | ((dates >= starts) & (dates <= ends))
+    matches = in_range & type_ok & in_window
+    first = matches.argmax(axis=1)
+    verdict = np.where(matches.any(axis=1), table[flag].to_numpy(dtype=object)[first], pd.NA)
+    return pd.Series(verdict, index=lines.index, dtype="object")
+
+
+def _telehealth_lines(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    """`_is_telehealth` of every line, computed once per check run (TELE-001, -003 and -004 read it)."""
+    return memo(ctx, "telehealth_lines", lambda: _is_telehealth(claims))
 
 
 def _eligibility_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
-    telehealth = _is_telehealth(claims)
-    claims, telehealth = claims[telehealth], telehealth[telehealth]
+    telehealth = _telehealth_lines(claims, ctx)
+    # Only the columns read below are carried: selecting whole rows of a wide 1M-line frame is slow.
+    read = [name for name in ("procedure_code", "payer", "pos", "service_date", *MODIFIER_COLUMNS)
+            if name in claims.columns]
+    claims, telehealth = claims.loc[telehealth, read], telehealth[telehealth]
     audio = has_modifier(claims, AUDIO_MODIFIERS)
     listed = _list_verdict(claims, ctx, "telehealth", confirmed)
     audio_ok = _list_verdict(claims, ctx, "audio_only", confirmed)
@@ -119,10 +155,24 @@ def telehealth_list_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.D
     needs=("pos", "payer"),
 )
 def telehealth_convention(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    lines = ctx.line_payers
+    # A line's verdict depends only on its POS, modifiers, date and payer (with the payer's settings), and
+    # lines repeat few such combinations: each is judged once and the verdict mapped back to its lines.
+    read = [name for name in ("pos", "payer", "service_date", *MODIFIER_COLUMNS) if name in claims.columns]
+    keys = pd.concat([claims[read], ctx.line_payers[["canonical_payer", "payer_type"]]], axis=1)
+    verdict = per_distinct_frame(keys, lambda distinct: _convention_verdict(
+        claims.loc[distinct.index], ctx.line_payers.loc[distinct.index], ctx))
+    chosen = [verdict["problem"] == problem for problem in _CONVENTION_PROBLEMS]
+    frames = [hits(claims.index[mask], verdict.loc[mask, "message"]) for mask in chosen if mask.any()]
+    if not frames:
+        return hits(pd.Index([]), pd.Series(dtype="string"))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    """Per line: which convention problem it has (one of _CONVENTION_PROBLEMS, or NA) and the message."""
     pos = text(claims["pos"])
     dates = column(claims, "service_date")
-    convention_start = payer_convention_start(ctx)
+    convention_start = payer_convention_start(ctx, lines)
     in_force = dates.isna() | convention_start.isna() | (dates >= convention_start)
     expected_pos = lines["telehealth_pos"]
     expected_mods = lines["telehealth_modifiers"]
@@ -144,24 +194,27 @@ def telehealth_convention(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
         listed = accepted.str.contains(f";{modifier};", regex=False)
         has_expected |= has_modifier(claims, (modifier,)) & listed
     missing_mod = tele_pos & needs_mod & ~has_expected & in_force & ~wrong_pos & ~gt_medicare
-    frames = []
+    verdict = pd.DataFrame({"problem": pd.Series(pd.NA, index=claims.index, dtype="object"),
+                            "message": pd.Series(pd.NA, index=claims.index, dtype="object")})
     if wrong_pos.any():
         since = fmt_date(convention_start[wrong_pos])
-        frames.append(hits(claims.index[wrong_pos], "POS " + shown_pos[wrong_pos] + " with a telehealth "
-                           "modifier: " + payer[wrong_pos] + " expects POS "
-                           + map_unique(expected_pos[wrong_pos], " or ".join) + " for telehealth since "
-                           + since + "."))
+        verdict.loc[wrong_pos, "problem"] = "wrong_pos"
+        verdict.loc[wrong_pos, "message"] = (
+            "POS " + shown_pos[wrong_pos] + " with a telehealth modifier: " + payer[wrong_pos]
+            + " expects POS " + map_unique(expected_pos[wrong_pos], " or ".join) + " for telehealth since "
+            + since + ".")
     if gt_medicare.any():
-        frames.append(hits(claims.index[gt_medicare], "Modifier GT on a Medicare professional line: Medicare "
-                           "uses GT only for CAH Method II institutional claims; use POS 02/10 (and 95/93 "
-                           "where required)."))
+        verdict.loc[gt_medicare, "problem"] = "gt_medicare"
+        verdict.loc[gt_medicare, "message"] = (
+            "Modifier GT on a Medicare professional line: Medicare uses GT only for CAH Method II "
+            "institutional claims; use POS 02/10 (and 95/93 where required).")
     if missing_mod.any():
-        frames.append(hits(claims.index[missing_mod], "POS " + shown_pos[missing_mod] + " telehealth line "
-                           "without modifier " + map_unique(expected_mods[missing_mod], " or ".join)
-                           + ", which " + payer[missing_mod] + " requires."))
-    if not frames:
-        return hits(pd.Index([]), pd.Series(dtype="string"))
-    return pd.concat(frames, ignore_index=True)
+        verdict.loc[missing_mod, "problem"] = "missing_modifier"
+        verdict.loc[missing_mod, "message"] = (
+            "POS " + shown_pos[missing_mod] + " telehealth line without modifier "
+            + map_unique(expected_mods[missing_mod], " or ".join) + ", which " + payer[missing_mod]
+            + " requires.")
+    return verdict
 
 
 @rule(
@@ -177,7 +230,7 @@ def telehealth_convention(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
 def in_person_requirement(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     rules = load_table("telehealth_in_person.csv")
     payer_types = ctx.line_payers["payer_type"]
-    telehealth = _is_telehealth(claims)
+    telehealth = _telehealth_lines(claims, ctx)
     frames = []
     for row in rules.itertuples(index=False):
         start = row.effective_from if pd.notna(row.effective_from) else _FAR_PAST
