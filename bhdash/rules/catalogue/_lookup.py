@@ -134,7 +134,8 @@ def payer_convention_start(ctx: CheckContext, lines: pd.DataFrame) -> pd.Series:
 
 
 def fmt_date(dates: pd.Series) -> pd.Series:
-    return dates.dt.strftime("%Y-%m-%d").fillna("unknown date")
+    """Dates as YYYY-MM-DD; "unknown date" where missing (also when the export has no date column)."""
+    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d").fillna("unknown date")
 
 
 def fmt_money(amounts: pd.Series) -> pd.Series:

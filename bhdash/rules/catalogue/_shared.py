@@ -201,7 +201,7 @@ def who_when(claims: pd.DataFrame) -> pd.Series:
 def group_codes(codes: pd.Series, groups: pd.Series, wanted: pd.Index) -> pd.Series:
     """For the groups in `wanted`, the same-day codes as "90834, 99214" (sorted, unique)."""
     frame = pd.DataFrame({"group": groups, "code": codes})
-    frame = frame[frame["group"].isin(wanted)].drop_duplicates().sort_values("code")
+    frame = frame[frame["group"].isin(wanted) & frame["code"].notna()].drop_duplicates().sort_values("code")
     return frame.groupby("group")["code"].agg(", ".join)
 
 
