@@ -12,6 +12,8 @@ from enum import StrEnum
 
 import pandas as pd
 
+from bhdash.distinct import per_distinct
+
 
 class FieldKind(StrEnum):
     """How a canonical field is normalized; one normalizer per kind (see bhdash.normalize)."""
@@ -153,3 +155,23 @@ class Roster:
     @property
     def has_enrollments(self) -> bool:
         return not self.enrollments.empty
+
+    def credentials_for(self, claims: pd.DataFrame) -> pd.Series:
+        """Credential per claim line: the line's own, else the roster's for the rendering clinician.
+
+        Upper-case, like the canonical credentials; resolved once per distinct (credential, clinician).
+        """
+        present = [name for name in ("clinician_credential", "clinician_name") if name in claims.columns]
+        if not present:
+            return pd.Series(pd.NA, index=claims.index, dtype="string")
+        return per_distinct(claims[present], self._credentials_for)
+
+    def _credentials_for(self, claims: pd.DataFrame) -> pd.Series:
+        own = (claims["clinician_credential"].astype("string") if "clinician_credential" in claims.columns
+               else pd.Series(pd.NA, index=claims.index, dtype="string"))
+        roster = self.clinicians
+        if "clinician_name" in claims.columns and {"clinician_name", "credential"} <= set(roster.columns):
+            named = roster[roster["clinician_name"].notna()].drop_duplicates("clinician_name")
+            by_name = named.set_index("clinician_name")["credential"].astype("string")
+            own = own.fillna(claims["clinician_name"].map(by_name).astype("string"))
+        return own.str.upper()

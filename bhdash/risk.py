@@ -92,17 +92,6 @@ def load_fee_schedule() -> pd.DataFrame:
     return table
 
 
-def line_credentials(claims: pd.DataFrame, roster: Roster | None = None) -> pd.Series:
-    """Credential per line: the claims' own column, else the roster's credential for the clinician."""
-    credential = (claims["clinician_credential"].astype("string") if "clinician_credential" in claims.columns
-                  else pd.Series(pd.NA, index=claims.index, dtype="string"))
-    if roster is not None and roster.has_clinicians and "clinician_name" in claims.columns:
-        by_name = roster.clinicians.drop_duplicates("clinician_name").set_index("clinician_name")
-        by_name = by_name["credential"]
-        credential = credential.fillna(claims["clinician_name"].map(by_name).astype("string"))
-    return credential
-
-
 def _fee_setting(claims: pd.DataFrame) -> pd.Series:
     settings = load_table("pos_fee_setting.csv")
     setting = pd.Series("non_facility", index=claims.index, dtype="string")
@@ -144,7 +133,7 @@ def fee_schedule_amount(
                                 direction="nearest")
         amount.loc[matched["position"].to_numpy()] = matched["amount"].to_numpy()
     percentages = load_table("fee_percentages.csv").set_index("credential")["percent_of_fee_schedule"]
-    credentials = credentials if credentials is not None else line_credentials(claims)
+    credentials = credentials if credentials is not None else Roster().credentials_for(claims)
     percent = credentials.reindex(claims.index).map(percentages.astype("float64")).fillna(100.0)
     return pd.Series(amount.to_numpy() * percent.to_numpy() / 100.0, index=claims.index)
 
@@ -342,7 +331,7 @@ def risk_features(claims: pd.DataFrame, findings: pd.DataFrame, *, payers: Payer
     """
     payers = payers or default_directory()
     payer_types = line_payer_types(claims)
-    credential = credentials if credentials is not None else line_credentials(claims)
+    credential = credentials if credentials is not None else Roster().credentials_for(claims)
     code = claims["procedure_code"].astype("string")
     payer = _payer_key(claims, payers)
     frame = pd.DataFrame({
@@ -557,12 +546,12 @@ def score_lines(
     submitted (see `risk_features`); `explain=False` skips the reasons (what-ifs do not show them).
     """
     payers = payers or default_directory()
-    credentials = line_credentials(claims, roster)
+    credentials = (roster or Roster()).credentials_for(claims)
     if model is None and history is not None:
         if history_findings is None:
             history_findings = run_checks(history, roster, payers=payers).findings
         model = fit_risk_model(history, history_findings, payers=payers,
-                               credentials=line_credentials(history, roster))
+                               credentials=(roster or Roster()).credentials_for(history))
     if paid is None and history is not None:
         paid = paid_history(history, payers)
     payment = expected_payment(claims, paid=paid, fee_schedule=fee_schedule, credentials=credentials,

@@ -23,7 +23,6 @@ from bhdash.risk import (
     RiskModel,
     RiskResult,
     fit_risk_model,
-    line_credentials,
     paid_history,
     payer_keys,
     score_lines,
@@ -209,11 +208,11 @@ def prepare_baseline(
                 history, roster, payers=payers, norms=norms, settings=settings, select=select, ignore=ignore,
             ).findings
         model = fit_risk_model(history, history_findings, payers=payers,
-                               credentials=line_credentials(history, roster))
+                               credentials=roster.credentials_for(history))
         paid = paid_history(history, payers)
     risk = score_lines(claims, findings, model=model, roster=roster, fee_schedule=fee_schedule, payers=payers,
                        paid=paid, as_of=as_of)
-    mix = code_mix(claims, norms, on=as_of, credentials=line_credentials(claims, roster))
+    mix = code_mix(claims, norms, on=as_of, credentials=roster.credentials_for(claims))
     return Baseline(claims=claims, roster=roster, as_of=as_of, payers=payers, norms=norms, settings=settings,
                     findings=findings, risk=risk, mix=mix, model=model, paid=paid, fee_schedule=fee_schedule,
                     select=frozenset(select) if select is not None else None,
@@ -536,7 +535,7 @@ def evaluate(baseline: Baseline, scenario: Scenario) -> ScenarioComparison:
             lines.loc[rescore, column] = rescored[column]
     lines = _payer_fees(baseline, claims, lines, scenario)
     mix = (code_mix(claims, baseline.norms, on=baseline.as_of,
-                    credentials=line_credentials(claims, baseline.roster)) if len(moved) else baseline.mix)
+                    credentials=baseline.roster.credentials_for(claims)) if len(moved) else baseline.mix)
     before = _summary(baseline.risk.lines, baseline.findings, baseline.mix)
     after = _summary(lines, findings, mix)
     metrics = pd.DataFrame({"label": pd.Series(METRIC_LABELS), "baseline": pd.Series(before),

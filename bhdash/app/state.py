@@ -506,7 +506,7 @@ def code_mix(current: View) -> pd.DataFrame:
     """Clinician code mix vs norms for the filtered lines (cached per data, filters and norms file)."""
     analysis = current.loaded.analysis
     key = (st.session_state.get(LOADED_KEY), _filters_key(current.filters))
-    credentials = risk.line_credentials(current.claims, analysis.roster)
+    credentials = analysis.roster.credentials_for(current.claims)
     return _code_mix(key, current.claims, credentials, norms_table(), analysis.as_of)
 
 
@@ -566,7 +566,7 @@ def _baseline(key: tuple[Any, ...], _ingested: IngestResult, _analysis: Analysis
     history = _history(_ingested)
     model = _analysis.risk_fitted
     paid = risk.paid_history(history.claims, directory) if history is not None else None
-    mix = norms.code_mix(claims, table, on=_analysis.as_of, credentials=risk.line_credentials(claims, roster))
+    mix = norms.code_mix(claims, table, on=_analysis.as_of, credentials=roster.credentials_for(claims))
     return whatif.Baseline(
         claims=claims,
         roster=roster,

@@ -1,6 +1,6 @@
 """Clinicians on the sample practice: the peer table, code mix against norms and the trend."""
 
-from bhdash import metrics, norms, risk
+from bhdash import metrics, norms
 from tests.app.conftest import metric_values, plotly_figures
 
 
@@ -11,7 +11,7 @@ def test_clinicians_table_and_outlier_first(open_page, expected):
         analysis.claims,
         norms.load_norms(),
         on=analysis.as_of,
-        credentials=risk.line_credentials(analysis.claims, analysis.roster),
+        credentials=analysis.roster.credentials_for(analysis.claims),
     )
     peers = norms.peer_metrics(analysis.claims, analysis.risk["expected_payment"])
     summary = metrics.clinician_summary(peers, mix, expected.findings)

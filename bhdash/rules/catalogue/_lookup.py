@@ -92,23 +92,8 @@ def by_clinician(claims: pd.DataFrame, values: pd.Series) -> pd.Series:
 
 
 def line_credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
-    """Credential per line: the line's own, else the roster's for the rendering clinician.
-
-    Resolved once per distinct (credential, clinician) pair and mapped back to the lines.
-    """
-    present = [name for name in ("clinician_credential", "clinician_name") if name in claims.columns]
-    if not present:
-        return _line_credentials(claims, ctx)
-    return per_distinct(claims[present], lambda pairs: _line_credentials(pairs, ctx))
-
-
-def _line_credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
-    own = text(column(claims, "clinician_credential"))
-    roster = clinician_table(ctx)
-    if "credential" in roster.columns and "clinician_name" in claims.columns:
-        from_roster = claims["clinician_name"].map(roster["credential"])
-        own = own.fillna(text(from_roster))
-    return own.str.upper()
+    """Credential per line: the line's own, else the roster's for the rendering clinician."""
+    return ctx.roster.credentials_for(claims)
 
 
 def payer_keys(ctx: CheckContext, names: pd.Series, canonical: pd.Series | None = None) -> pd.Series:
