@@ -406,16 +406,19 @@ def money_short(value: float) -> str:
 
 
 def money_change(value: float) -> str | None:
-    """A signed dollar change for a metric delta; None (no delta shown) when nothing changed."""
+    """A signed dollar change for a metric delta; None (no delta shown) when nothing changed.
+
+    The sign is an ASCII hyphen-minus: st.metric reads it to choose the arrow and the colour.
+    """
     if pd.isna(value) or abs(value) < 0.5:
         return None
-    return f"{'+' if value > 0 else '−'}${abs(value):,.0f}"
+    return f"{'+' if value > 0 else '-'}${abs(value):,.0f}"
 
 
 def count_change(value: float, digits: int = 0) -> str | None:
     if pd.isna(value) or abs(value) < 0.5 * 10**-digits:
         return None
-    return f"{value:+,.{digits}f}".replace("-", "−")
+    return f"{value:+,.{digits}f}"
 
 
 def percent(value: float, digits: int = 1) -> str:
