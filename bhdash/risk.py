@@ -27,7 +27,7 @@ from sklearn.model_selection import GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder
 
-from bhdash.model import MODIFIER_COLUMNS, Roster
+from bhdash.model import MODIFIER_COLUMNS, OUTCOME_COLUMNS, Roster
 from bhdash.norms import line_payer_types
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.reference import load_table
@@ -329,6 +329,7 @@ def risk_features(claims: pd.DataFrame, findings: pd.DataFrame, *, payers: Payer
 
     `as_of` dates unsubmitted lines (default: the latest service or submitted date in the frame).
     """
+    claims = claims.drop(columns=list(OUTCOME_COLUMNS), errors="ignore")  # labels, never features
     payers = payers or default_directory()
     payer_types = line_payer_types(claims)
     credential = credentials if credentials is not None else Roster().credentials_for(claims)
@@ -512,16 +513,6 @@ class RiskResult:
     lines: pd.DataFrame
     model: dict[str, Any] = field(default_factory=dict)
     fitted: RiskModel | None = None  # the trained model, so what-ifs rescore with it instead of refitting
-
-    def to_records(self) -> list[dict[str, Any]]:
-        """The `lines` array of `bhdash check --format json`."""
-        frame = self.lines
-        return [{"row": int(row), "denial_risk": round(float(risk), 4),
-                 "amount_at_risk": round(float(amount), 2), "expected_payment": round(float(payment), 2),
-                 "reasons": reasons or []}
-                for row, risk, amount, payment, reasons in zip(
-                    frame["row"], frame["denial_risk"], frame["amount_at_risk"], frame["expected_payment"],
-                    frame["reasons"], strict=True)]
 
 
 def score_lines(

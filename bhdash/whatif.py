@@ -496,15 +496,6 @@ class ScenarioComparison:
     lines: pd.DataFrame
     claims: pd.DataFrame  # the claim lines as the scenario has them (recoded codes and minutes)
 
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "scenario": json.loads(scenario_to_json(self.scenario)),
-            "metrics": [{"metric": name, **{key: (value if isinstance(value, str) else round(float(value), 2))
-                                            for key, value in row.items()}}
-                        for name, row in self.metrics.iterrows()],
-            "lines_affected": self.lines_affected,
-        }
-
 
 def _changed_lines(before: pd.DataFrame, after: pd.DataFrame) -> pd.Index:
     """Lines whose set of rule hits differs between two findings frames."""
