@@ -14,12 +14,8 @@ read once), and writes full-page PNGs. The output folder is git-ignored.
 from __future__ import annotations
 
 import argparse
-import os
-import socket
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -27,7 +23,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
-from streamlit_ui import go_to, wait_for_app_run  # noqa: E402
+from streamlit_ui import go_to, serve, wait_for_app_run  # noqa: E402
 
 PAGES = ("Start", "Overview", "Findings", "Clinicians", "Credentialing", "Denial risk", "What-if", "Rules")
 VIEWPORT = {"width": 1440, "height": 900}
@@ -37,88 +33,38 @@ CONTENT_HEIGHT = (
 )
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_server(port: int) -> subprocess.Popen:
-    env = {**os.environ, "BHDASH_OPEN_SAMPLE": "1"}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            str(ROOT / "streamlit_app.py"),
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as response:
-                if response.read() == b"ok":
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("streamlit did not start")
-
-
 def capture(out: Path, themes: list[str]) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
-    server = _start_server(port)
     written: list[Path] = []
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            for theme in themes:
-                context = browser.new_context(viewport=VIEWPORT, color_scheme=theme)
-                page = context.new_page()
-                page.goto(f"http://127.0.0.1:{port}/")
-                wait_for_app_run(page)
-                page.get_by_test_id("stPlotlyChart").first.wait_for(
-                    timeout=300_000
-                )  # sample read and checked
-                for title in PAGES:
-                    started = time.perf_counter()
-                    go_to(page, title)
-                    if title == "What-if":  # show a worked scenario, as in a client meeting
-                        page.get_by_role("button", name="Fix the enrollment gaps").click()
-                        wait_for_app_run(page)
-                    page.wait_for_timeout(2500)  # let plotly and the data grids finish drawing
-                    slug = title.lower().replace(" ", "_").replace("-", "")
-                    stem = f"{theme}_{PAGES.index(title) + 1:02d}_{slug}"
-                    path = out / f"{stem}.png"
-                    page.screenshot(path=str(path))
-                    height = page.evaluate(CONTENT_HEIGHT)
-                    page.set_viewport_size(
-                        {"width": VIEWPORT["width"], "height": max(height, VIEWPORT["height"])}
-                    )
-                    page.wait_for_timeout(2500)
-                    page.screenshot(path=str(out / f"{stem}_full.png"))
-                    page.set_viewport_size(VIEWPORT)
-                    written += [path, out / f"{stem}_full.png"]
-                    print(f"{stem}: {time.perf_counter() - started:.2f} s")
-                context.close()
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+    with serve(open_sample=True) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        for theme in themes:
+            context = browser.new_context(viewport=VIEWPORT, color_scheme=theme)
+            page = context.new_page()
+            page.goto(f"{url}/")
+            wait_for_app_run(page)
+            page.get_by_test_id("stPlotlyChart").first.wait_for(timeout=300_000)  # sample read and checked
+            for title in PAGES:
+                started = time.perf_counter()
+                go_to(page, title)
+                if title == "What-if":  # show a worked scenario, as in a client meeting
+                    page.get_by_role("button", name="Fix the enrollment gaps").click()
+                    wait_for_app_run(page)
+                page.wait_for_timeout(2500)  # let plotly and the data grids finish drawing
+                slug = title.lower().replace(" ", "_").replace("-", "")
+                stem = f"{theme}_{PAGES.index(title) + 1:02d}_{slug}"
+                path = out / f"{stem}.png"
+                page.screenshot(path=str(path))
+                height = page.evaluate(CONTENT_HEIGHT)
+                full = {"width": VIEWPORT["width"], "height": max(height, VIEWPORT["height"])}
+                page.set_viewport_size(full)
+                page.wait_for_timeout(2500)
+                page.screenshot(path=str(out / f"{stem}_full.png"))
+                page.set_viewport_size(VIEWPORT)
+                written += [path, out / f"{stem}_full.png"]
+                print(f"{stem}: {time.perf_counter() - started:.2f} s")
+            context.close()
+        browser.close()
     return written
 
 

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 from playwright.sync_api import Page
+
+ROOT = Path(__file__).resolve().parents[2]
 
 UPLOAD_INPUT = "stFileUploaderDropzoneInput"
 METRIC = "stMetric"
@@ -38,3 +50,54 @@ def metric_value(page: Page, label: str) -> str:
         has=page.get_by_test_id(METRIC_LABEL).get_by_text(label, exact=True)
     )
     return metric.get_by_test_id(METRIC_VALUE).first.inner_text().strip()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(*, open_sample: bool, start_seconds: float = 60) -> Iterator[str]:
+    """`streamlit run` the dashboard headless on a free local port; yields its URL, stops it after."""
+    port = _free_port()
+    env = {**os.environ, "BHDASH_OPEN_SAMPLE": "1" if open_sample else ""}
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(ROOT / "streamlit_app.py"),
+        "--server.headless",
+        "true",
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + start_seconds
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read() == b"ok":
+                        break
+            except OSError:
+                pass
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"streamlit did not start on port {port}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
