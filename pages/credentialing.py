@@ -28,7 +28,7 @@ licenses = metrics.license_status(roster.clinicians, as_of)
 expired = int((licenses["status"] == "expired").sum())
 expiring = int(licenses["status"].str.startswith("≤").sum())
 matrix = metrics.enrollment_matrix(roster, current.claims, as_of)
-billed_without = matrix[(matrix["state"] != "active") & (matrix["lines"] > 0)]
+billed_without = outside.merge(matrix[["clinician", "payer", "label"]], on=["clinician", "payer"], how="left")
 
 row = st.columns(4)
 row[0].metric(
@@ -51,20 +51,21 @@ st.caption(
 st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:
     st.markdown(
-        f"**{len(billed_without)} clinician × payer pairs** were billed without an active enrollment:"
+        f"**{len(billed_without)} clinician × payer pairs** were billed outside a valid enrollment:"
     )
     st.dataframe(
-        billed_without[["clinician", "payer", "state", "label", "lines", "charges"]],
+        billed_without[["clinician", "payer", "label", "first_date", "last_date", "lines", "amount"]],
         hide_index=True,
         width="stretch",
         placeholder="—",
         column_config={
             "clinician": "Clinician",
             "payer": "Payer",
-            "state": "Enrollment",
-            "label": st.column_config.TextColumn("Dates", width="medium"),
-            "lines": st.column_config.NumberColumn("Lines billed", format="%d"),
-            "charges": st.column_config.NumberColumn("Charges billed", format="dollar"),
+            "label": st.column_config.TextColumn(f"Enrollment as of {as_of:%Y-%m-%d}", width="medium"),
+            "first_date": st.column_config.DateColumn("First billed outside", format="YYYY-MM-DD"),
+            "last_date": st.column_config.DateColumn("Last billed outside", format="YYYY-MM-DD"),
+            "lines": st.column_config.NumberColumn("Lines", format="%d"),
+            "amount": st.column_config.NumberColumn("Charges", format="dollar"),
         },
     )
 

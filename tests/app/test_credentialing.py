@@ -37,3 +37,15 @@ def test_license_table_lists_every_clinician(open_page, expected):
     licenses = next(table for table in tables if "days_left" in table.columns)
     assert len(licenses) == len(expected.analysis.roster.clinicians)
     assert licenses.iloc[0]["status"] == "expired"
+
+
+def test_pairs_table_lists_each_pair_billed_outside_enrollment_with_its_outside_lines(open_page, expected):
+    app = open_page("pages/credentialing.py")
+    tables = [table.value for table in app.dataframe]
+    pairs = next(table for table in tables if "first_date" in table.columns)
+    outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
+    assert set(zip(pairs["clinician"], pairs["payer"], strict=True)) == set(
+        zip(outside["clinician"], outside["payer"], strict=True)
+    )
+    assert pairs["lines"].sum() == outside["lines"].sum()
+    assert pairs["amount"].sum() == outside["amount"].sum()
