@@ -19,7 +19,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from bhdash.model import FieldKind
+from bhdash.model import FieldKind, field_kinds
 from bhdash.payers import payer_type_from_name
 from bhdash.reference import load_table
 
@@ -143,37 +143,40 @@ def clean_text(values: pd.Series) -> pd.Series:
     return _on_uniques(values, _clean_values, "str")
 
 
-def normalize_number(values: pd.Series) -> pd.Series:
-    """Plain quantities (units, minutes, line numbers) as float64; "53 min" reads as 53."""
+def _parse_number_values(uniques: pd.Series) -> pd.Series:
+    text = _clean_values(uniques)
+    numbers = pd.to_numeric(text, errors="coerce")
+    rest = numbers.isna() & text.notna()
+    if rest.any():
+        leading = text[rest].str.extract(r"^(\d+(?:\.\d+)?)\s*[a-z. ]*$", flags=re.IGNORECASE)[0]
+        numbers = numbers.mask(rest, pd.to_numeric(leading, errors="coerce"))
+    return numbers.astype("float64")
+
+
+def _parse_money_values(uniques: pd.Series) -> pd.Series:
+    text = _clean_values(uniques)
+    negative = text.str.fullmatch(r"\(.*\)|.*-|-.*").fillna(False).astype(bool)
+    digits = text.str.replace(r"[()$,\s]|USD", "", regex=True).str.strip("-")
+    shaped = digits.str.fullmatch(r"\d*\.?\d+").fillna(False).astype(bool)
+    amounts = pd.to_numeric(digits.where(shaped), errors="coerce")
+    return amounts.where(~negative, -amounts)
+
+
+def _as_float(values: pd.Series, parse: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """float64 as is from a numeric column (workbook cells); `parse` only runs on text columns."""
     if values.dtype.kind in "fiu":
         return values.astype("float64")
-
-    def parse(uniques: pd.Series) -> pd.Series:
-        text = _clean_values(uniques)
-        numbers = pd.to_numeric(text, errors="coerce")
-        rest = numbers.isna() & text.notna()
-        if rest.any():
-            leading = text[rest].str.extract(r"^(\d+(?:\.\d+)?)\s*[a-z. ]*$", flags=re.IGNORECASE)[0]
-            numbers = numbers.mask(rest, pd.to_numeric(leading, errors="coerce"))
-        return numbers.astype("float64")
-
     return _on_uniques(values, parse, "float64")
+
+
+def normalize_number(values: pd.Series) -> pd.Series:
+    """Plain quantities (units, minutes, line numbers) as float64; "53 min" reads as 53."""
+    return _as_float(values, _parse_number_values)
 
 
 def normalize_money(values: pd.Series) -> pd.Series:
     """Amounts as float64: "$1,234.00" -> 1234.0, "(45.00)" and "45.00-" -> -45.0."""
-    if values.dtype.kind in "fiu":
-        return values.astype("float64")
-
-    def parse(uniques: pd.Series) -> pd.Series:
-        text = _clean_values(uniques)
-        negative = text.str.fullmatch(r"\(.*\)|.*-|-.*").fillna(False).astype(bool)
-        digits = text.str.replace(r"[()$,\s]|USD", "", regex=True).str.strip("-")
-        shaped = digits.str.fullmatch(r"\d*\.?\d+").fillna(False).astype(bool)
-        amounts = pd.to_numeric(digits.where(shaped), errors="coerce")
-        return amounts.where(~negative, -amounts)
-
-    return _on_uniques(values, parse, "float64")
+    return _as_float(values, _parse_money_values)
 
 
 def _dates_from_serials(numbers: pd.Series) -> pd.Series:
@@ -553,3 +556,22 @@ NORMALIZERS: dict[FieldKind, Callable[[pd.Series], pd.Series]] = {
     FieldKind.CREDENTIAL: normalize_credential,
     FieldKind.PAYER_TYPE: payer_type_from_plan,
 }
+
+
+_CONTRACT_DTYPES: dict[FieldKind, str] = {
+    FieldKind.DATE: "datetime64[ns]",
+    FieldKind.TIME: "timedelta64[ns]",
+    FieldKind.MINUTES: "float64",
+    FieldKind.UNITS: "float64",
+    FieldKind.MONEY: "float64",
+}
+
+
+def as_contract_dtypes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Every column in its data-contract dtype by field kind; anything else (ids, codes, patient_id) as str.
+
+    Columns added by reindexing, or left all-missing after rows are dropped, come out as object;
+    consumers rely on the contract dtypes, so claims and roster frames pass through here last.
+    """
+    kinds = field_kinds()
+    return frame.astype({name: _CONTRACT_DTYPES.get(kinds.get(name), "str") for name in frame.columns})

@@ -292,3 +292,27 @@ def test_normalizers_never_raise_and_keep_the_index(values):
         assert list(result.index) == list(raw.index), normalizer.__name__
     failed = normalize.unparseable(raw, normalize.normalize_date(raw))
     assert failed.dtype == bool
+
+
+def test_contract_dtypes_by_field_kind_with_unknown_columns_as_text():
+    frame = pd.DataFrame(
+        {
+            "service_date": series("2024-01-05", None),
+            "start_time": series(pd.Timedelta(hours=14), None),
+            "charge": series(150, None),
+            "procedure_code": series("90837", None),
+            "patient_id": series("P1", None),
+            "effective_date": series(None, None),
+        }
+    ).astype({"service_date": "datetime64[ns]"})
+    typed = normalize.as_contract_dtypes(frame)
+    assert {name: str(dtype) for name, dtype in typed.dtypes.items()} == {
+        "service_date": "datetime64[ns]",
+        "start_time": "timedelta64[ns]",
+        "charge": "float64",
+        "procedure_code": "str",
+        "patient_id": "str",
+        "effective_date": "datetime64[ns]",
+    }
+    assert typed["procedure_code"].isna().tolist() == [False, True]
+    assert typed["charge"].tolist()[0] == 150.0

@@ -34,6 +34,7 @@ __all__ = ["ColumnMapping", "IngestResult", "IngestSource", "ingest"]
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 _REQUIRED_EXAMPLES = {"service_date": "'Date of Service'", "procedure_code": "'CPT Code'"}
+_EXCEL_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,47 @@ def _sheet_label(sheet: str | None) -> str:
     return "the file" if sheet is None else f"sheet '{sheet}'"
 
 
+def _text_under_excel_name(filename: str, analyses: list[SheetAnalysis]) -> str | None:
+    """What a text file holds ("plain text", "HTML text") when its name promises a workbook, else None.
+
+    Files are read by their content, so a CSV renamed to .xlsx still works; only when nothing usable
+    is found does the mismatch become the explanation worth giving, since the user can act on it.
+    """
+    if Path(filename).suffix.lower() not in _EXCEL_SUFFIXES:
+        return None
+    if not analyses or any(analysis.sheet.name is not None for analysis in analyses):
+        return None  # a real workbook (only CSV text gives a sheet without a name)
+    first_cells = analyses[0].sheet.cells.iloc[:, 0].dropna()
+    looks_like_markup = not first_cells.empty and str(first_cells.iloc[0]).lstrip().startswith("<")
+    return "HTML text" if looks_like_markup else "plain text"
+
+
+def _unusable_text_file_error(
+    filename: str, analyses: list[SheetAnalysis], scopes: tuple[str, ...]
+) -> InputFileError | None:
+    """The error for a text file under an Excel name with no column recognized in `scopes`, else None.
+
+    Prose with a comma can pass for a header row of unknown names, so "no header" alone is not the test.
+    """
+    holds = _text_under_excel_name(filename, analyses)
+    if holds is None or any(analysis.mappings.get(scope) for analysis in analyses for scope in scopes):
+        return None
+    return InputFileError(
+        f"not an Excel workbook: the name ends in {Path(filename).suffix.lower()} but it holds {holds}; "
+        "was it renamed? Export it again as .xlsx or .csv",
+        file=filename,
+    )
+
+
+def _read_as_csv_note(filename: str, analyses: list[SheetAnalysis]) -> str:
+    holds = _text_under_excel_name(filename, analyses)
+    return "" if holds is None else f" ({filename} holds {holds}, not an Excel workbook; it was read as CSV)"
+
+
 def _no_claims_error(filename: str, analyses: list[SheetAnalysis]) -> InputFileError:
+    renamed = _unusable_text_file_error(filename, analyses, (CLAIMS,))
+    if renamed is not None:
+        return renamed
     with_header = [analysis for analysis in analyses if analysis.header_row is not None]
     if not with_header:
         first = analyses[0].sheet if analyses else None
@@ -87,6 +128,7 @@ def _no_claims_error(filename: str, analyses: list[SheetAnalysis]) -> InputFileE
     reason = (
         f"no recognizable claim columns: found {found_text}; needed {needed_text}. "
         'Rename the column or map it, e.g. --map "Session Date=service_date"'
+        + _read_as_csv_note(filename, analyses)
     )
     return InputFileError(reason, file=filename, sheet=best.sheet.name, row=best.header_row + 1)
 
@@ -118,10 +160,14 @@ def _read_roster(
     name, sheets = read_sheets(source, filename, max_bytes=max_bytes)
     analyses = [analyse_sheet(sheet) for sheet in sheets]
     if not any({CLINICIANS, ENROLLMENTS} & analysis.roles for analysis in analyses):
+        renamed = _unusable_text_file_error(name, analyses, (CLINICIANS, ENROLLMENTS))
+        if renamed is not None:
+            raise renamed
         first = analyses[0]
         raise InputFileError(
             "no roster columns found: a clinician roster needs a clinician name plus credential, NPI, "
-            "taxonomy or license columns; payer enrollments need clinician, payer and effective date",
+            "taxonomy or license columns; payer enrollments need clinician, payer and effective date"
+            + _read_as_csv_note(name, analyses),
             file=name,
             sheet=first.sheet.name,
             row=None if first.header_row is None else first.header_row + 1,
@@ -158,19 +204,12 @@ def ingest(
     layout: Layout | None = chosen.layout
     mapping = [*chosen.mappings[CLAIMS], *build.derived]
     warnings: list[str] = []
-    ignore = tuple(layout.ignore) if layout else ()
-    unmapped = unmapped_columns(chosen.columns, mapping, ignore, overrides)
+    used_by_layout: tuple[str, ...] = ()
     if layout is not None:
-        unmapped = [
-            column
-            for column in unmapped
-            if column
-            not in resolve_names(
-                layout.ignore + tuple(part for parts in layout.sums.values() for part in parts),
-                chosen.columns,
-            )
-            and column != layout.service_column
-        ]
+        summed = tuple(part for parts in layout.sums.values() for part in parts)
+        service = (layout.service_column,) if layout.service_column else ()
+        used_by_layout = resolve_names(layout.ignore + summed + service, chosen.columns)
+    unmapped = unmapped_columns(chosen.columns, mapping, used_by_layout, overrides)
     if unmapped:
         warnings.append(f"unmapped columns (not used): {', '.join(unmapped)}")
     for analysis in analyses:

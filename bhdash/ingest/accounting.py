@@ -43,14 +43,14 @@ def blank_rows(cells: pd.DataFrame) -> pd.Series:
     return empty.all(axis=1)
 
 
-def summary_rows(cells: pd.DataFrame, candidates: pd.Series) -> pd.Series:
-    """Candidate rows carrying a "Total"/"Summary"/"N clients" label in any text cell."""
+def summary_rows(cells: pd.DataFrame) -> pd.Series:
+    """Rows carrying a "Total"/"Summary"/"N clients" label in any text cell.
+
+    Callers pass only rows already failing as claim lines: a label alone never skips a good line.
+    """
     hits = pd.Series(False, index=cells.index)
-    if not candidates.any():
-        return hits
-    subset = cells.loc[candidates]
-    for column in subset.columns:
-        values = subset[column]
+    for column in cells.columns:
+        values = cells[column]
         texts = values[values.map(lambda value: isinstance(value, str))]
         if not texts.empty:
             hits.loc[texts.index] |= texts.str.contains(SUMMARY_PATTERN, regex=True)
@@ -58,7 +58,7 @@ def summary_rows(cells: pd.DataFrame, candidates: pd.Series) -> pd.Series:
 
 
 def unparseable_reason(field: str, raw: pd.Series) -> pd.Series:
-    """'unparseable <field> '<value>'', never echoing PHI values."""
+    """'unparseable <field> '<value>'' for the given (failed) cells, never echoing PHI values."""
     if field in PHI_COLUMNS:
         return pd.Series(f"{UNPARSEABLE} {field}", index=raw.index, dtype=object)
     text = raw.map(lambda value: str(value).strip()[:_VALUE_PREVIEW])

@@ -18,7 +18,6 @@ from bhdash.model import (
     MODIFIER_COLUMNS,
     PATIENT_ID,
     SOURCE_ROW,
-    FieldKind,
     field_kinds,
 )
 
@@ -188,7 +187,7 @@ def _row_reasons(
     for name in reversed([column for column in CLAIM_COLUMNS if column in bad]):
         mask = bad[name]
         if mask.any():
-            reasons = reasons.mask(mask, accounting.unparseable_reason(name, raw[name].where(mask)))
+            reasons = reasons.mask(mask, accounting.unparseable_reason(name, raw[name][mask]))
     layout = analysis.layout
     if layout is not None and layout.service_column:
         found = resolve_names((layout.service_column,), analysis.columns)
@@ -203,10 +202,7 @@ def _row_reasons(
     if candidates.any():
         subset = data.loc[candidates]
         reasons = reasons.mask(
-            accounting.summary_rows(subset, pd.Series(True, index=subset.index)).reindex(
-                data.index, fill_value=False
-            ),
-            f"{accounting.SUMMARY} row",
+            accounting.summary_rows(subset).reindex(data.index, fill_value=False), f"{accounting.SUMMARY} row"
         )
         blank = accounting.blank_rows(subset).reindex(data.index, fill_value=False)
         reasons = reasons.mask(blank, accounting.BLANK)
@@ -230,24 +226,7 @@ def build_claims(analysis: SheetAnalysis, filename: str) -> ClaimsBuild:
         filename, analysis.sheet.name, pd.Series(all_reasons.index + 1, index=all_reasons.index), all_reasons
     )
     kept = data.index[reasons.isna().to_numpy()]
-    columns = {SOURCE_ROW: pd.Series(kept + 1, index=kept, dtype="int64")}
-    columns.update({name: out[name].loc[kept] for name in CLAIM_COLUMNS if name in out})
-    claims = _with_dtypes(pd.DataFrame(columns, index=kept).reset_index(drop=True))
+    columns = {name: out[name].loc[kept] for name in CLAIM_COLUMNS if name in out}
+    claims = normalize.as_contract_dtypes(pd.DataFrame(columns, index=kept).reset_index(drop=True))
+    claims.insert(0, SOURCE_ROW, (kept + 1).to_numpy(dtype="int64"))
     return ClaimsBuild(claims=claims, skipped=skipped, rows_read=len(cells) - 1, derived=derived)
-
-
-def _with_dtypes(claims: pd.DataFrame) -> pd.DataFrame:
-    kinds = field_kinds()
-    for name in claims.columns:
-        if name == SOURCE_ROW:
-            continue
-        kind = kinds.get(name)
-        if kind is FieldKind.DATE:
-            claims[name] = claims[name].astype("datetime64[ns]")
-        elif kind is FieldKind.TIME:
-            claims[name] = claims[name].astype("timedelta64[ns]")
-        elif kind in (FieldKind.MONEY, FieldKind.UNITS, FieldKind.MINUTES):
-            claims[name] = claims[name].astype("float64")
-        else:
-            claims[name] = claims[name].astype("str")
-    return claims

@@ -61,23 +61,21 @@ def recognize_layout(columns: list[str]) -> Layout | None:
     return max(eligible, key=lambda item: item[:2])[2]
 
 
+def _spelled_in_file(names: tuple[str, ...], columns: list[str]) -> dict[str, str]:
+    """Each name found in the file -> the file's spelling: exact first, else the first same-key column."""
+    by_key = {header_key(column): column for column in reversed(columns)}
+    exact = set(columns)
+    spelled = {name: name if name in exact else by_key.get(header_key(name)) for name in names}
+    return {name: column for name, column in spelled.items() if column is not None}
+
+
 def resolve_columns(layout: Layout, columns: list[str]) -> dict[str, str]:
     """The layout's column map keyed by the file's actual header spelling (capitalisation drifts)."""
-    actual = {header_key(column): column for column in reversed(columns)}
-    exact = {column: column for column in columns}
-    resolved: dict[str, str] = {}
-    for name, field_name in layout.columns.items():
-        column = exact.get(name) or actual.get(header_key(name))
-        if column is not None:
-            resolved[column] = field_name
-    return resolved
+    spelled = _spelled_in_file(tuple(layout.columns), columns)
+    return {spelled[name]: field_name for name, field_name in layout.columns.items() if name in spelled}
 
 
 def resolve_names(names: tuple[str, ...], columns: list[str]) -> tuple[str, ...]:
-    actual = {header_key(column): column for column in reversed(columns)}
-    exact = set(columns)
-    return tuple(
-        name if name in exact else actual[header_key(name)]
-        for name in names
-        if name in exact or header_key(name) in actual
-    )
+    """The names present in the file, in the file's spelling; absent ones are dropped."""
+    spelled = _spelled_in_file(names, columns)
+    return tuple(spelled[name] for name in names if name in spelled)

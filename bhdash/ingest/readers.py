@@ -46,6 +46,10 @@ def load_bytes(source: bytes | str | Path, filename: str | None) -> tuple[bytes,
 
 
 def decode_text(data: bytes, filename: str) -> str:
+    """UTF-8 (any BOM dropped, so it never sticks to the first header), else Windows-1252.
+
+    Older EHR exports saved on Windows are cp1252; it decodes almost any byte, so it goes last.
+    """
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding)
@@ -55,6 +59,10 @@ def decode_text(data: bytes, filename: str) -> str:
 
 
 def sniff_delimiter(text: str) -> str:
+    """The delimiter of the first lines.
+
+    When the sniffer cannot decide (a single column, ragged title rows) the most frequent candidate wins.
+    """
     sample = "\n".join(text.splitlines()[:_SNIFF_LINES])
     try:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
@@ -64,6 +72,12 @@ def sniff_delimiter(text: str) -> str:
 
 
 def read_csv_cells(data: bytes, filename: str) -> pd.DataFrame:
+    """Every line as a row, as text, blank lines kept so row numbers match the file's line numbers.
+
+    Columns are named up front because title rows above the header are narrower than the data and
+    pandas would otherwise size the frame by the first line and reject wider ones; the sample sets
+    the width, and a wider row further down (an extra trailing cell) triggers one full-width re-read.
+    """
     text = decode_text(data, filename)
     if not text.strip():
         raise InputFileError("the file is empty (no rows)", file=filename)
@@ -81,6 +95,7 @@ def read_csv_cells(data: bytes, filename: str) -> pd.DataFrame:
 
 
 def _read_with(data: bytes, engine: str) -> dict[str, pd.DataFrame]:
+    """Every sheet, raw (no header row, cells as the engine typed them: dates stay datetimes)."""
     return pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine=engine)
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 
 from bhdash import normalize
 from bhdash.ingest.roles import CLINICIANS, ENROLLMENTS, SheetAnalysis
-from bhdash.model import CLINICIAN_FIELDS, ENROLLMENT_FIELDS, FieldKind, Roster, empty_frame, field_kinds
+from bhdash.model import CLINICIAN_FIELDS, ENROLLMENT_FIELDS, Roster, empty_frame, field_kinds
 
 _CLINICIAN_COLUMNS = tuple(spec.name for spec in CLINICIAN_FIELDS)
 _ENROLLMENT_COLUMNS = tuple(spec.name for spec in ENROLLMENT_FIELDS)
@@ -40,16 +40,6 @@ def _sheet_frame(analysis: SheetAnalysis, scope: str, columns: tuple[str, ...]) 
     identified = frame[[name for name in ("clinician_name", "npi") if name in frame]].notna().any(axis=1)
     frame = frame[identified]
     return frame.reindex(columns=list(columns)).reset_index(drop=True)
-
-
-def _typed(frame: pd.DataFrame) -> pd.DataFrame:
-    kinds = field_kinds()
-    for name in frame.columns:
-        if kinds[name] is FieldKind.DATE:
-            frame[name] = frame[name].astype("datetime64[ns]")
-        else:
-            frame[name] = frame[name].astype("str")
-    return frame
 
 
 def _lookup(keys: pd.Series, table_keys: pd.Series) -> pd.Series:
@@ -86,8 +76,8 @@ def build_roster(sheets: list[SheetAnalysis]) -> Roster:
         clinician_frame = clinician_frame.assign(_key=keys)
         clinician_frame = clinician_frame.groupby("_key", sort=False, dropna=False).first()
         clinician_frame = clinician_frame.reset_index(drop=True)
-    clinician_frame = _typed(clinician_frame.reset_index(drop=True))
-    enrollment_frame = _typed(enrollment_frame.reset_index(drop=True))
+    clinician_frame = normalize.as_contract_dtypes(clinician_frame.reset_index(drop=True))
+    enrollment_frame = normalize.as_contract_dtypes(enrollment_frame.reset_index(drop=True))
     if not enrollment_frame.empty and not clinician_frame.empty:
         position = _match(enrollment_frame["npi"], enrollment_frame["clinician_name"], clinician_frame)
         matched = position.notna()

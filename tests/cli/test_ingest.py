@@ -123,6 +123,17 @@ def test_input_error_exits_2_with_the_location(tmp_path):
     assert "error: file 'claims.csv', row 1: no recognizable claim columns" in result.output
 
 
+
+def test_text_file_renamed_to_xlsx_is_explained(tmp_path):
+    path = tmp_path / "claims.xlsx"
+    path.write_text("Session notes, January\nnothing tabular here\n")
+    result = RUNNER.invoke(app, ["ingest", str(path)])
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        "error: file 'claims.xlsx': not an Excel workbook: the name ends in .xlsx but it holds plain text; "
+        "was it renamed? Export it again as .xlsx or .csv"
+    )
+
 def test_roster_option(tmp_path):
     roster = tmp_path / "roster.csv"
     roster.write_text("Name,Credential,NPI\nAlex Kim,LCSW,1234567893\n")

@@ -48,6 +48,39 @@ def csv_file(tmp_path: Path):
     return build
 
 
+# Vendor headers as the exports write them, shared by layout-recognition and end-to-end tests.
+THERANEST = [
+    "Staff",
+    "Client",
+    "Payment Number",
+    "Payment Method",
+    "Insurer",
+    "Paid with a Card",
+    "Amount",
+    "Payment Date",
+    "Date of Service",
+    "CPT Code",
+    "Rate",
+]
+TEBRA = [
+    "From",
+    "To",
+    "Procedure",
+    "Mod 1",
+    "Mod 2",
+    "Mod 3",
+    "Mod 4",
+    "Units",
+    "Unit Charge",
+    "Total Charge",
+    "Diag 1",
+    "Diag 2",
+    "Diag 3",
+    "Diag 4",
+    "Start Time",
+    "End Time",
+    "Minutes",
+]
 SIMPLEPRACTICE_HEADER = (
     "Date of Service,Client,Clinician,Billing Code,Primary Insurance,Secondary Insurance,Rate per Unit,Units,"
     "Total Fee,Progress Note Status,Client Payment Status,Charge,Uninvoiced,Paid,Unpaid,"

@@ -8,6 +8,7 @@ import pytest
 from bhdash.errors import InputFileError
 from bhdash.ingest import ingest
 from bhdash.model import CLAIM_COLUMNS
+from tests.ingest.conftest import TEBRA, THERANEST
 
 
 def _mapped(result) -> dict[str, str]:
@@ -126,19 +127,7 @@ def test_theranest_payroll(workbook):
     path = workbook(
         {
             "Payroll": [
-                [
-                    "Staff",
-                    "Client",
-                    "Payment Number",
-                    "Payment Method",
-                    "Insurer",
-                    "Paid with a Card",
-                    "Amount",
-                    "Payment Date",
-                    "Date of Service",
-                    "CPT Code",
-                    "Rate",
-                ],
+                THERANEST,
                 [
                     "Casey Park, LMFT",
                     "Jane Doe",
@@ -172,29 +161,7 @@ def test_theranest_payroll(workbook):
 
 
 def test_tebra_encounter_lines_derive_minutes_when_blank(workbook):
-    header = [
-        "Patient",
-        "Rendering Provider",
-        "NPI",
-        "From",
-        "To",
-        "Procedure",
-        "Mod 1",
-        "Mod 2",
-        "Mod 3",
-        "Mod 4",
-        "Units",
-        "Unit Charge",
-        "Total Charge",
-        "Diag 1",
-        "Diag 2",
-        "Diag 3",
-        "Diag 4",
-        "Start Time",
-        "End Time",
-        "Minutes",
-        "POS",
-    ]
+    header = ["Patient", "Rendering Provider", "NPI", *TEBRA, "POS"]
     path = workbook(
         {
             "Encounters": [

@@ -2,31 +2,9 @@ import pytest
 
 from bhdash.ingest.headers import unique_headers
 from bhdash.ingest.layouts import load_layouts, recognize_layout, resolve_columns
+from tests.ingest.conftest import SIMPLEPRACTICE_HEADER, TEBRA, THERANEST
 
-SIMPLEPRACTICE = unique_headers(
-    [
-        "Date of Service",
-        "Client",
-        "Clinician",
-        "Billing Code",
-        "Primary Insurance",
-        "Secondary Insurance",
-        "Rate per Unit",
-        "Units",
-        "Total Fee",
-        "Progress Note Status",
-        "Client Payment Status",
-        "Charge",
-        "Uninvoiced",
-        "Paid",
-        "Unpaid",
-        "Insurance Payment Status",
-        "Charge",
-        "Paid",
-        "Unpaid",
-        "Write Off",
-    ]
-)
+SIMPLEPRACTICE = unique_headers(SIMPLEPRACTICE_HEADER.split(","))
 SIMPLEPRACTICE_OLD = [
     "Date of Service",
     "Client",
@@ -52,38 +30,6 @@ THERAPYNOTES = [
     "Patient Amount Paid",
     "Insurance Amount Due",
     "Insurance Amount Paid",
-]
-THERANEST = [
-    "Staff",
-    "Client",
-    "Payment Number",
-    "Payment Method",
-    "Insurer",
-    "Paid with a Card",
-    "Amount",
-    "Payment Date",
-    "Date of Service",
-    "CPT Code",
-    "Rate",
-]
-TEBRA = [
-    "From",
-    "To",
-    "Procedure",
-    "Mod 1",
-    "Mod 2",
-    "Mod 3",
-    "Mod 4",
-    "Units",
-    "Unit Charge",
-    "Total Charge",
-    "Diag 1",
-    "Diag 2",
-    "Diag 3",
-    "Diag 4",
-    "Start Time",
-    "End Time",
-    "Minutes",
 ]
 
 

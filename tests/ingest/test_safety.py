@@ -138,6 +138,57 @@ def test_no_header_row_at_all(tmp_path):
     assert "no recognizable claim columns" in str(error)
 
 
+@pytest.mark.parametrize("filename", ["claims.xlsx", "claims.xlsm", "CLAIMS.XLS"])
+def test_plain_text_renamed_to_an_excel_name_says_it_is_not_a_workbook(filename):
+    error = _error(b"Visit notes for January\nnothing tabular here\n", filename)
+    suffix = filename[filename.rindex(".") :].lower()
+    assert str(error) == (
+        f"file '{filename}': not an Excel workbook: the name ends in {suffix} but it holds plain text; "
+        "was it renamed? Export it again as .xlsx or .csv"
+    )
+    assert (error.sheet, error.row) == (None, None)
+
+
+def test_html_saved_under_an_excel_name_is_named_as_html():
+    page = b"<html><body><table><tr><td>Date of Service</td><td>CPT Code</td></tr></table></body></html>\n"
+    error = _error(page, "report.xls")
+    assert "not an Excel workbook: the name ends in .xls but it holds HTML text;" in str(error)
+
+
+def test_csv_under_an_excel_name_is_still_read_when_it_has_claim_headers():
+    result = ingest(b"Date of Service,CPT Code\n2024-01-05,90837\n", "claims.xlsx")
+    assert result.claims["procedure_code"].tolist() == ["90837"]
+    assert result.source.sheet is None
+
+
+def test_csv_under_an_excel_name_without_claim_columns_says_it_was_read_as_csv():
+    error = _error(b"Client,Clinician,Payer\nJane Doe,Alex Kim,Aetna\n", "visits.xlsx")
+    message = str(error)
+    assert "found Client -> patient_name, Clinician -> clinician_name, Payer -> payer" in message
+    assert message.endswith(
+        "(visits.xlsx holds plain text, not an Excel workbook; it was read as CSV)"
+    )
+
+
+def test_unrecognizable_text_under_a_csv_name_keeps_the_header_message():
+    error = _error(b"Visit notes for January\nnothing tabular here\n", "notes.csv")
+    assert "no recognizable claim columns: no row looks like a header" in str(error)
+    assert "Excel" not in error.reason
+
+
+def test_plain_text_roster_under_an_excel_name_says_it_is_not_a_workbook():
+    error = _error(
+        b"Date of Service,CPT Code\n2024-01-05,90837\n",
+        "claims.csv",
+        roster=b"Clinician list to follow\n",
+        roster_filename="roster.xlsx",
+    )
+    assert str(error) == (
+        "file 'roster.xlsx': not an Excel workbook: the name ends in .xlsx but it holds plain text; "
+        "was it renamed? Export it again as .xlsx or .csv"
+    )
+
+
 def test_empty_sheet_is_an_empty_file(tmp_path):
     path = write_workbook(tmp_path / "blank.xlsx", {"Sheet1": []})
     error = _error(path, None)
