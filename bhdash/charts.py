@@ -7,6 +7,8 @@ chosen to read on both the light and the dark theme; backgrounds are left to the
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -28,6 +30,7 @@ SCENARIO_COLOR = "#4c8bf5"
 NORM_COLOR = "#8c959f"
 OBSERVED_COLOR = "#4c8bf5"
 MONEY_AXIS = "$,.0f"
+TICK_WRAP_CHARS = 18
 
 
 def _layout(figure: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
@@ -46,6 +49,12 @@ def _layout(figure: go.Figure, title: str | None = None, height: int = 360) -> g
         hoverlabel={"namelength": -1},
     )
     return figure
+
+
+def wrapped_label(text: str, width: int = TICK_WRAP_CHARS) -> str:
+    """A category label broken onto short lines (plotly `<br>`), so long payer names stay whole but
+    short enough to stand upright under a narrow heatmap column without clipping or overlapping."""
+    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
 
 
 def empty_figure(message: str, height: int = 240) -> go.Figure:
@@ -383,7 +392,12 @@ def risk_histogram(histogram: pd.DataFrame, rule_based: bool) -> go.Figure:
 
 
 def risk_heatmap(grid: pd.DataFrame, title: str, money: bool = False) -> go.Figure:
-    """Clinician × payer heatmap of mean denial risk (or dollars at risk when `money`)."""
+    """Clinician × payer heatmap of mean denial risk (or dollars at risk when `money`).
+
+    The chart shares the page width with the histogram, so columns are narrow: payer names are wrapped
+    and set upright (slanted long names ran into each other and off the bottom), and hover shows each
+    payer's full name.
+    """
     if grid.empty:
         return empty_figure("No lines in the current selection")
     values = grid.to_numpy(dtype="float64")
@@ -392,21 +406,23 @@ def risk_heatmap(grid: pd.DataFrame, title: str, money: bool = False) -> go.Figu
         "",
         np.vectorize(lambda v: f"${v:,.0f}" if money else f"{v:.0%}")(np.nan_to_num(values)),
     )
+    payers = [str(column) for column in grid.columns]
     figure = go.Figure(
         go.Heatmap(
             z=values,
-            x=[str(c) for c in grid.columns],
+            x=[wrapped_label(payer) for payer in payers],
             y=[str(i) for i in grid.index],
             text=text,
             texttemplate="%{text}",
+            customdata=np.tile(np.array(payers, dtype=object), (len(grid.index), 1)),
             colorscale="OrRd",
             xgap=2,
             ygap=2,
-            colorbar={"tickformat": MONEY_AXIS if money else ".0%", "title": None},
-            hovertemplate="%{y} × %{x}: %{text}<extra></extra>",
+            colorbar={"tickformat": MONEY_AXIS if money else ".0%", "title": None, "thickness": 12},
+            hovertemplate="%{y} × %{customdata}: %{text}<extra></extra>",
         )
     )
-    figure.update_xaxes(tickangle=-30, automargin=True)
+    figure.update_xaxes(tickangle=-90, tickfont={"size": 11}, automargin=True)
     figure.update_yaxes(autorange="reversed", automargin=True)
     return _layout(figure, title, height=max(300, 32 * len(grid.index) + 110))
 

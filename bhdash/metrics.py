@@ -11,6 +11,7 @@ lets one filter on the claim lines carry over to findings and risk without re-ru
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +44,8 @@ class Filters:
 
 @dataclass(frozen=True)
 class Kpis:
+    """The headline numbers the Overview and Denial risk pages show, computed once from the same frames."""
+
     claim_lines: int
     charges: float
     clean_line_share: float
@@ -76,6 +79,7 @@ def line_mask(claims: pd.DataFrame, filters: Filters) -> pd.Series:
 
 
 def filter_claims(claims: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """The claim lines the filters keep (the frame itself, uncopied, when no filter is set)."""
     return claims[line_mask(claims, filters)] if filters.active else claims
 
 
@@ -100,6 +104,18 @@ def filter_lines(frame: pd.DataFrame, claims: pd.DataFrame, filters: Filters) ->
     if not filters.active:
         return frame
     return frame[frame.index.isin(claims.index[line_mask(claims, filters)])]
+
+
+def keep_chosen(frame: pd.DataFrame, chosen: dict[str, Sequence[object]]) -> pd.DataFrame:
+    """Rows whose columns hold one of the chosen values, for the pages' multiselect filters.
+
+    A column with nothing chosen does not narrow the rows: an empty multiselect means "all".
+    """
+    keep = pd.Series(True, index=frame.index)
+    for column, values in chosen.items():
+        if values:
+            keep &= frame[column].isin(values)
+    return frame[keep]
 
 
 def filter_options(claims: pd.DataFrame) -> dict[str, object]:
@@ -580,6 +596,7 @@ def code_families_present(claims: pd.DataFrame) -> list[str]:
 
 
 def codes_in_family(family: str) -> tuple[str, ...]:
+    """The procedure codes of one code family, from the reference table rather than a code constant."""
     table = code_families()
     return tuple(table.loc[table["code_family"] == family, "code"])
 

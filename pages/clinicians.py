@@ -29,11 +29,7 @@ def _p_text(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
-st.title("Clinicians")
-current = state.current_view()
-if current is None:
-    st.stop()
-state.filter_note(current)
+current = state.analysis_page("Clinicians")
 analysis = current.loaded.analysis
 
 with st.expander("Norms: where the expected shares come from, and using your own", icon=":material/tune:"):

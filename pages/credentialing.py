@@ -6,11 +6,7 @@ import streamlit as st
 from bhdash import charts, metrics
 from bhdash.app import state
 
-st.title("Credentialing")
-current = state.current_view()
-if current is None:
-    st.stop()
-state.filter_note(current)
+current = state.analysis_page("Credentialing")
 analysis = current.loaded.analysis
 roster = analysis.roster
 as_of = analysis.as_of
@@ -50,9 +46,7 @@ st.caption(
 )
 st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:
-    st.markdown(
-        f"**{len(billed_without)} clinician × payer pairs** were billed outside a valid enrollment:"
-    )
+    st.markdown(f"**{len(billed_without)} clinician × payer pairs** were billed outside a valid enrollment:")
     st.dataframe(
         billed_without[["clinician", "payer", "label", "first_date", "last_date", "lines", "amount"]],
         hide_index=True,

@@ -6,11 +6,7 @@ import streamlit as st
 from bhdash import charts, metrics
 from bhdash.app import state
 
-st.title("Denial risk")
-current = state.current_view()
-if current is None:
-    st.stop()
-state.filter_note(current)
+current = state.analysis_page("Denial risk")
 model = current.loaded.analysis.risk_model
 trained = model.get("status") == "trained"
 risk = current.risk

@@ -9,11 +9,7 @@ from bhdash import metrics
 from bhdash.app import state
 from bhdash.model import SEVERITIES
 
-st.title("Findings")
-current = state.current_view()
-if current is None:
-    st.stop()
-state.filter_note(current)
+current = state.analysis_page("Findings")
 findings = current.findings
 st.caption("Clinician, payer and service-date filters are in the sidebar; narrow further here.")
 
@@ -34,13 +30,7 @@ rules = right.multiselect(
 search = st.text_input(
     "Search messages", key="findings_search", placeholder="e.g. 90837, modifier 95, enrollment"
 )
-shown = findings
-if severities:
-    shown = shown[shown["severity"].isin(severities)]
-if families:
-    shown = shown[shown["family"].isin(families)]
-if rules:
-    shown = shown[shown["rule"].isin(rules)]
+shown = metrics.keep_chosen(findings, {"severity": severities, "family": families, "rule": rules})
 if search:
     shown = shown[shown["message"].astype("string").str.contains(search, case=False, regex=False, na=False)]
 

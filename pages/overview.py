@@ -5,11 +5,7 @@ import streamlit as st
 from bhdash import charts, metrics
 from bhdash.app import state
 
-st.title("Overview")
-current = state.current_view()
-if current is None:
-    st.stop()
-state.filter_note(current)
+current = state.analysis_page("Overview")
 
 kpis = metrics.kpis(current.claims, current.findings, current.risk)
 row = st.columns(6)

@@ -32,11 +32,7 @@ statuses = middle.multiselect(
     "Status", sorted(catalogue["status"].unique()), key="rules_status", placeholder="Ran and skipped"
 )
 search = right.text_input("Search", key="rules_search", placeholder="id, title or rationale")
-shown = catalogue
-if families:
-    shown = shown[shown["family"].isin(families)]
-if statuses:
-    shown = shown[shown["status"].isin(statuses)]
+shown = metrics.keep_chosen(catalogue, {"family": families, "status": statuses})
 if search:
     text = shown["id"] + " " + shown["title"] + " " + shown["rationale"]
     shown = shown[text.str.contains(search, case=False, regex=False)]

@@ -17,6 +17,15 @@ SHORT_LABELS = {
     "services_off_norm": ("Services off norm", ""),
 }
 
+
+def _lever_editor(rows: pd.DataFrame, key: str, column_config: dict[str, object]) -> pd.DataFrame:
+    """An editable table of scenario levers: rows can be added and removed, and `key` carries the
+    scenario version so loading a preset or a saved file redraws every editor from the new scenario."""
+    return st.data_editor(
+        rows, key=key, num_rows="dynamic", width="stretch", hide_index=True, column_config=column_config
+    )
+
+
 st.title("What-if")
 current = state.current_view()
 if current is None:
@@ -137,7 +146,7 @@ with st.container(border=True):
             "Move an enrollment's effective date, its term date, or both (a blank date keeps the roster's; "
             "a new enrollment is added when none exists)."
         )
-        enrollments = st.data_editor(
+        enrollments = _lever_editor(
             pd.DataFrame(
                 [vars(change) for change in base.enrollments],
                 columns=["clinician", "payer", "effective_date", "term_date"],
@@ -145,11 +154,8 @@ with st.container(border=True):
                 effective_date=lambda frame: pd.to_datetime(frame["effective_date"]),
                 term_date=lambda frame: pd.to_datetime(frame["term_date"].replace(whatif.OPEN_TERM, None)),
             ),
-            key=f"whatif_enrollments_{version}",
-            num_rows="dynamic",
-            width="stretch",
-            hide_index=True,
-            column_config={
+            f"whatif_enrollments_{version}",
+            {
                 "clinician": st.column_config.SelectboxColumn("Clinician", options=clinicians, required=True),
                 "payer": st.column_config.SelectboxColumn(
                     "Payer", options=billed_payers or table_payers, required=True
@@ -160,15 +166,12 @@ with st.container(border=True):
         )
     with license_tab:
         st.caption("The license is valid through this date.")
-        licenses = st.data_editor(
+        licenses = _lever_editor(
             pd.DataFrame(
                 [vars(change) for change in base.licenses], columns=["clinician", "expiration_date"]
             ).assign(expiration_date=lambda frame: pd.to_datetime(frame["expiration_date"])),
-            key=f"whatif_licenses_{version}",
-            num_rows="dynamic",
-            width="stretch",
-            hide_index=True,
-            column_config={
+            f"whatif_licenses_{version}",
+            {
                 "clinician": st.column_config.SelectboxColumn("Clinician", options=clinicians, required=True),
                 "expiration_date": st.column_config.DateColumn(
                     "Valid through", format="YYYY-MM-DD", required=True
@@ -180,16 +183,13 @@ with st.container(border=True):
             "Recode a share of a clinician's lines from one code to another, or just enough to reach the "
             "payer norm (shortest documented sessions first)."
         )
-        shifts = st.data_editor(
+        shifts = _lever_editor(
             pd.DataFrame(
                 [vars(shift) for shift in base.mix_shifts],
                 columns=["clinician", "from_code", "to_code", "fraction", "to_norm"],
             ),
-            key=f"whatif_mix_{version}",
-            num_rows="dynamic",
-            width="stretch",
-            hide_index=True,
-            column_config={
+            f"whatif_mix_{version}",
+            {
                 "clinician": st.column_config.SelectboxColumn("Clinician", options=clinicians, required=True),
                 "from_code": st.column_config.SelectboxColumn("From code", options=codes, default="90837"),
                 "to_code": st.column_config.SelectboxColumn("To code", options=codes, default="90834"),
@@ -213,7 +213,7 @@ with st.container(border=True):
             "Telehealth place of service and modifiers the payer expects (separate with ;), and what it "
             "pays as a percent of today's expected payment."
         )
-        payer_edits = st.data_editor(
+        payer_edits = _lever_editor(
             pd.DataFrame(
                 [
                     {
@@ -232,11 +232,8 @@ with st.container(border=True):
                 ],
                 columns=["payer", "telehealth_pos", "telehealth_modifiers", "fee_percent"],
             ),
-            key=f"whatif_payers_{version}",
-            num_rows="dynamic",
-            width="stretch",
-            hide_index=True,
-            column_config={
+            f"whatif_payers_{version}",
+            {
                 "payer": st.column_config.SelectboxColumn("Payer", options=table_payers, required=True),
                 "telehealth_pos": st.column_config.TextColumn("Telehealth POS", help="e.g. 02;10"),
                 "telehealth_modifiers": st.column_config.TextColumn(

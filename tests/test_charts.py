@@ -204,3 +204,18 @@ def test_scenario_comparison_one_panel_per_metric():
         "Dollars at risk",
         "Expected denials",
     ]
+
+
+def test_risk_heatmap_wraps_long_payer_labels_and_hovers_full_names():
+    payers = ["Aetna", "Blue Cross Blue Shield of Illinois", "Illinois Medicaid - Meridian"]
+    grid = pd.DataFrame([[0.1, 0.2, 0.3]], columns=payers, index=["Ana"])
+    figure = charts.risk_heatmap(grid, "Mean denial risk")
+    heat = figure.data[0]
+    assert list(heat.x) == [
+        "Aetna",
+        "Blue Cross Blue<br>Shield of Illinois",
+        "Illinois Medicaid<br>- Meridian",
+    ]
+    assert figure.layout.xaxis.tickangle == -90
+    assert heat.customdata[0].tolist() == payers
+    assert "%{customdata}" in heat.hovertemplate

@@ -25,70 +25,16 @@ def _claims() -> pd.DataFrame:
 
 
 def _findings() -> pd.DataFrame:
+    # line 10: one error and one warning; line 12: warning only; line 14: info only; one clinician-level
+    columns = ["rule", "family", "severity", "line_index", "clinician", "payer", "amount"]
     rows = [
-        # line 10: one error and one warning; line 12: warning only; line 14: info only; one clinician-level
-        {
-            "rule": "TIME-001",
-            "family": "TIME",
-            "severity": "error",
-            "line_index": 10,
-            "clinician": "Ana Ruiz",
-            "payer": "Aetna",
-            "amount": 200.0,
-            "title": "t",
-            "message": "m",
-            "fix": "f",
-        },
-        {
-            "rule": "TELE-001",
-            "family": "TELE",
-            "severity": "warning",
-            "line_index": 10,
-            "clinician": "Ana Ruiz",
-            "payer": "Aetna",
-            "amount": 200.0,
-            "title": "t",
-            "message": "m",
-            "fix": "f",
-        },
-        {
-            "rule": "TELE-001",
-            "family": "TELE",
-            "severity": "warning",
-            "line_index": 12,
-            "clinician": "Ben Cho",
-            "payer": "Aetna",
-            "amount": 200.0,
-            "title": "t",
-            "message": "m",
-            "fix": "f",
-        },
-        {
-            "rule": "DX-009",
-            "family": "DX",
-            "severity": "info",
-            "line_index": 14,
-            "clinician": "Ana Ruiz",
-            "payer": "Aetna",
-            "amount": 200.0,
-            "title": "t",
-            "message": "m",
-            "fix": "f",
-        },
-        {
-            "rule": "CRED-003",
-            "family": "CRED",
-            "severity": "warning",
-            "line_index": pd.NA,
-            "clinician": "Ben Cho",
-            "payer": None,
-            "amount": np.nan,
-            "title": "t",
-            "message": "m",
-            "fix": "f",
-        },
+        ("TIME-001", "TIME", "error", 10, "Ana Ruiz", "Aetna", 200.0),
+        ("TELE-001", "TELE", "warning", 10, "Ana Ruiz", "Aetna", 200.0),
+        ("TELE-001", "TELE", "warning", 12, "Ben Cho", "Aetna", 200.0),
+        ("DX-009", "DX", "info", 14, "Ana Ruiz", "Aetna", 200.0),
+        ("CRED-003", "CRED", "warning", pd.NA, "Ben Cho", None, np.nan),
     ]
-    frame = pd.DataFrame(rows)
+    frame = pd.DataFrame(rows, columns=columns).assign(title="t", message="m", fix="f")
     frame["line_index"] = frame["line_index"].astype("Int64")
     for column in FINDING_COLUMNS:
         if column not in frame.columns:
@@ -399,3 +345,10 @@ def test_enrollment_date_fixes_start_earlier_or_extend_the_term():
         {"clinician": "Cara Diaz", "payer": "Cigna", "effective_date": pd.Timestamp("2026-01-10"),
          "term_date": pd.NaT},
     ]
+
+
+def test_keep_chosen_narrows_only_on_columns_with_choices():
+    findings = _findings()
+    kept = metrics.keep_chosen(findings, {"severity": ["warning"], "family": ["TELE", "CRED"], "rule": []})
+    assert kept["rule"].tolist() == ["TELE-001", "TELE-001", "CRED-003"]
+    assert metrics.keep_chosen(findings, {"severity": [], "family": []}).equals(findings)

@@ -48,6 +48,8 @@ OPENED_ON_SAMPLE = "opened_on_sample"
 
 @dataclass(frozen=True)
 class FileInput:
+    """An uploaded file kept in the session; caches key on `digest`, never on the bytes or a frame."""
+
     name: str
     data: bytes
     digest: str
@@ -74,10 +76,12 @@ class View:
 
 
 def file_input(name: str, data: bytes) -> FileInput:
+    """Wrap an upload with its sha256, hashed once here rather than by Streamlit on every cached call."""
     return FileInput(name=name, data=data, digest=hashlib.sha256(data).hexdigest())
 
 
 def init_session() -> None:
+    """Give every session key a value up front, so pages read them without existence checks."""
     st.session_state.setdefault(CLAIMS_FILE, None)
     st.session_state.setdefault(ROSTER_FILE, None)
     st.session_state.setdefault(OVERRIDES, {})
@@ -269,6 +273,7 @@ def load() -> Loaded | None:
 
 
 def load_or_error() -> tuple[Loaded | None, InputFileError | None]:
+    """`load`, with unusable input returned instead of raised so every page can show it as a message."""
     try:
         return load(), None
     except InputFileError as error:
@@ -277,6 +282,7 @@ def load_or_error() -> tuple[Loaded | None, InputFileError | None]:
 
 
 def show_input_error(error: InputFileError) -> None:
+    """Say what is wrong with a file and where (file, sheet, row, column), so the user can fix it."""
     where = ", ".join(
         part
         for part in (
@@ -335,6 +341,7 @@ def render_sidebar(loaded: Loaded | None) -> metrics.Filters:
 
 
 def view(loaded: Loaded, filters: metrics.Filters) -> View:
+    """Claims, findings and per-line risk under the same filters, so a page's numbers agree."""
     analysis = loaded.analysis
     claims = analysis.claims
     return View(
@@ -377,7 +384,21 @@ def loaded_data() -> Loaded | None:
     return st.session_state.get("_loaded")
 
 
-def filter_note(current: View) -> None:
+def analysis_page(title: str) -> View:
+    """Title an analysis page and return its filtered data, so every page opens the same way.
+
+    When nothing is loaded the page stops here after saying how to load data; when sidebar filters are
+    active a note says how many lines remain, so a small number is never mistaken for the whole upload.
+    """
+    st.title(title)
+    current = current_view()
+    if current is None:
+        st.stop()
+    _filter_note(current)
+    return current
+
+
+def _filter_note(current: View) -> None:
     if current.filters.active:
         st.caption(
             f":material/filter_alt: Filtered: {len(current.claims):,} of "
@@ -389,6 +410,7 @@ def filter_note(current: View) -> None:
 
 
 def money(value: float) -> str:
+    """Whole dollars; a dash for a missing amount rather than "$nan"."""
     return "—" if pd.isna(value) else f"${value:,.0f}"
 
 
@@ -416,12 +438,14 @@ def money_change(value: float) -> str | None:
 
 
 def count_change(value: float, digits: int = 0) -> str | None:
+    """A signed count change for a metric delta; None (no delta shown) when it rounds to nothing."""
     if pd.isna(value) or abs(value) < 0.5 * 10**-digits:
         return None
     return f"{value:+,.{digits}f}"
 
 
 def percent(value: float, digits: int = 1) -> str:
+    """A share as a percent; a dash when it is undefined (e.g. no lines)."""
     return "—" if pd.isna(value) else f"{value:.{digits}%}"
 
 
@@ -442,6 +466,7 @@ FINDING_TABLE_CONFIG: dict[str, Any] = {
 
 
 def slug(text: str) -> str:
+    """Text reduced to letters, digits and underscores, safe in download file names and widget keys."""
     cleaned = "".join(character.lower() if character.isalnum() else "_" for character in text).strip("_")
     return cleaned or "scenario"
 
@@ -519,6 +544,7 @@ def _peer_table(key: tuple[Any, ...], _claims: pd.DataFrame, _allowed: pd.Series
 
 
 def peer_table(current: View) -> pd.DataFrame:
+    """Per-clinician peer metrics for the filtered lines (cached per data and filters)."""
     if current.claims.empty or "clinician_name" not in current.claims.columns:
         return pd.DataFrame()
     key = (st.session_state.get(LOADED_KEY), _filters_key(current.filters))
@@ -526,6 +552,7 @@ def peer_table(current: View) -> pd.DataFrame:
 
 
 def credential_of(analysis: Analysis, clinician: str) -> str | None:
+    """The roster credential of one clinician, or None when the roster does not give one."""
     people = analysis.roster.clinicians
     if people.empty or "credential" not in people.columns:
         return None
@@ -537,6 +564,7 @@ def credential_of(analysis: Analysis, clinician: str) -> str | None:
 
 
 def rule_detail(rule_id: str) -> Rule | None:
+    """A rule's metadata (rationale, fix, source) to explain a finding; None for an unknown id."""
     return REGISTRY.get(rule_id)
 
 

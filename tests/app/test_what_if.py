@@ -17,9 +17,16 @@ def _outputs(app) -> dict[str, tuple[float, float]]:
     }
 
 
-def test_blank_scenario_equals_the_baseline(open_page, expected):
+def _preset(open_page, label: str):
+    """The What-if page after clicking one of its "Start from" buttons."""
     app = open_page("pages/what_if.py")
-    next(button for button in app.button if button.label == "A blank scenario").click().run()
+    next(button for button in app.button if button.label == label).click().run()
+    assert not app.exception
+    return app
+
+
+def test_blank_scenario_equals_the_baseline(open_page, expected):
+    app = _preset(open_page, "A blank scenario")
     shown = metric_values(app)
     assert shown["Lines affected"] == "0"
     assert shown["Dollars at risk"] == state.money_short(expected.analysis.risk["amount_at_risk"].sum())
@@ -28,9 +35,7 @@ def test_blank_scenario_equals_the_baseline(open_page, expected):
 
 
 def test_outliers_to_norm_preset_reduces_audit_exposure(open_page):
-    app = open_page("pages/what_if.py")
-    next(button for button in app.button if button.label == "90837 outliers to the norm").click().run()
-    assert not app.exception
+    app = _preset(open_page, "90837 outliers to the norm")
     outputs = _outputs(app)
     baseline, scenario = outputs["Services away from payer norms (audit exposure)"]
     assert scenario < baseline
@@ -59,9 +64,7 @@ def test_loading_a_saved_scenario_fixes_the_chosen_families(open_page, expected)
 
 
 def test_fix_enrollment_gaps_preset_recovers_money(open_page):
-    app = open_page("pages/what_if.py")
-    next(button for button in app.button if button.label == "Fix the enrollment gaps").click().run()
-    assert not app.exception
+    app = _preset(open_page, "Fix the enrollment gaps")
     outputs = _outputs(app)
     baseline, scenario = outputs["Dollars at risk (expected denied $)"]
     assert scenario < baseline
