@@ -15,6 +15,10 @@ from bhdash.rules.registry import hits, rule
 _UNREAD = "blank or unreadable"
 
 
+def _missing(claims: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
+    return hits(claims.index[claims[column].isna()], f"No {what} on the line ({_UNREAD}).")
+
+
 @rule(
     id="DATA-001", family="DATA", severity="error",
     title="No procedure code",
@@ -24,8 +28,7 @@ _UNREAD = "blank or unreadable"
     needs=("procedure_code",),
 )
 def missing_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    missing = claims.index[claims["procedure_code"].isna()]
-    return hits(missing, f"No procedure code on the line ({_UNREAD}).")
+    return _missing(claims, "procedure_code", "procedure code")
 
 
 @rule(
@@ -38,8 +41,7 @@ def missing_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     needs=("service_date",),
 )
 def missing_date(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    missing = claims.index[claims["service_date"].isna()]
-    return hits(missing, f"No date of service on the line ({_UNREAD}).")
+    return _missing(claims, "service_date", "date of service")
 
 
 @rule(
@@ -66,8 +68,7 @@ def missing_clinician(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     needs=("payer",),
 )
 def missing_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    missing = claims.index[claims["payer"].isna()]
-    return hits(missing, f"No payer on the line ({_UNREAD}).")
+    return _missing(claims, "payer", "payer")
 
 
 @rule(

@@ -52,6 +52,13 @@ def _pair_lines(ctx: CheckContext, firsts: set[str] | pd.Series, seconds: set[st
     return matched.groupby("second_index")["first_code"].agg(lambda codes: ", ".join(sorted(set(codes))))
 
 
+def _kind_pair_lines(ctx: CheckContext, first_kind: str, second_kind: str) -> pd.DataFrame:
+    """`_pair_lines` for every code of one kind (e.g. E/M) billed with any code of another."""
+    kinds = [sorted(codes_of_kind(first_kind)), sorted(codes_of_kind(second_kind))]
+    pairs = pd.MultiIndex.from_product(kinds)
+    return _pair_lines(ctx, pairs.get_level_values(0), pairs.get_level_values(1))
+
+
 def _table_pairs(mi: int, confirmed: bool | None) -> tuple[pd.Series, pd.Series]:
     table = _ptp()[_ptp()["modifier_indicator"].eq(mi)]
     if confirmed is not None:
@@ -123,9 +130,7 @@ def mi1_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     needs=SAME_DAY,
 )
 def em_with_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    em, evaluations = codes_of_kind("em"), codes_of_kind("eval")
-    pairs = [(first, second) for first in em for second in evaluations]
-    partners = _pair_lines(ctx, [p[0] for p in pairs], [p[1] for p in pairs])
+    partners = _kind_pair_lines(ctx, "em", "eval")
     if partners.empty:
         return no_hits()
     lines = pick(claims, partners.index, *MODIFIER_COLUMNS)
@@ -147,9 +152,7 @@ def em_with_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     needs=SAME_DAY,
 )
 def em_with_standalone_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    em, standalone = codes_of_kind("em"), codes_of_kind("psychotherapy")
-    pairs = [(first, second) for first in em for second in standalone]
-    partners = _pair_lines(ctx, [p[0] for p in pairs], [p[1] for p in pairs])
+    partners = _kind_pair_lines(ctx, "em", "psychotherapy")
     if partners.empty:
         return no_hits()
     lines = pick(claims, partners.index, *MODIFIER_COLUMNS)
