@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 
-from bhdash.analysis import analyze
 from bhdash.cli.app import app
 from bhdash.cli.ingest import parse_map_options
-from bhdash.errors import InputFileError
-from bhdash.ingest import ingest
-from bhdash.report import findings_csv, findings_xlsx, render_table, report_document
 
 
 class CheckFormat(StrEnum):
@@ -25,11 +20,11 @@ class CheckFormat(StrEnum):
     XLSX = "xlsx"
 
 
-def _as_of(value: str | None) -> pd.Timestamp | None:
+def _as_of(value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return pd.Timestamp(pd.to_datetime(value, format="%Y-%m-%d")).normalize()
+        return date.fromisoformat(value)
     except ValueError as error:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got '{value}'", param_hint="--as-of") from error
 
@@ -56,6 +51,11 @@ def check_command(
 ) -> None:
     """Check claim lines for denials and audit risk; exit 0 whatever is found, 2 on unusable input."""
     moment = _as_of(as_of)
+    from bhdash.analysis import analyze
+    from bhdash.errors import InputFileError
+    from bhdash.ingest import ingest
+    from bhdash.report import findings_csv, findings_json, findings_xlsx, render_table
+
     if output is CheckFormat.XLSX and out is None:
         raise typer.BadParameter("the xlsx format needs --out FILE.xlsx", param_hint="--out")
     overrides = parse_map_options(map_ or [])
@@ -67,7 +67,7 @@ def check_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     if output is CheckFormat.JSON:
-        content: str | bytes = json.dumps(report_document(analysis), indent=2) + "\n"
+        content: str | bytes = findings_json(analysis)
     elif output is CheckFormat.CSV:
         content = findings_csv(analysis)
     elif output is CheckFormat.XLSX:

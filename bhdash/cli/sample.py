@@ -8,9 +8,7 @@ from typing import Annotated
 import typer
 
 from bhdash.cli.app import app
-from bhdash.sample import DEFAULT_MONTHS, DEFAULT_SEED, generate_practice
-from bhdash.sample.generator import draft_practice
-from bhdash.sample.layouts import write_sample
+from bhdash.sample import DEFAULT_MONTHS, DEFAULT_SEED
 
 
 @app.command()
@@ -24,6 +22,10 @@ def sample(
     clean: Annotated[bool, typer.Option("--clean", help="No planted problems or credential gaps.")] = False,
 ) -> None:
     """Write the sample practice in three vendor layouts plus roster, manifest and README."""
+    from bhdash.sample import generate_practice
+    from bhdash.sample.generator import draft_practice
+    from bhdash.sample.layouts import write_sample
+
     scale = 1.0
     if lines is not None:
         scale = lines / len(draft_practice(seed=seed, months=months).lines)

@@ -17,10 +17,8 @@ from bhdash.model import CLAIM_COLUMNS, CLINICIAN_FIELDS, ENROLLMENT_FIELDS, Ros
 from bhdash.norms import load_norms, norms_in_effect
 from bhdash.npi import npi_check_digit
 from bhdash.payers import default_directory, payer_type_from_name
+from bhdash.sample import DEFAULT_MONTHS, DEFAULT_SEED
 from bhdash.sample.config import as_timestamp, fee_table, license_modifier, practice_config
-
-DEFAULT_SEED = 7
-DEFAULT_MONTHS = 12
 
 THERAPY_CODES = ("90832", "90834", "90837")
 ADDON_FOR_MINUTES = (("90833", 20, 31), ("90836", 38, 46), ("90838", 53, 58))
