@@ -14,7 +14,7 @@ from bhdash.model import FINDING_COLUMNS, SEVERITIES, Roster
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.rules.registry import REGISTRY, Rule
 
-# `seconds`: wall time of the rule's check and finding assembly (0 when skipped), for bench/check.py.
+# `seconds`: wall time of the rule's check and finding assembly (0 when skipped), for bench/rules.py.
 RULE_STATUS_COLUMNS = ("id", "family", "severity", "title", "status", "reason", "findings", "seconds")
 
 
