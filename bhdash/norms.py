@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy.stats import binom, false_discovery_control
+from scipy.special import gammaln, xlog1py, xlogy
 
 from bhdash.errors import InputFileError
 from bhdash.model import PAYER_TYPES
@@ -152,19 +152,28 @@ def _norm_per_credential(norms: pd.DataFrame, credentials: pd.Series) -> pd.Data
 def _adjust(p_values: np.ndarray, method: str) -> np.ndarray:
     if len(p_values) == 0:
         return p_values
-    if method == "bh":
-        return false_discovery_control(p_values, method="bh")
-    if method != "holm":
+    if method not in ("holm", "bh"):
         raise ValueError(f"unknown multiple-comparison correction {method!r} (use 'holm' or 'bh')")
     order = np.argsort(p_values, kind="stable")
-    ranked = p_values[order] * (len(p_values) - np.arange(len(p_values)))
-    adjusted = np.minimum(np.maximum.accumulate(ranked), 1.0)
+    count = len(p_values)
+    if method == "bh":  # Benjamini-Hochberg: p(i) * m / i, made monotone from the largest p down
+        ranked = p_values[order] * count / np.arange(1, count + 1)
+        adjusted = np.minimum(np.minimum.accumulate(ranked[::-1])[::-1], 1.0)
+    else:  # Holm: p(i) * (m - i + 1), made monotone from the smallest p up
+        ranked = p_values[order] * (count - np.arange(count))
+        adjusted = np.minimum(np.maximum.accumulate(ranked), 1.0)
     result = np.empty_like(adjusted)
     result[order] = adjusted
     return result
 
 
 _RELATIVE_TOLERANCE = 1 + 1e-7  # scipy.stats.binomtest's tolerance when comparing probabilities
+
+
+def _binomial_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """P(X = k) for X ~ Binomial(n, p), from log-gamma (scipy.stats costs seconds to import at start-up)."""
+    log_choose = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
+    return np.exp(log_choose + xlogy(k, p) + xlog1py(n - k, -p))
 
 
 def exact_binomial_p(counts: np.ndarray, volumes: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -174,9 +183,10 @@ def exact_binomial_p(counts: np.ndarray, volumes: np.ndarray, shares: np.ndarray
     if counts.size == 0:
         return np.empty(0)
     outcomes = np.arange(int(volumes.max()) + 1)
-    pmf = binom.pmf(outcomes[None, :], volumes[:, None], shares[:, None])
+    with np.errstate(invalid="ignore"):
+        pmf = _binomial_pmf(outcomes[None, :], volumes[:, None], shares[:, None])
     pmf[outcomes[None, :] > volumes[:, None]] = 0.0
-    observed = binom.pmf(counts, volumes, shares)
+    observed = _binomial_pmf(counts, volumes, shares)
     as_likely = pmf <= observed[:, None] * _RELATIVE_TOLERANCE
     return np.minimum((pmf * as_likely).sum(axis=1), 1.0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import binomtest
+from scipy.stats import binomtest, false_discovery_control
 
 from bhdash.errors import InputFileError
 from bhdash.norms import (
@@ -183,7 +183,14 @@ def test_billing_below_the_norm_is_off_norm_but_not_an_audit_outlier() -> None:
 
 
 def test_vectorized_exact_test_matches_scipy_binomtest() -> None:
-    cases = [(190, 200, 0.4), (7, 12, 0.4), (0, 30, 0.1), (30, 30, 0.5), (1840, 4000, 0.4), (3, 9, 0.333333)]
+    cases = [(190, 200, 0.4), (7, 12, 0.4), (0, 30, 0.1), (30, 30, 0.5), (1840, 4000, 0.4), (3, 9, 0.333333),
+             (0, 10, 0.0), (10, 10, 1.0), (4, 10, 0.0)]
     counts, volumes, shares = (np.array(values) for values in zip(*cases, strict=True))
     expected = [binomtest(k, n, p).pvalue for k, n, p in cases]
     np.testing.assert_allclose(exact_binomial_p(counts, volumes, shares), expected, rtol=1e-6, atol=1e-300)
+
+
+def test_benjamini_hochberg_matches_scipy() -> None:
+    p_values = np.array([0.001, 0.04, 0.03, 0.2, 0.04, 0.9, 0.008])
+    np.testing.assert_allclose(_adjust(p_values, "bh"), false_discovery_control(p_values, method="bh"))
+    assert _adjust(p_values, "holm")[0] == pytest.approx(0.007)
