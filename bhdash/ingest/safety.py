@@ -112,29 +112,7 @@ def check_zip(data: bytes, filename: str) -> None:
             f"corrupted zip archive: the workbook cannot be opened ({error})", file=filename
         ) from error
     with archive:
-        entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise InputFileError(
-                f"the workbook has {len(entries)} parts (limit {MAX_ZIP_ENTRIES}); refusing to unpack it",
-                file=filename,
-            )
-        total = sum(entry.file_size for entry in entries)
-        if total > MAX_UNCOMPRESSED_BYTES:
-            raise InputFileError(
-                f"the workbook would inflate to {total / 1024 / 1024:.0f} MB "
-                f"(limit {MAX_UNCOMPRESSED_BYTES / 1024 / 1024:.0f} MB); refusing to unpack it",
-                file=filename,
-            )
-        for entry in entries:
-            if entry.file_size < RATIO_CHECK_MIN_BYTES:
-                continue
-            ratio = entry.file_size / max(entry.compress_size, 1)
-            if ratio > MAX_ENTRY_RATIO:
-                raise InputFileError(
-                    f"the workbook part '{entry.filename}' inflates {ratio:.0f}x (limit {MAX_ENTRY_RATIO}x); "
-                    "this looks like a zip bomb",
-                    file=filename,
-                )
+        entries = check_archive_limits(archive, filename, "workbook")
         names = {entry.filename for entry in entries}
         if "mimetype" in names and "content.xml" in names:
             raise InputFileError(
@@ -146,3 +124,32 @@ def check_zip(data: bytes, filename: str) -> None:
             raise InputFileError(
                 f"not an Excel workbook: the zip archive lacks {', '.join(missing)}", file=filename
             )
+
+
+def check_archive_limits(archive: zipfile.ZipFile, filename: str, noun: str) -> list[zipfile.ZipInfo]:
+    """Zip-bomb checks on an archive's directory (entry count, inflated size, per-entry ratio), without
+    inflating anything; returns the entries. `noun` names the archive in messages ("workbook")."""
+    entries = archive.infolist()
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise InputFileError(
+            f"the {noun} has {len(entries)} parts (limit {MAX_ZIP_ENTRIES}); refusing to unpack it",
+            file=filename,
+        )
+    total = sum(entry.file_size for entry in entries)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise InputFileError(
+            f"the {noun} would inflate to {total / 1024 / 1024:.0f} MB "
+            f"(limit {MAX_UNCOMPRESSED_BYTES / 1024 / 1024:.0f} MB); refusing to unpack it",
+            file=filename,
+        )
+    for entry in entries:
+        if entry.file_size < RATIO_CHECK_MIN_BYTES:
+            continue
+        ratio = entry.file_size / max(entry.compress_size, 1)
+        if ratio > MAX_ENTRY_RATIO:
+            raise InputFileError(
+                f"the {noun} part '{entry.filename}' inflates {ratio:.0f}x (limit {MAX_ENTRY_RATIO}x); "
+                "this looks like a zip bomb",
+                file=filename,
+            )
+    return entries
