@@ -11,13 +11,14 @@ import io
 import json
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from bhdash.cli.app import app
-from bhdash.remit import RemitFile, read_remittances, remit_document
+
+if TYPE_CHECKING:
+    from bhdash.remit import RemitFile
 
 _CSV_COLUMNS = ("file", "claim_id", "status", "patient_name", "procedure_code", "modifiers", "service_date",
                 "charge", "paid", "units", "adjustments", "remarks")
@@ -30,6 +31,8 @@ class RemitFormat(StrEnum):
 
 
 def _table(files: list[RemitFile]) -> str:
+    import pandas as pd
+
     readable = [item for item in files if item.error is None]
     frame = pd.DataFrame([{
         "file": Path(item.file).name, "payer": item.payer or "", "paid on": str(item.payment_date or ""),
@@ -48,6 +51,10 @@ def _table(files: list[RemitFile]) -> str:
 
 
 def _csv(files: list[RemitFile]) -> str:
+    import pandas as pd
+
+    from bhdash.remit import remit_document
+
     claims = remit_document(files)["claims"]
     rows = [{
         "file": claim["file"], "claim_id": claim["claim_id"], "status": claim["status"],
@@ -68,6 +75,8 @@ def remit_command(
     output: Annotated[RemitFormat, typer.Option("--format", help="table, json or csv.")] = RemitFormat.TABLE,
 ) -> None:
     """Read X12 835 remittance advice files; exit 0 when at least one was read, 2 when none."""
+    from bhdash.remit import read_remittances, remit_document
+
     read = read_remittances(files)
     if output is not RemitFormat.TABLE:  # the table lists unreadable files itself
         for item in read:

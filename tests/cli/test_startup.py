@@ -26,7 +26,8 @@ def _heavy(modules: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize("arguments", [["--help"], ["check", "--help"], ["ingest", "--help"],
-                                       ["sample", "--help"], ["dashboard", "--help"]])
+                                       ["sample", "--help"], ["dashboard", "--help"],
+                                       ["remit", "--help"]])
 def test_help_loads_no_analysis_library(arguments: list[str]) -> None:
     completed = subprocess.run([sys.executable, "-c", _PROBE, *arguments], cwd=ROOT, capture_output=True,
                                text=True, check=True)
