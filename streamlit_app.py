@@ -6,7 +6,7 @@ and are listed explicitly below; Streamlit's automatic page discovery is not use
 
 import streamlit as st
 
-from bhdash.app import state
+from bhdash.app import filters, loading, scenarios, session
 
 st.set_page_config(
     page_title="bhdash · claims and credentialing checks",
@@ -14,9 +14,9 @@ st.set_page_config(
     layout="wide",
     initial_sidebar_state="expanded",
 )
-state.init_session()
+session.init_session()
 
-opens_on_data = state.opens_on_sample()
+opens_on_data = session.opens_on_sample()
 navigation = st.navigation(
     {
         "Data": [
@@ -40,8 +40,8 @@ navigation = st.navigation(
     }
 )
 
-loaded, input_error = state.load_or_error()
-filters = state.render_sidebar(loaded)
-state.publish(loaded, filters, input_error)
+loaded, input_error = loading.load_or_error()
+filters = filters.render_sidebar(loaded)
+loading.publish(loaded, filters, input_error)
 navigation.run()
-state.warm_up(loaded)
+scenarios.warm_up(loaded)

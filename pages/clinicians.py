@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics
-from bhdash.app import state
+from bhdash.app import formatting, norms_upload, page
 
 FAMILY_LABELS = {
     "individual_psychotherapy": "Individual psychotherapy (90832/90834/90837)",
@@ -29,7 +29,7 @@ def _p_text(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
-current = state.analysis_page("Clinicians")
+current = page.analysis_page("Clinicians")
 analysis = current.loaded.analysis
 
 with st.expander("Norms: where the expected shares come from, and using your own", icon=":material/tune:"):
@@ -40,27 +40,27 @@ with st.expander("Norms: where the expected shares come from, and using your own
         "number of comparisons, is significant **and** the gap is at least 10 percentage points, with "
         "at least 30 services in the family, so small volumes are never called outliers."
     )
-    norms_upload = st.file_uploader(
+    uploaded_norms = st.file_uploader(
         "Your own norms (CSV with payer_type, code_family, code, expected_share; optional credential, "
         "source)",
         type=["csv"],
         key="clinicians_norms_upload",
     )
-    if state.take_norms_upload(norms_upload):
+    if norms_upload.take_norms_upload(uploaded_norms):
         st.rerun()
-    if state.norms_error() is not None:
-        state.show_input_error(state.norms_error())
-    if state.norms_file() is not None:
+    if norms_upload.norms_error() is not None:
+        page.show_input_error(norms_upload.norms_error())
+    if norms_upload.norms_file() is not None:
         st.caption(
-            f"Using your norms from **{state.norms_file().name}** for the groups it covers; the "
+            f"Using your norms from **{norms_upload.norms_file().name}** for the groups it covers; the "
             "NORM findings were re-checked with them."
         )
         if st.button("Back to the shipped norms"):
-            state.clear_norms()
+            norms_upload.clear_norms()
             st.rerun()
 
-mix = state.code_mix(current)
-peers = state.peer_table(current)
+mix = norms_upload.code_mix(current)
+peers = norms_upload.peer_table(current)
 if peers.empty:
     st.warning("No clinician names in the current selection.")
     st.stop()
@@ -113,13 +113,13 @@ own_claims = current.claims[current.claims["clinician_name"] == chosen]
 own_findings = current.findings[current.findings["clinician"] == chosen]
 
 row = st.columns(5)
-row[0].metric("Credential", state.credential_of(analysis, chosen) or "—", border=True)
+row[0].metric("Credential", norms_upload.credential_of(analysis, chosen) or "—", border=True)
 row[1].metric("Services", f"{int(person['services']):,}", border=True)
 row[2].metric("Patients", f"{int(person['patients']):,}", border=True)
 percentile = person["share_90837_percentile"]
 row[3].metric(
     "90837 share",
-    state.percent(person["share_90837"]),
+    formatting.percent(person["share_90837"]),
     border=True,
     delta_arrow="off",
     delta=f"percentile {percentile:.0f}" if pd.notna(percentile) else None,
@@ -226,5 +226,5 @@ else:
         width="stretch",
         height=320,
         placeholder="—",
-        column_config=state.FINDING_TABLE_CONFIG,
+        column_config=formatting.FINDING_TABLE_CONFIG,
     )

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics
-from bhdash.app import state
+from bhdash.app import formatting, page
 
-current = state.analysis_page("Credentialing")
+current = page.analysis_page("Credentialing")
 analysis = current.loaded.analysis
 roster = analysis.roster
 as_of = analysis.as_of
@@ -29,7 +29,7 @@ billed_without = outside.merge(matrix[["clinician", "payer", "label"]], on=["cli
 row = st.columns(4)
 row[0].metric(
     "Billed outside enrollment",
-    state.money(outside["amount"].sum()),
+    formatting.money(outside["amount"].sum()),
     border=True,
     help="Charges on lines billed before the effective date, after the term date, or with no "
     "enrollment for that payer.",
@@ -113,6 +113,6 @@ if default is not None:
     own = outside[outside["clinician"] == chosen]
     if not own.empty:
         st.markdown(
-            f"**{chosen}** billed **{state.money(own['amount'].sum())}** on {int(own['lines'].sum()):,} "
+            f"**{chosen}** billed **{formatting.money(own['amount'].sum())}** on {int(own['lines'].sum()):,} "
             "lines outside a valid enrollment."
         )

@@ -4,9 +4,9 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics
-from bhdash.app import state
+from bhdash.app import formatting, page
 
-current = state.analysis_page("Denial risk")
+current = page.analysis_page("Denial risk")
 model = current.loaded.analysis.risk_model
 trained = model.get("status") == "trained"
 risk = current.risk
@@ -41,18 +41,18 @@ row[0].metric(
 )
 row[1].metric(
     "Dollars at risk",
-    state.money(kpis.dollars_at_risk),
+    formatting.money(kpis.dollars_at_risk),
     border=True,
     help="Denial probability × expected payment, summed over lines.",
 )
-row[2].metric("Mean denial risk", state.percent(risk["denial_risk"].mean()), border=True)
+row[2].metric("Mean denial risk", formatting.percent(risk["denial_risk"].mean()), border=True)
 row[3].metric(
     "Lines at ≥ 50% risk",
     f"{int(high.sum()):,}",
     border=True,
     delta_arrow="off",
     delta_color="off",
-    delta=f"{state.money(risk.loc[high, 'amount_at_risk'].sum())} at risk",
+    delta=f"{formatting.money(risk.loc[high, 'amount_at_risk'].sum())} at risk",
 )
 
 left, right = st.columns(2, gap="large")

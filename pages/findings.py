@@ -6,10 +6,11 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import metrics
-from bhdash.app import state
+from bhdash.app import downloads, formatting, page
 from bhdash.model import SEVERITIES
+from bhdash.rules.registry import REGISTRY
 
-current = state.analysis_page("Findings")
+current = page.analysis_page("Findings")
 findings = current.findings
 st.caption("Clinician, payer and service-date filters are in the sidebar; narrow further here.")
 
@@ -41,7 +42,7 @@ row[1].metric("Claim lines involved", f"{lines:,}", border=True)
 row[2].metric("Errors", f"{int((shown['severity'] == 'error').sum()):,}", border=True)
 row[3].metric(
     "Charges involved",
-    state.money(shown.dropna(subset=["line_index"]).drop_duplicates("line_index")["amount"].sum()),
+    formatting.money(shown.dropna(subset=["line_index"]).drop_duplicates("line_index")["amount"].sum()),
     border=True,
     help="Each line's charge counted once, however many findings it has.",
 )
@@ -67,7 +68,7 @@ selection = st.dataframe(
     width="stretch",
     height=440,
     placeholder="—",
-    column_config=state.FINDING_TABLE_CONFIG,
+    column_config=formatting.FINDING_TABLE_CONFIG,
     on_select="rerun",
     selection_mode="single-row",
     key="findings_table",
@@ -91,7 +92,7 @@ if picked and picked[0] < len(table):
 export_left, export_right = st.columns([1, 3], vertical_alignment="center")
 export_left.download_button(
     "Export these findings (Excel)",
-    data=partial(state.findings_workbook, current.loaded, shown),
+    data=partial(downloads.findings_workbook, current.loaded, shown),
     file_name="bhdash_findings.xlsx",
     on_click="ignore",
     icon=":material/download:",
@@ -115,7 +116,7 @@ labels = {
     for rule, title, count in zip(by_rule["rule"], by_rule["title"], by_rule["findings"], strict=True)
 }
 chosen = st.selectbox("Rule", choices, format_func=labels.get, key="findings_rule_detail")
-detail = state.rule_detail(chosen)
+detail = REGISTRY.get(chosen)
 if detail is not None:
     with st.container(border=True):
         st.markdown(f"#### {detail.id} · {detail.title}")
@@ -130,7 +131,7 @@ if detail is not None:
         examples[["row", "service_date", "clinician", "payer", "code", "amount", "message"]],
         hide_index=True,
         width="stretch",
-        column_config=state.FINDING_TABLE_CONFIG,
+        column_config=formatting.FINDING_TABLE_CONFIG,
     )
     count = int((shown["rule"] == chosen).sum())
     if count > len(examples):

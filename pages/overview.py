@@ -3,17 +3,19 @@
 import streamlit as st
 
 from bhdash import charts, metrics
-from bhdash.app import state
+from bhdash.app import formatting, page
 
-current = state.analysis_page("Overview")
+current = page.analysis_page("Overview")
 
 kpis = metrics.kpis(current.claims, current.findings, current.risk)
 row = st.columns(6)
 row[0].metric("Claim lines", f"{kpis.claim_lines:,}", border=True)
-row[1].metric("Charges", state.money_short(kpis.charges), help=state.money(kpis.charges), border=True)
+row[1].metric(
+    "Charges", formatting.money_short(kpis.charges), help=formatting.money(kpis.charges), border=True
+)
 row[2].metric(
     "Clean lines",
-    state.percent(kpis.clean_line_share),
+    formatting.percent(kpis.clean_line_share),
     border=True,
     help="Share of lines without any error or warning finding.",
 )
@@ -25,9 +27,12 @@ row[3].metric(
 )
 row[4].metric(
     "Dollars at risk",
-    state.money_short(kpis.dollars_at_risk),
+    formatting.money_short(kpis.dollars_at_risk),
     border=True,
-    help=f"{state.money(kpis.dollars_at_risk)}: the sum over lines of denial probability × expected payment.",
+    help=(
+        f"{formatting.money(kpis.dollars_at_risk)}: the sum over lines of denial probability × "
+        "expected payment."
+    ),
 )
 row[5].metric(
     "Likely denials",
@@ -47,7 +52,7 @@ for first in range(0, len(items), 2):
         with column, st.container(border=True, height="stretch"):
             scope = f"{item.lines:,} lines" if item.lines else f"{item.findings:,} clinician findings"
             st.markdown(
-                f"**{item.title}**  \n:red[**{state.money(item.amount_at_risk)} at risk**] · "
+                f"**{item.title}**  \n:red[**{formatting.money(item.amount_at_risk)} at risk**] · "
                 f":gray[{item.rule} · {item.severity} · {scope}]"
             )
             st.caption(item.fix)

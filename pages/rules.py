@@ -3,7 +3,7 @@
 import streamlit as st
 
 from bhdash import metrics
-from bhdash.app import state
+from bhdash.app import loading
 
 st.title("Rules")
 st.caption(
@@ -11,7 +11,7 @@ st.caption(
     "counted as passed: it needs data your export does not carry."
 )
 
-loaded = state.loaded_data()
+loaded = loading.loaded_data()
 catalogue = metrics.rule_catalogue(loaded.analysis.check.rules if loaded is not None else None)
 if loaded is not None:
     ran = int((catalogue["status"] == "ran").sum())

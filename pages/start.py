@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import metrics
-from bhdash.app import state
+from bhdash.app import downloads, formatting, loading, page, session
 from bhdash.ingest.mapping import IGNORE_FIELD, SCOPES
 from bhdash.model import CLAIM_FIELDS
 
@@ -35,14 +35,14 @@ upload_column, sample_column = st.columns([3, 2], gap="large")
 with upload_column:
     claims_upload = st.file_uploader(
         "Claims export",
-        type=state.UPLOAD_TYPES,
+        type=session.UPLOAD_TYPES,
         key=CLAIMS_UPLOAD,
         help="xlsx, xlsm, xls or csv, up to 50 MB. Roster and enrollment sheets in the same workbook are "
         "picked up automatically.",
     )
     roster_upload = st.file_uploader(
         "Clinician roster and payer enrollments (optional)",
-        type=state.UPLOAD_TYPES,
+        type=session.UPLOAD_TYPES,
         key=ROSTER_UPLOAD,
         help="Clinicians with credential, NPI and license expiry; enrollments with payer, effective and term "
         "dates. Needed for the credentialing checks.",
@@ -56,18 +56,18 @@ with sample_column, st.container(border=True):
     if st.button(
         "Explore the sample practice", type="primary", icon=":material/play_arrow:", width="stretch"
     ):
-        state.load_sample()
+        session.load_sample()
         st.rerun()
-claims_changed = state.take_upload(state.CLAIMS_FILE, claims_upload)
-if state.take_upload(state.ROSTER_FILE, roster_upload) or claims_changed:
+claims_changed = session.take_upload(session.CLAIMS_FILE, claims_upload)
+if session.take_upload(session.ROSTER_FILE, roster_upload) or claims_changed:
     st.rerun()
 
-error = state.input_error()
+error = loading.input_error()
 if error is not None:
-    state.show_input_error(error)
+    page.show_input_error(error)
     st.stop()
 
-loaded = state.loaded_data()
+loaded = loading.loaded_data()
 if loaded is None:
     st.stop()
 
@@ -76,7 +76,7 @@ analysis = loaded.analysis
 kpis = metrics.kpis(analysis.claims, analysis.check.findings, analysis.risk)
 st.success(
     f"**{loaded.source_label}** is loaded: {kpis.claim_lines:,} claim lines, "
-    f"{len(analysis.check.findings):,} findings, {state.money(kpis.dollars_at_risk)} at risk.",
+    f"{len(analysis.check.findings):,} findings, {formatting.money(kpis.dollars_at_risk)} at risk.",
     icon=":material/check_circle:",
 )
 links = st.columns([3, 3, 2, 2], vertical_alignment="center")
@@ -91,7 +91,7 @@ if links[3].button(
     type="tertiary",
     help="Forget the files in this browser session (nothing was saved to disk).",
 ):
-    state.clear_data()
+    session.clear_data()
     st.rerun()
 
 source = ingested.source
@@ -147,7 +147,7 @@ with mapping_tab:
     fields = [*SCOPES["claims"], IGNORE_FIELD]
     edited = st.data_editor(
         editable,
-        key=f"start_mapping_{state.slug(repr(sorted(state.overrides().items())))}",
+        key=f"start_mapping_{formatting.slug(repr(sorted(session.overrides().items())))}",
         hide_index=True,
         width="stretch",
         height=36 * (len(editable) + 1) + 4,
@@ -168,8 +168,8 @@ with mapping_tab:
     )
     changed = edited[edited["field"] != editable["field"]]
     if not changed.empty:
-        state.set_overrides(
-            {**state.overrides(), **dict(zip(changed["source_column"], changed["field"], strict=True))}
+        session.set_overrides(
+            {**session.overrides(), **dict(zip(changed["source_column"], changed["field"], strict=True))}
         )
         st.rerun()
     if not derived.empty:
@@ -186,10 +186,10 @@ with mapping_tab:
             "Read as", SCOPES["claims"], key="start_extra_field", format_func=FIELD_LABELS.get
         )
         if button.form_submit_button("Apply") and column.strip():
-            state.set_overrides({**state.overrides(), column.strip(): field})
+            session.set_overrides({**session.overrides(), column.strip(): field})
             st.rerun()
-    if state.overrides() and st.button("Undo my mapping changes"):
-        state.set_overrides({})
+    if session.overrides() and st.button("Undo my mapping changes"):
+        session.set_overrides({})
         st.rerun()
 with rows_tab:
     skipped = ingested.skipped
@@ -222,7 +222,7 @@ with rows_tab:
     )
     right.download_button(
         "Download skipped rows (CSV)",
-        data=partial(state.safe_csv, skipped),
+        data=partial(downloads.safe_csv, skipped),
         file_name="bhdash_skipped_rows.csv",
         on_click="ignore",
         mime="text/csv",

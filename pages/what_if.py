@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics, whatif
-from bhdash.app import state
+from bhdash.app import formatting, page, scenarios, session
 from bhdash.model import FAMILIES
 
 BASE = "whatif_base"
@@ -27,22 +27,20 @@ def _lever_editor(rows: pd.DataFrame, key: str, column_config: dict[str, object]
 
 
 st.title("What-if")
-current = state.current_view()
+current = page.current_view()
 if current is None:
     st.stop()
 loaded = current.loaded
-baseline = state.baseline(loaded)
+baseline = scenarios.baseline(loaded)
 st.caption(
     "Try a change on the whole practice and compare it with today, side by side. The sidebar filters "
     "do not apply here. Save a scenario as a file to prepare it before a meeting."
 )
 
 st.session_state.setdefault(VERSION, 0)
-if st.session_state.get(BASE) is None or st.session_state.get("whatif_for") != st.session_state.get(
-    state.LOADED_KEY
-):
+if st.session_state.get(BASE) is None or st.session_state.get("whatif_for") != session.loaded_key():
     st.session_state[BASE] = whatif.Scenario()
-    st.session_state["whatif_for"] = st.session_state.get(state.LOADED_KEY)
+    st.session_state["whatif_for"] = session.loaded_key()
 
 
 def _start_from(scenario: whatif.Scenario) -> None:
@@ -75,7 +73,10 @@ def _fix_enrollment_gaps() -> None:
             "last date billed.",
             enrollments=[
                 whatif.EnrollmentChange(
-                    row.clinician, row.payer, state.iso_day(row.effective_date), state.iso_day(row.term_date)
+                    row.clinician,
+                    row.payer,
+                    scenarios.iso_day(row.effective_date),
+                    scenarios.iso_day(row.term_date),
                 )
                 for row in fixes.itertuples(index=False)
             ],
@@ -245,11 +246,11 @@ with st.container(border=True):
             },
         )
 
-scenario = state.scenario_from_editors(
+scenario = scenarios.scenario_from_editors(
     name, base.description, enrollments, licenses, shifts, fix_families, payer_edits
 )
 try:
-    comparison = state.evaluate_scenario(baseline, scenario)
+    comparison = scenarios.evaluate_scenario(baseline, scenario)
 except ValueError as error:
     st.error(f"This scenario cannot be evaluated: {error}")
     st.stop()
@@ -262,31 +263,31 @@ if scenario.description:
 row = st.columns(5)
 row[0].metric(
     "Dollars at risk",
-    state.money_short(table.loc["dollars_at_risk", "scenario"]),
+    formatting.money_short(table.loc["dollars_at_risk", "scenario"]),
     border=True,
-    delta=state.money_change(change["dollars_at_risk"]),
+    delta=formatting.money_change(change["dollars_at_risk"]),
     delta_color="inverse",
-    help=f"Baseline {state.money(table.loc['dollars_at_risk', 'baseline'])}",
+    help=f"Baseline {formatting.money(table.loc['dollars_at_risk', 'baseline'])}",
 )
 row[1].metric(
     "Expected revenue",
-    state.money_short(table.loc["expected_revenue", "scenario"]),
+    formatting.money_short(table.loc["expected_revenue", "scenario"]),
     border=True,
-    delta=state.money_change(change["expected_revenue"]),
-    help=f"Baseline {state.money(table.loc['expected_revenue', 'baseline'])}",
+    delta=formatting.money_change(change["expected_revenue"]),
+    help=f"Baseline {formatting.money(table.loc['expected_revenue', 'baseline'])}",
 )
 row[2].metric(
     "Likely denials",
     f"{table.loc['expected_denials', 'scenario']:,.0f}",
     border=True,
-    delta=state.count_change(change["expected_denials"], 1),
+    delta=formatting.count_change(change["expected_denials"], 1),
     delta_color="inverse",
 )
 row[3].metric(
     "Services off norm",
     f"{table.loc['services_off_norm', 'scenario']:,.0f}",
     border=True,
-    delta=state.count_change(change["services_off_norm"]),
+    delta=formatting.count_change(change["services_off_norm"]),
     delta_color="inverse",
     help="How many services would have to change code for every clinician to match the norms: the "
     "audit exposure.",
@@ -326,7 +327,7 @@ save_left, save_right = st.columns([1, 3], vertical_alignment="center")
 save_left.download_button(
     "Save scenario (JSON)",
     data=whatif.scenario_to_json(scenario),
-    file_name=f"bhdash_scenario_{state.slug(scenario.name)}.json",
+    file_name=f"bhdash_scenario_{formatting.slug(scenario.name)}.json",
     mime="application/json",
     icon=":material/save:",
     key="whatif_save",

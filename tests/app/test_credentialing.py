@@ -1,7 +1,7 @@
 """Credentialing on the sample practice: dollars outside enrollment, licenses, matrix and timeline."""
 
 from bhdash import metrics
-from bhdash.app import state
+from bhdash.app import formatting
 from tests.app.conftest import metric_values, plotly_figures
 
 
@@ -11,7 +11,7 @@ def test_credentialing_numbers_match_the_enrollment_findings(open_page, expected
     outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
     licenses = metrics.license_status(analysis.roster.clinicians, analysis.as_of)
     shown = metric_values(app)
-    assert shown["Billed outside enrollment"] == state.money(outside["amount"].sum())
+    assert shown["Billed outside enrollment"] == formatting.money(outside["amount"].sum())
     assert shown["Lines affected"] == f"{int(outside['lines'].sum()):,}"
     assert shown["Licenses expired"] == str(int((licenses["status"] == "expired").sum()))
     assert outside["amount"].sum() > 0  # the sample plants enrollment gaps

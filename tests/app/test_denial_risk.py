@@ -1,6 +1,6 @@
 """Denial risk on the sample practice: the learned model's figures, distribution, heatmap and top lines."""
 
-from bhdash.app import state
+from bhdash.app import formatting
 from tests.app.conftest import metric_values, plotly_figures
 
 
@@ -12,7 +12,7 @@ def test_denial_risk_shows_model_auc_and_calibration(open_page, expected):
     assert shown["Held-out AUC"] == f"{model['auc']:.3f}"
     assert shown["Rule-based prior AUC"] == f"{model['prior_auc']:.3f}"
     assert shown["Held-out lines"] == f"{model['test_lines']:,}"
-    assert shown["Dollars at risk"] == state.money(expected.analysis.risk["amount_at_risk"].sum())
+    assert shown["Dollars at risk"] == formatting.money(expected.analysis.risk["amount_at_risk"].sum())
     calibration = next(table.value for table in app.dataframe if "observed_rate" in table.value.columns)
     assert len(calibration) == len(model["calibration"])
 

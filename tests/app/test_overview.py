@@ -1,7 +1,7 @@
 """Overview on the sample practice: KPI tiles, the fix-first list and the four charts."""
 
 from bhdash import metrics
-from bhdash.app import state
+from bhdash.app import formatting
 from tests.app.conftest import metric_values, plotly_figures
 
 
@@ -10,10 +10,10 @@ def test_overview_shows_the_practice_kpis(open_page, expected):
     kpis = expected.kpis
     shown = metric_values(app)
     assert shown["Claim lines"] == f"{len(expected.analysis.claims):,}"
-    assert shown["Charges"] == state.money_short(kpis.charges)
+    assert shown["Charges"] == formatting.money_short(kpis.charges)
     assert shown["Clean lines"] == f"{kpis.clean_line_share:.1%}"
     assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
-    assert shown["Dollars at risk"] == state.money_short(kpis.dollars_at_risk)
+    assert shown["Dollars at risk"] == formatting.money_short(kpis.dollars_at_risk)
     assert shown["Likely denials"] == f"{kpis.expected_denials:,.0f}"
     assert kpis.lines_with_errors > 0 and kpis.dollars_at_risk > 0
 
@@ -24,7 +24,7 @@ def test_overview_lists_what_to_fix_first(open_page, expected):
     text = " ".join(block.value for block in app.markdown)
     for title, amount in zip(top["title"], top["amount_at_risk"], strict=True):
         assert title in text
-        assert f"{state.money(amount)} at risk" in text
+        assert f"{formatting.money(amount)} at risk" in text
 
 
 def test_overview_draws_family_payer_clinician_and_trend_charts(open_page, expected):
@@ -56,7 +56,7 @@ def test_sidebar_payer_filter_narrows_every_number(open_page, expected):
     shown = metric_values(app)
     assert shown["Claim lines"] == f"{len(kept):,}"
     assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
-    assert shown["Dollars at risk"] == state.money_short(kpis.dollars_at_risk)
+    assert shown["Dollars at risk"] == formatting.money_short(kpis.dollars_at_risk)
     assert any("Filtered:" in caption.value for caption in app.caption)
     app.multiselect(key="filter_payers").set_value([]).run()
     assert metric_values(app)["Claim lines"] == f"{len(claims):,}"

@@ -2,7 +2,7 @@
 
 import json
 
-from bhdash.app import state
+from bhdash.app import formatting
 from bhdash.whatif import Scenario, scenario_to_json
 from tests.app.conftest import metric_values
 
@@ -29,7 +29,7 @@ def test_blank_scenario_equals_the_baseline(open_page, expected):
     app = _preset(open_page, "A blank scenario")
     shown = metric_values(app)
     assert shown["Lines affected"] == "0"
-    assert shown["Dollars at risk"] == state.money_short(expected.analysis.risk["amount_at_risk"].sum())
+    assert shown["Dollars at risk"] == formatting.money_short(expected.analysis.risk["amount_at_risk"].sum())
     for baseline, scenario in _outputs(app).values():
         assert abs(baseline - scenario) < 1e-6
 

@@ -1,6 +1,6 @@
 """Formatting helpers of the dashboard glue: st.metric reads the delta's sign to pick arrow and colour."""
 
-from bhdash.app.state import count_change, money_change
+from bhdash.app.formatting import count_change, money_change
 
 
 def test_money_change_signs_are_ascii_so_streamlit_sees_decreases() -> None:

@@ -1,0 +1,166 @@
+"""Reading and checking the session's files once, with session-scoped caches.
+
+Caches are keyed on the uploads' sha256 digests and the mapping overrides, never on a DataFrame
+(Streamlit samples large frames when hashing them), so page switches and filter changes reuse the read
+and the checks. They are session-scoped: one practice's data is never served to another session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from bhdash import metrics, risk
+from bhdash.analysis import Analysis, analyze
+from bhdash.app import session
+from bhdash.app.session import CLAIMS_FILE, LOADED_KEY, NORMS_FILE, OVERRIDES, ROSTER_FILE, FileInput
+from bhdash.errors import InputFileError
+from bhdash.ingest import IngestResult, ingest
+
+MAX_UPLOAD_MB = 50
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """What every page reads: the ingestion result and the analysis, both cached for the session."""
+
+    ingest: IngestResult
+    analysis: Analysis
+    source_label: str
+
+
+@st.cache_resource(max_entries=4, scope="session", show_spinner=False)
+def _ingest(
+    claims_digest: str,
+    roster_digest: str | None,
+    overrides: tuple[tuple[str, str], ...],
+    claims_name: str,
+    roster_name: str | None,
+    _claims: bytes,
+    _roster: bytes | None,
+) -> IngestResult:
+    """Read the upload; cached on the files' digests and the mapping overrides, for this session only."""
+    return ingest(
+        _claims,
+        filename=claims_name,
+        roster=_roster,
+        roster_filename=roster_name,
+        mapping_overrides=dict(overrides) or None,
+        max_bytes=MAX_UPLOAD_MB * 1024 * 1024,
+    )
+
+
+def history(ingested: IngestResult) -> IngestResult | None:
+    """The upload's own adjudicated lines train the denial model (the risk module picks them out)."""
+    return ingested if risk.adjudicated_mask(ingested.claims).any() else None
+
+
+@st.cache_resource(max_entries=4, scope="session", show_spinner=False)
+def _analyze(
+    key: tuple[Any, ...], norms_name: str | None, _ingested: IngestResult, _norms: bytes | None
+) -> Analysis:
+    return analyze(_ingested, norms_file=_norms, norms_filename=norms_name, history=history(_ingested))
+
+
+def _key() -> tuple[Any, ...] | None:
+    claims: FileInput | None = st.session_state.get(CLAIMS_FILE)
+    if claims is None:
+        return None
+    roster: FileInput | None = st.session_state.get(ROSTER_FILE)
+    user_norms: FileInput | None = st.session_state.get(NORMS_FILE)
+    return (
+        claims.digest,
+        roster.digest if roster else None,
+        tuple(sorted(st.session_state[OVERRIDES].items())),
+        user_norms.digest if user_norms else None,
+    )
+
+
+def _read(key: tuple[Any, ...]) -> IngestResult:
+    claims: FileInput = st.session_state[CLAIMS_FILE]
+    roster: FileInput | None = st.session_state.get(ROSTER_FILE)
+    return _ingest(
+        key[0],
+        key[1],
+        key[2],
+        claims.name,
+        roster.name if roster else None,
+        claims.data,
+        roster.data if roster else None,
+    )
+
+
+def _check(key: tuple[Any, ...], ingested: IngestResult) -> Analysis:
+    user_norms: FileInput | None = st.session_state.get(NORMS_FILE)
+    return _analyze(
+        key, user_norms.name if user_norms else None, ingested, user_norms.data if user_norms else None
+    )
+
+
+def load() -> Loaded | None:
+    """The session's data, read and checked once; shows progress the first time.
+
+    Raises InputFileError for unusable input (pages render it as a message, never a traceback).
+    """
+    key = _key()
+    if key is None:
+        return None
+    claims: FileInput = st.session_state[CLAIMS_FILE]
+    label = session.SAMPLE_NAME if st.session_state.get(session.SOURCE_KIND) == "sample" else claims.name
+    if st.session_state.get(LOADED_KEY) == key:
+        ingested = _read(key)
+        return Loaded(ingest=ingested, analysis=_check(key, ingested), source_label=label)
+    st.session_state[LOADED_KEY] = None
+    with st.status(f"Reading {claims.name}…", expanded=True) as status:
+        try:
+            ingested = _read(key)
+        except InputFileError:
+            status.update(label=f"Could not read {claims.name}", state="error", expanded=False)
+            raise
+        st.write(
+            f"Read {ingested.rows_read:,} rows: {len(ingested.claims):,} claim lines, "
+            f"{len(ingested.skipped):,} rows skipped."
+        )
+        learning = " and learning from the adjudicated ones" if history(ingested) is not None else ""
+        status.update(label=f"Checking {len(ingested.claims):,} claim lines{learning}…")
+        analysis = _check(key, ingested)
+        rules = analysis.check.rules
+        st.write(
+            f"Ran {int((rules['status'] == 'ran').sum())} rules "
+            f"({int((rules['status'] == 'skipped').sum())} skipped for missing data): "
+            f"{len(analysis.check.findings):,} findings."
+        )
+        status.update(label=f"{label}: ready", state="complete", expanded=False)
+    st.session_state[LOADED_KEY] = key
+    return Loaded(ingest=ingested, analysis=analysis, source_label=label)
+
+
+def load_or_error() -> tuple[Loaded | None, InputFileError | None]:
+    """`load`, with unusable input returned instead of raised so every page can show it as a message."""
+    try:
+        return load(), None
+    except InputFileError as error:
+        st.session_state[LOADED_KEY] = None
+        return None, error
+
+
+def publish(loaded: Loaded | None, filters: metrics.Filters, error: InputFileError | None) -> None:
+    """Hand the entrypoint's loaded data, filters and input error to the page about to run."""
+    st.session_state["_loaded"] = loaded
+    st.session_state["_filters"] = filters
+    st.session_state["_input_error"] = error
+
+
+def input_error() -> InputFileError | None:
+    return st.session_state.get("_input_error")
+
+
+def loaded_data() -> Loaded | None:
+    return st.session_state.get("_loaded")
+
+
+def published_filters() -> metrics.Filters:
+    """The sidebar filters the entrypoint read on this run."""
+    return st.session_state["_filters"]

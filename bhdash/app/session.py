@@ -1,0 +1,131 @@
+"""The session's files and choices: the claims and roster uploads, the sample practice, mapping overrides.
+
+Each browser session keeps its own upload (bytes in `st.session_state`, never on disk), so one
+practice's claims are never served to another session. Every file is wrapped with its sha256 digest once,
+here, so the caches in `bhdash.app.loading` key on the digest rather than on bytes or a DataFrame.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+SAMPLE_ENV = "BHDASH_OPEN_SAMPLE"
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE_CLAIMS = "claims_detail_report.xlsx"
+SAMPLE_NAME = "Sample practice (Lakeview Behavioral Health)"
+UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv"]
+
+CLAIMS_FILE = "claims_file"
+ROSTER_FILE = "roster_file"
+NORMS_FILE = "norms_file"
+OVERRIDES = "mapping_overrides"
+SOURCE_KIND = "source_kind"
+LOADED_KEY = "loaded_key"
+OPENED_ON_SAMPLE = "opened_on_sample"
+
+
+@dataclass(frozen=True)
+class FileInput:
+    """An uploaded file kept in the session; caches key on `digest`, never on the bytes or a frame."""
+
+    name: str
+    data: bytes
+    digest: str
+
+
+def file_input(name: str, data: bytes) -> FileInput:
+    """Wrap an upload with its sha256, hashed once here rather than by Streamlit on every cached call."""
+    return FileInput(name=name, data=data, digest=hashlib.sha256(data).hexdigest())
+
+
+def init_session() -> None:
+    """Give every session key a value up front, so pages read them without existence checks."""
+    st.session_state.setdefault(CLAIMS_FILE, None)
+    st.session_state.setdefault(ROSTER_FILE, None)
+    st.session_state.setdefault(OVERRIDES, {})
+    st.session_state.setdefault(SOURCE_KIND, None)
+    st.session_state.setdefault(LOADED_KEY, None)
+    if OPENED_ON_SAMPLE not in st.session_state:
+        st.session_state[OPENED_ON_SAMPLE] = os.environ.get(SAMPLE_ENV) == "1"
+        if st.session_state[OPENED_ON_SAMPLE]:
+            load_sample()
+
+
+def opens_on_sample() -> bool:
+    """True for a session started by `bhdash dashboard --sample`: it opens on Overview, not Start."""
+    return bool(st.session_state.get(OPENED_ON_SAMPLE))
+
+
+def loaded_key() -> tuple[Any, ...] | None:
+    """The key of the data the session last read and checked; derived caches and widgets follow it."""
+    return st.session_state.get(LOADED_KEY)
+
+
+def load_sample() -> None:
+    """Put the sample practice's messy workbook (claims plus roster sheets) in place of any upload."""
+    path = SAMPLE_DIR / SAMPLE_CLAIMS
+    st.session_state[CLAIMS_FILE] = file_input(path.name, path.read_bytes())
+    st.session_state[ROSTER_FILE] = None
+    st.session_state[OVERRIDES] = {}
+    st.session_state[SOURCE_KIND] = "sample"
+
+
+def set_upload(slot: str, name: str, data: bytes) -> None:
+    """Store an uploaded file; a new claims file resets the mapping overrides."""
+    st.session_state[slot] = file_input(name, data)
+    if slot == CLAIMS_FILE:
+        st.session_state[OVERRIDES] = {}
+        st.session_state[SOURCE_KIND] = "upload"
+
+
+def fresh_upload(seen: str, uploaded: Any) -> tuple[str, bytes] | None:
+    """Name and bytes of a file the user just put in an uploader, once per upload.
+
+    The uploader keeps showing its file on later runs; taking it again would undo a later choice (such
+    as the sample practice). An emptied uploader forgets it, so the same file can be uploaded again.
+    """
+    if uploaded is None:
+        st.session_state.pop(seen, None)
+        return None
+    data = uploaded.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    if st.session_state.get(seen) == digest:
+        return None
+    st.session_state[seen] = digest
+    return uploaded.name, data
+
+
+def take_upload(slot: str, uploaded: Any) -> bool:
+    """Keep a claims or roster file just uploaded; True when the session's data changed.
+
+    Pages call this from their body (not from an on_change callback) and rerun, so the entrypoint, which
+    reads and checks the data before the page runs, sees the new file.
+    """
+    fresh = fresh_upload(f"seen_{slot}", uploaded)
+    if fresh is None:
+        return False
+    set_upload(slot, *fresh)
+    return True
+
+
+def clear_data() -> None:
+    """Forget the session's files (the session-scoped caches drop their copies when the session ends)."""
+    for slot in (CLAIMS_FILE, ROSTER_FILE, NORMS_FILE):
+        st.session_state[slot] = None
+    st.session_state[OVERRIDES] = {}
+    st.session_state[SOURCE_KIND] = None
+
+
+def set_overrides(overrides: dict[str, str]) -> None:
+    """Column -> canonical field (or "ignore") overrides; the next run re-reads and re-checks."""
+    st.session_state[OVERRIDES] = dict(overrides)
+
+
+def overrides() -> dict[str, str]:
+    return dict(st.session_state.get(OVERRIDES) or {})
