@@ -2,7 +2,9 @@
 
 Caches are keyed on the uploads' sha256 digests and the mapping overrides, never on a DataFrame
 (Streamlit samples large frames when hashing them), so page switches and filter changes reuse the read
-and the checks. They are session-scoped: one practice's data is never served to another session.
+and the checks. They are session-scoped: one practice's data is never served to another session. The one
+exception is the shipped sample practice, which holds no user data: it is read and checked once per server
+process, so a consultant's demo opens on numbers at once.
 """
 
 from __future__ import annotations
@@ -57,11 +59,27 @@ def history(ingested: IngestResult) -> IngestResult | None:
     return ingested if risk.adjudicated_mask(ingested.claims).any() else None
 
 
+def _analysis(ingested: IngestResult, norms_name: str | None, norms: bytes | None) -> Analysis:
+    return analyze(ingested, norms_file=norms, norms_filename=norms_name, history=history(ingested))
+
+
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
 def _analyze(
     key: tuple[Any, ...], norms_name: str | None, _ingested: IngestResult, _norms: bytes | None
 ) -> Analysis:
-    return analyze(_ingested, norms_file=_norms, norms_filename=norms_name, history=history(_ingested))
+    return _analysis(_ingested, norms_name, _norms)
+
+
+@st.cache_resource(max_entries=1, scope="global", show_spinner=False)
+def _shipped_sample(digest: str) -> IngestResult:
+    """The shipped sample workbook, read from the package's folder (never from a session's bytes)."""
+    path = session.SAMPLE_DIR / session.SAMPLE_CLAIMS
+    return ingest(path, max_bytes=MAX_UPLOAD_MB * 1024 * 1024)
+
+
+@st.cache_resource(max_entries=1, scope="global", show_spinner=False)
+def _shipped_sample_analysis(key: tuple[Any, ...], _ingested: IngestResult) -> Analysis:
+    return _analysis(_ingested, None, None)
 
 
 def _key() -> tuple[Any, ...] | None:
@@ -79,6 +97,8 @@ def _key() -> tuple[Any, ...] | None:
 
 
 def _read(key: tuple[Any, ...]) -> IngestResult:
+    if session.shows_shipped_sample(key):
+        return _shipped_sample(key[0])
     claims: FileInput = st.session_state[CLAIMS_FILE]
     roster: FileInput | None = st.session_state.get(ROSTER_FILE)
     return _ingest(
@@ -93,6 +113,8 @@ def _read(key: tuple[Any, ...]) -> IngestResult:
 
 
 def _check(key: tuple[Any, ...], ingested: IngestResult) -> Analysis:
+    if session.shows_shipped_sample(key):
+        return _shipped_sample_analysis(key, ingested)
     user_norms: FileInput | None = st.session_state.get(NORMS_FILE)
     return _analyze(
         key, user_norms.name if user_norms else None, ingested, user_norms.data if user_norms else None

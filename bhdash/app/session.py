@@ -67,6 +67,16 @@ def loaded_key() -> tuple[Any, ...] | None:
     return st.session_state.get(LOADED_KEY)
 
 
+def shows_shipped_sample(key: tuple[Any, ...] | None) -> bool:
+    """True when the session shows the sample practice exactly as shipped: no roster, mapping, norms or
+    other choice of the user's in `key` (every part after the claims digest is empty).
+
+    Such an analysis holds no user data, so it is computed once per server process and shared by every
+    session; anything the user adds makes the data theirs, and it is then cached for their session only.
+    """
+    return key is not None and st.session_state.get(SOURCE_KIND) == "sample" and not any(key[1:])
+
+
 def load_sample() -> None:
     """Put the sample practice's messy workbook (claims plus roster sheets) in place of any upload."""
     path = SAMPLE_DIR / SAMPLE_CLAIMS

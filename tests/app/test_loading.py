@@ -1,0 +1,42 @@
+"""The shipped sample is read and checked once per server process; a user's own data never is shared."""
+
+from __future__ import annotations
+
+import pytest
+
+from bhdash.app import loading
+from tests.app.conftest import metric_values, open_sample_app
+
+CLAIMS_CSV = (
+    "Date of Service,Clinician,CPT Code,Payer,Charge\n"
+    "01/05/2026,Ana Ruiz LCSW,90837,Aetna,$200.00\n"
+)
+
+
+@pytest.fixture
+def counted_analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    calls: list[str] = []
+    real = loading.analyze
+
+    def counting(ingested, **options):
+        calls.append(ingested.source.file)
+        return real(ingested, **options)
+
+    monkeypatch.setattr(loading, "analyze", counting)
+    return calls
+
+
+def test_a_second_session_on_the_sample_reuses_the_first_ones_analysis(sample_app, counted_analyses):
+    second = open_sample_app()
+    assert counted_analyses == []
+    assert metric_values(second)["Claim lines"] == metric_values(sample_app)["Claim lines"]
+
+
+def test_a_session_that_adds_its_own_file_gets_its_own_analysis(sample_app, counted_analyses):
+    app = open_sample_app()
+    app.switch_page("pages/start.py").run()
+    app.file_uploader(key="start_claims_upload").set_value(
+        ("mine.csv", CLAIMS_CSV.encode(), "text/csv")).run()
+    assert not app.exception
+    assert counted_analyses == ["mine.csv"]
+    assert metric_values(app)["Claim lines"] == "1"
