@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import simple_icd_10_cm as icd
 
 from bhdash.npi import is_valid_npi
+from bhdash.reference.icd10cm import category_of
 from bhdash.sample.config import as_timestamp, fee_table, practice_config
 from bhdash.sample.generator import THERAPY_CODES, Draft
 
@@ -371,7 +371,7 @@ def _dx(p: Planter) -> None:
     lines = p.lines
     psychotherapy = _code(lines, *THERAPY_CODES) & p.single_line_visits()
     index = p.pick(psychotherapy & lines["dx_1"].str.startswith("F"), 8)
-    headers = [icd.get_parent(code) for code in lines.loc[index, "dx_1"]]
+    headers = [category_of(code) for code in lines.loc[index, "dx_1"]]
     lines.loc[index, "dx_1"] = headers
     p.record(index, "DX", "dx_header_code",
              [f"{header} is a category header, not a billable code" for header in headers])

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import simple_icd_10_cm as icd
 
 from bhdash.model import FAMILIES
 from bhdash.npi import valid_npi_mask
 from bhdash.payers import default_directory
+from bhdash.reference.icd10cm import dx_status
 from bhdash.sample import SamplePractice
 
 TIME_BANDS = {"90832": (16, 37), "90834": (38, 52), "90837": (53, 10_000), "90846": (26, 10_000),
@@ -54,8 +54,8 @@ def test_planted_values_carry_the_defect(practice: SamplePractice) -> None:
     assert (_planted_lines(practice, "units_over_limit")["units"] == 2).all()
     assert _planted_lines(practice, "unparseable_date")["service_date"].isna().all()
     assert _planted_lines(practice, "missing_minutes")["minutes"].isna().all()
-    headers = _planted_lines(practice, "dx_header_code")["dx_1"]
-    assert not any(icd.is_leaf(code) for code in headers)
+    headers = _planted_lines(practice, "dx_header_code")
+    assert (dx_status(headers["dx_1"], headers["service_date"])["status"] == "category").all()
     assert (_planted_lines(practice, "dx_z_code_alone")["dx_1"] == "Z63.0").all()
     assert (_planted_lines(practice, "deleted_code")["procedure_code"] == "99354").all()
     late = _planted_lines(practice, "late_submission")
@@ -86,8 +86,9 @@ def test_clean_lines_have_valid_identifiers_and_diagnoses(clean_practice: Sample
     claims = clean_practice.claims
     assert valid_npi_mask(claims["clinician_npi"]).all()
     assert claims["dx_1"].str.startswith("F").all()
-    assert all(icd.is_leaf(code) for code in claims["dx_1"].unique())
-    assert all(icd.is_leaf(code) for code in claims["dx_2"].dropna().unique())
+    for slot in ("dx_1", "dx_2"):
+        coded = claims[claims[slot].notna()]
+        assert (dx_status(coded[slot], coded["service_date"])["status"] == "billable").all()
     assert claims["service_date"].notna().all() and claims["payer"].notna().all()
     assert (claims["units"] == 1).all()
     lag = (claims["submitted_date"] - claims["service_date"]).dt.days

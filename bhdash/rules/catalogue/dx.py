@@ -1,20 +1,20 @@
 """DX: ICD-10-CM validity and diagnoses that do not support the service (bh_coding_rules.md §8, §12).
 
-Validity uses the real ICD-10-CM code set through simple-icd-10-cm (billable leaf codes only; the
-package ships one fiscal year's code set). Diagnosis groups (behavioral F codes, Z codes, symptom R
-codes, dementia/ID, "unspecified" codes) live in `reference/dx_groups.csv`.
+Validity is judged on the date of service against the dated ICD-10-CM table (reference/icd10cm.py,
+built from the official FY code sets): a code is valid when it was billable that day. Diagnosis
+groups (behavioral F codes, Z codes, symptom R codes, dementia/ID, "unspecified" codes) live in
+`reference/dx_groups.csv`.
 """
 
 from __future__ import annotations
-
-from functools import cache
 
 import numpy as np
 import pandas as pd
 
 from bhdash.reference import load_table
+from bhdash.reference.icd10cm import CATEGORY, NOT_VALID, UNCONFIRMED, UNKNOWN, code_sets, dx_status
 from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text
-from bhdash.rules.catalogue._shared import codes_of_kind
+from bhdash.rules.catalogue._shared import codes_of_kind, memo
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
@@ -23,19 +23,6 @@ PSYCH_SERVICE_KINDS = ("eval", "psychotherapy", "psychotherapy_addon", "crisis",
                        "group", "psychoanalysis")
 EVALUATION_KINDS = ("eval",)
 HBAI_KINDS = ("hbai", "hbai_addon")
-
-
-@cache
-def _code_status(code: str) -> str:
-    """'ok', 'header' (valid but not billable) or 'unknown' for one dotted ICD-10-CM code.
-
-    The code set is imported on first use: loading it takes seconds, which only DX-001 should pay.
-    """
-    import simple_icd_10_cm as icd
-
-    if not icd.is_valid_item(code):
-        return "unknown"
-    return "ok" if icd.is_leaf(code) else "header"
 
 
 def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
@@ -66,34 +53,63 @@ def _psych_lines(claims: pd.DataFrame) -> pd.Series:
     return claims["procedure_code"].isin(codes_of_kind(*PSYCH_SERVICE_KINDS)).fillna(False).astype(bool)
 
 
+def _slot_status(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    """One row per filled diagnosis slot: line, slot number, code, date and its status that day.
+
+    A line without a service date is judged on the as-of date. Computed once for DX-001 and DX-007.
+    """
+
+    def compute() -> pd.DataFrame:
+        dx = diagnoses(claims)
+        long = dx.reset_index(names="line").melt(id_vars="line", var_name="slot", value_name="code").dropna()
+        dates = column(claims, "service_date")
+        long["date"] = pd.to_datetime(dates.reindex(long["line"]).to_numpy()).fillna(ctx.as_of)
+        long["slot"] = long["slot"].str.extract(r"(\d)$", expand=False)
+        long = long.join(dx_status(long["code"], long["date"]))
+        return long.sort_values(["line", "slot"])
+
+    return memo(ctx, "dx_slot_status", compute)
+
+
+def _per_line(long: pd.DataFrame) -> tuple[pd.Index, pd.Series]:
+    per_line = long.groupby("line", sort=False)["text"].agg("; ".join)
+    return per_line.index, per_line.str.slice(0, 1).str.upper() + per_line.str.slice(1) + "."
+
+
+def _window(long: pd.DataFrame, label: str = "billable") -> pd.Series:
+    """ " (billable from 2022-10-01)", " (billable until 2024-09-30)" or "" for each slot row."""
+    since = (" (" + label + " from " + fmt_date(long["billable_from"]) + ")").where(
+        long["billable_from"].notna() & (long["date"] < long["billable_from"]), "")
+    until = (" (" + label + " until " + fmt_date(long["billable_to"]) + ")").where(
+        long["billable_to"].notna() & (long["date"] > long["billable_to"]), "")
+    return since + until
+
+
 @rule(
     id="DX-001", family="DX", severity="error",
-    title="Diagnosis missing, invalid or not billable",
-    rationale="Only billable (leaf) ICD-10-CM codes valid for the date of service are accepted; a category "
-              "header such as F32 or F43.2, an unknown code, or a line with no diagnosis is rejected "
-              "(CARC 146/16).",
-    fix="Code the diagnosis to its full specificity (e.g. F32.1 rather than F32) and attach it to the line.",
-    source="S100; ICD-10-CM code set (simple-icd-10-cm)",
+    title="Diagnosis missing, invalid or not billable on the date of service",
+    rationale="Only ICD-10-CM codes billable on the date of service are accepted; the code set changes every "
+              "October 1. A category header such as F32 or F43.2, a code that became a category (F50.2 from "
+              "2024-10-01) or did not exist yet (F43.81 before 2022-10-01), an unknown code, or a line with "
+              "no diagnosis is rejected (CARC 146/16).",
+    fix="Code the diagnosis to the full specificity in force on the date of service (e.g. F32.1 rather than "
+        "F32; F50.20-F50.25 rather than F50.2 from 2024-10-01) and attach it to the line.",
+    source="S100; ICD-10-CM FY2021, FY2025 and FY2026 code sets (CDC/CMS) with dated FY transitions "
+           "(reference icd10cm_sets.csv, icd10cm_transitions.csv)",
     needs=("dx_1",),
 )
 def invalid_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    dx = diagnoses(claims)
-    long = dx.reset_index(names="line").melt(id_vars="line", var_name="slot", value_name="code").dropna()
-    codes, uniques = pd.factorize(long["code"].astype(str))
-    status = np.array([_code_status(code) for code in uniques], dtype=object)[codes] if len(uniques) else []
-    long["status"] = status
-    bad = long[long["status"] != "ok"].copy()
-    slot_number = bad["slot"].str.extract(r"(\d)$", expand=False)
-    bad["text"] = np.where(bad["status"] == "header",
-                           "diagnosis " + slot_number + " " + bad["code"]
-                           + " is a category, not a billable code",
-                           "diagnosis " + slot_number + " " + bad["code"] + " is not an ICD-10-CM code")
-    bad = bad.sort_values(["line", "slot"])
-    per_line = bad.groupby("line", sort=False)["text"].agg("; ".join)
-    message = per_line.str.slice(0, 1).str.upper() + per_line.str.slice(1) + "."
-    no_dx = claims.index[dx.isna().all(axis=1)]
-    frames = [hits(per_line.index, message), hits(no_dx, "No diagnosis on the line.")]
-    return pd.concat(frames, ignore_index=True)
+    long = _slot_status(claims, ctx)
+    bad = long[long["status"].isin([CATEGORY, NOT_VALID, UNKNOWN])].copy()
+    when = " on " + fmt_date(bad["date"])
+    label = "diagnosis " + bad["slot"] + " " + bad["code"]
+    bad["text"] = np.where(
+        bad["status"] == CATEGORY, label + " is a category" + when + ", not a billable code",
+        np.where(bad["status"] == NOT_VALID, label + " is not a valid ICD-10-CM code" + when,
+                 label + " is not an ICD-10-CM code")) + _window(bad)
+    lines, message = _per_line(bad)
+    no_dx = claims.index[diagnoses(claims).isna().all(axis=1)]
+    return pd.concat([hits(lines, message), hits(no_dx, "No diagnosis on the line.")], ignore_index=True)
 
 
 @rule(
@@ -224,3 +240,25 @@ def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
                + " first; put the behavioral (F) diagnosis first.")
     return hits(claims.index[flagged], message)
 
+
+
+@rule(
+    id="DX-007", family="DX", severity="warning",
+    title="Diagnosis validity on the date of service unconfirmed",
+    rationale="bhdash ships the FY2021, FY2025 and FY2026 ICD-10-CM code sets (no package carries FY2022-"
+              "FY2024). A code whose status changed between shipped sets, with no dated transition on file, "
+              "may or may not have been billable on a date in the gap.",
+    fix="Check the code against the ICD-10-CM code set of the date's fiscal year (Oct 1 to Sep 30).",
+    source="S100; ICD-10-CM code sets shipped (reference icd10cm_sets.csv)",
+    needs=("dx_1",),
+)
+def unconfirmed_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    long = _slot_status(claims, ctx)
+    doubtful = long[long["status"] == UNCONFIRMED].copy()
+    shipped = ", ".join(code_sets()["fiscal_year"])
+    doubtful["text"] = ("diagnosis " + doubtful["slot"] + " " + doubtful["code"] + " on "
+                        + fmt_date(doubtful["date"])
+                        + " changed between the shipped code sets (" + shipped + ")"
+                        + _window(doubtful, "billable in them"))
+    lines, message = _per_line(doubtful)
+    return hits(lines, message)

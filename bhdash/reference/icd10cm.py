@@ -1,0 +1,84 @@
+"""ICD-10-CM code validity on a date of service, from the dated table icd10cm_validity.csv.gz.
+
+The table is built from the official CDC/CMS releases by scripts/build_icd10cm.py (which sets it holds
+and from where: icd10cm_sets.csv). ICD-10-CM changes every October 1, so a code is judged by the status
+it had on the date of service: F50.2 is billable until 2024-09-30 and a category from 2024-10-01.
+Reading the table takes a fraction of a second, unlike loading the whole classification.
+"""
+
+from __future__ import annotations
+
+import gzip
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from bhdash.reference import load_table, table_path
+
+# What `dx_status` reports per code and date.
+BILLABLE, CATEGORY, NOT_VALID, UNCONFIRMED, UNKNOWN = "billable", "category", "none", "unconfirmed", "unknown"
+# Open interval ends, as dates every date of service lies between.
+_OPEN_START, _OPEN_END = pd.Timestamp("1900-01-01"), pd.Timestamp("2999-12-31")
+
+
+@cache
+def _validity() -> pd.DataFrame:
+    with table_path("icd10cm_validity.csv.gz").open("rb") as handle, gzip.open(handle, "rt") as text:
+        table = pd.read_csv(text, dtype=str, keep_default_na=False, na_values=[""])
+    table["valid_from"] = pd.to_datetime(table["valid_from"]).fillna(_OPEN_START)
+    table["valid_to"] = pd.to_datetime(table["valid_to"]).fillna(_OPEN_END)
+    return table
+
+
+@cache
+def _billable_windows() -> pd.DataFrame:
+    """Per code, the first and last day it was billable (open ends as NaT)."""
+    table = _validity()
+    billable = table[table["status"] == BILLABLE]
+    windows = billable.groupby("code").agg(billable_from=("valid_from", "min"),
+                                           billable_to=("valid_to", "max"))
+    return windows.replace({_OPEN_START: pd.NaT, _OPEN_END: pd.NaT})
+
+
+def code_sets() -> pd.DataFrame:
+    """The fiscal-year code sets the table was built from, with their package and source."""
+    return load_table("icd10cm_sets.csv")
+
+
+def undotted(codes: pd.Series) -> pd.Series:
+    return codes.astype("string").str.upper().str.replace(".", "", regex=False)
+
+
+def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
+    """Per (code, date): status, and the code's billable window for messages.
+
+    status is billable, category (a header on that date), none (not a code on that date but at another
+    time), unconfirmed (the code changed in years whose code set is not shipped) or unknown (in no set).
+    Looked up once per distinct (code, date) pair.
+    """
+    pairs = pd.DataFrame({"code": undotted(codes).to_numpy(), "date": pd.to_datetime(dates).to_numpy()},
+                         index=codes.index)
+    distinct = pairs.dropna(subset=["code"]).drop_duplicates().reset_index(drop=True)
+    table = _validity()
+    matched = distinct.reset_index().merge(table[["code", "status", "valid_from", "valid_to"]], on="code")
+    covering = matched[(matched["valid_from"] <= matched["date"]) & (matched["date"] <= matched["valid_to"])]
+    status = pd.Series(UNKNOWN, index=distinct.index, dtype=object)
+    status[distinct["code"].isin(table["code"]).to_numpy()] = UNCONFIRMED
+    status[covering["index"].to_numpy()] = covering["status"].to_numpy()
+    distinct["status"] = status
+    distinct = distinct.join(_billable_windows(), on="code")
+    result = pairs.merge(distinct, on=["code", "date"], how="left")
+    result.index = pairs.index
+    return result[["status", "billable_from", "billable_to"]]
+
+
+def billable_on(codes: pd.Series, on: pd.Timestamp | str) -> pd.Series:
+    """Whether each code is billable on the date (e.g. the sample generator's diagnosis lists)."""
+    dates = pd.Series(pd.Timestamp(on), index=codes.index)
+    return pd.Series(np.asarray(dx_status(codes, dates)["status"] == BILLABLE), index=codes.index)
+
+
+def category_of(code: str) -> str:
+    """The code one level up in the classification: F43.10 -> F43.1, F41.1 -> F41."""
+    return code[:-1].rstrip(".")
