@@ -66,11 +66,15 @@ def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) ->
     id="CODE-001", family="CODE", severity="error",
     title="Procedure code not valid on the date of service",
     rationale=(
-        "CPT/HCPCS codes are added and deleted each January; a deleted code (e.g. the prolonged-service "
-        "add-ons 99354/99355 after 2022) or a code billed before it existed is rejected (CARC 181)."
+        "CPT/HCPCS codes are added and deleted each January; a deleted code or one billed before it existed "
+        "is rejected (CARC 181). E.g. 99201 deleted 2021-01-01; 99343, the consultations 99241/99251 and the "
+        "prolonged-service add-ons 99354-99357 deleted 2023-01-01; the telephone E/M codes 99441-99443 and "
+        "G2012 deleted 2025-01-01, when the telemedicine codes 98000-98016 began."
     ),
-    fix="Replace the code with the one valid on the date of service (prolonged psychotherapy has no add-on).",
-    source="S12, S13 (99354/99355 deleted 2023); S49, S50 (99417/G2212 from 2021); S5 (2013 codes)",
+    fix="Replace the code with the one valid on the date of service (prolonged psychotherapy has no add-on; "
+        "telephone visits from 2025 use 98008-98015, or 99202-99215 with modifier 93 for Medicare).",
+    source="AMA CPT 2021, 2023 and 2025 code changes; CMS CY2025 PFS final rule; S12, S13 (99354/99355); "
+           "S49, S50 (99417/G2212 from 2021); S5 (2013 codes)",
     needs=("procedure_code", "service_date"),
 )
 def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -176,11 +180,16 @@ def unknown_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     id="CODE-006", family="CODE", severity="error",
     title="Code not payable by this payer type",
     rationale=(
-        "Medicare sets the practitioner MUE of 90882/90885/90887/90889 to 0 (not separately payable) and "
-        "does not accept 99417 (it uses G2212); G2212 is Medicare-only, so commercial claims use 99417."
+        "Medicare sets the practitioner MUE of 90882/90885/90887/90889 to 0 (not separately payable), does "
+        "not accept 99417 (it uses G2212), does not recognize the consultation codes (since 2010) or the "
+        "telemedicine E/M codes 98000-98015 (2025), and does not pay HCPCS H and T codes, which are state "
+        "Medicaid codes. G2212 is Medicare-only, so commercial claims use 99417."
     ),
-    fix="Remove the line (for prolonged E/M use the payer's code: G2212 for Medicare, 99417 otherwise).",
-    source="S3 (MUE 0 codes); S49, S50 (99417 vs G2212)",
+    fix="Bill the payer's code for the service (G2212 for Medicare prolonged E/M, 99417 otherwise; "
+        "99202-99215 with POS 02/10 and modifier 95/93 for Medicare telemedicine; the office or hospital "
+        "E/M instead of a consultation for Medicare), or remove the line.",
+    source="S3 (MUE 0 codes); S49, S50 (99417 vs G2212); CMS MM6740 (consultation codes); CMS CY2025 PFS "
+           "final rule (98000-98015); CMS HCPCS Level II (H codes for state Medicaid agencies)",
     needs=("procedure_code", "payer"),
 )
 def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -194,8 +203,11 @@ def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     lines = candidates
     if lines.empty:
         return no_hits()
+    reason = lines["procedure_code"].map(table.drop_duplicates("code", keep="last").set_index("code")[
+        "not_payable_reason"]).fillna("")
     message = (lines["procedure_code"] + " is not payable by " + payer_type[lines.index].astype(str) + " ("
-               + lines["payer"].fillna("payer").astype(str) + ", " + who_when(lines) + ")")
+               + lines["payer"].fillna("payer").astype(str) + ", " + who_when(lines) + ")"
+               + (": " + reason).where(reason.ne(""), ""))
     return hits(lines.index, message)
 
 
@@ -203,11 +215,11 @@ def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     id="CODE-007", family="CODE", severity="warning",
     title="Procedure code probably not valid on the date of service (dates unconfirmed)",
     rationale=(
-        "Some code start and deletion dates are not confirmed by a cited source (99356/99357 deleted with "
-        "99354/99355, 99201 deleted in 2021, the Medicare crisis codes G0017/G0018 from 2024)."
+        "Some code start dates are not confirmed by a cited source (the Medicare crisis codes G0017/G0018 "
+        "and the SDOH assessment G0136 from 2024)."
     ),
     fix="Check the code's validity for the date of service and replace it if it was not active.",
-    source="S3, S12, S13, S47 (dates unconfirmed)",
+    source="S3 (dates unconfirmed)",
     needs=("procedure_code", "service_date"),
 )
 def code_probably_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

@@ -45,11 +45,31 @@ def bypass_modifiers() -> frozenset[str]:
 
 
 def _pair_lines(ctx: CheckContext, firsts: set[str] | pd.Series, seconds: set[str] | pd.Series,
-                ) -> pd.DataFrame:
-    """Column-2 lines billed with a column-1 code: second_index → the column-1 codes found ("90834")."""
+                windows: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Column-2 lines billed with a column-1 code: second_index → the column-1 codes found ("90834").
+
+    With `windows` (ptp_pairs.csv rows), a pair counts only on dates inside one of its rows' effective
+    windows: the quarterly PTP files add and delete edits.
+    """
     pairs = pd.DataFrame({"first": list(firsts), "second": list(seconds)})
     matched = same_day_pairs(ctx, pairs)
+    if windows is not None and not matched.empty:
+        matched = _in_effect(ctx, matched, windows)
     return matched.groupby("second_index")["first_code"].agg(lambda codes: ", ".join(sorted(set(codes))))
+
+
+def _in_effect(ctx: CheckContext, matched: pd.DataFrame, windows: pd.DataFrame) -> pd.DataFrame:
+    """The matched pairs whose edit was in effect on the column-2 line's date (undated lines: any row)."""
+    dated = matched.merge(windows[["column_1", "column_2", "effective_from", "effective_to"]],
+                          left_on=["first_code", "second_code"], right_on=["column_1", "column_2"])
+    if "service_date" in ctx.claims.columns:
+        dates = ctx.claims["service_date"].reindex(dated["second_index"]).to_numpy()
+    else:
+        dates = pd.Series(pd.NaT, index=dated.index).to_numpy()
+    dates = pd.Series(pd.to_datetime(dates), index=dated.index)
+    inside = dates.isna() | ((dated["effective_from"].isna() | (dates >= dated["effective_from"]))
+                             & (dated["effective_to"].isna() | (dates <= dated["effective_to"])))
+    return dated[inside].drop_duplicates(["first_index", "second_index"])[matched.columns]
 
 
 def _kind_pair_lines(ctx: CheckContext, first_kind: str, second_kind: str) -> pd.DataFrame:
@@ -59,11 +79,12 @@ def _kind_pair_lines(ctx: CheckContext, first_kind: str, second_kind: str) -> pd
     return _pair_lines(ctx, pairs.get_level_values(0), pairs.get_level_values(1))
 
 
-def _table_pairs(mi: int, confirmed: bool | None) -> tuple[pd.Series, pd.Series]:
+def _table_pairs(mi: int, confirmed: bool | None) -> tuple[pd.Series, pd.Series, pd.DataFrame]:
+    """Column-1 codes, column-2 codes and the rows themselves (for their effective windows)."""
     table = _ptp()[_ptp()["modifier_indicator"].eq(mi)]
     if confirmed is not None:
         table = table[table["confirmed"].eq(confirmed)]
-    return table["column_1"], table["column_2"]
+    return table["column_1"], table["column_2"], table
 
 
 def _mi0_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from bhdash.rules.catalogue._shared import (
     code_positions,
     fmt_number,
     line_payer_type,
+    memo,
     no_hits,
     pick,
     repeated_lines,
@@ -29,12 +30,57 @@ SAME_DAY = ("procedure_code", "patient_id", "service_date", "clinician_name")
 
 
 @cache
-def _mue() -> pd.DataFrame:
+def _mue_rows() -> pd.DataFrame:
+    """mue.csv, every dated row (the quarterly MUE files change values)."""
     table = load_table("mue.csv")
     table["mue"] = pd.to_numeric(table["mue"]).astype("float64")
     table["mai"] = pd.to_numeric(table["mai"]).astype("int64")
     table["confirmed"] = yes(table["confirmed"])
-    return table.drop_duplicates("code", keep="last").set_index("code")
+    return table.sort_values("effective_from", na_position="first", kind="stable")
+
+
+@cache
+def _mue() -> pd.DataFrame:
+    """The latest MUE row per code, indexed by code (for messages that name no date)."""
+    return _mue_rows().drop_duplicates("code", keep="last").set_index("code")
+
+
+def _mue_on_dos(ctx: CheckContext) -> pd.DataFrame:
+    """Per claim line: the MUE row in effect on its date (mue, mai, confirmed; NaN when none).
+
+    Codes with a single undated row are a take from the distinct codes; only codes whose MUE changed
+    over time are matched per distinct (code, date).
+    """
+
+    def compute() -> pd.DataFrame:
+        claims = ctx.claims
+        rows = _mue_rows()
+        dated = rows["effective_from"].notna() | rows["effective_to"].notna() | rows["code"].duplicated(
+            keep=False)
+        changing = set(rows.loc[dated, "code"])
+        positions, uniques = code_positions(ctx)
+        steady = rows[~rows["code"].isin(changing)].set_index("code").reindex(uniques)
+        result = pd.DataFrame({
+            column: np.append(steady[column].to_numpy(dtype="float64"), np.nan)[positions]
+            for column in ("mue", "mai", "confirmed")}, index=claims.index)
+        moving = claims["procedure_code"].isin(changing).to_numpy()
+        if moving.any():
+            dates = (claims["service_date"] if "service_date" in claims.columns
+                     else pd.Series(pd.NaT, index=claims.index))
+            lines = pd.DataFrame({"code": claims.loc[moving, "procedure_code"].to_numpy(),
+                                  "date": pd.to_datetime(dates[moving]).to_numpy()})
+            pairs = lines.drop_duplicates().reset_index(drop=True)
+            matched = pairs.reset_index().merge(rows, on="code")
+            inside = matched["date"].isna() | (
+                (matched["effective_from"].isna() | (matched["date"] >= matched["effective_from"]))
+                & (matched["effective_to"].isna() | (matched["date"] <= matched["effective_to"])))
+            in_force = matched[inside].drop_duplicates("index", keep="last").set_index("index")
+            pairs = pairs.join(in_force[["mue", "mai", "confirmed"]].astype("float64"))
+            found = lines.merge(pairs, on=["code", "date"], how="left")
+            result.loc[moving, ["mue", "mai", "confirmed"]] = found[["mue", "mai", "confirmed"]].to_numpy()
+        return result
+
+    return memo(ctx, "mue_on_dos", compute)
 
 
 def _per_session(ctx: CheckContext) -> pd.Series:
@@ -48,12 +94,12 @@ def _over_mue(claims: pd.DataFrame, ctx: CheckContext, medicare_confirmed: bool)
     `medicare_confirmed` picks the error half (confirmed MUE on a Medicare line) or the warning half
     (an unconfirmed MUE value, or a payer that is not Medicare and may use its own table).
     """
-    table = _mue()[_mue()["mue"] > 0]
     positions, uniques = code_positions(ctx)
-    by_code = table.reindex(uniques)
-    limit_of = np.append(by_code["mue"].to_numpy(dtype="float64"), np.nan)[positions]
-    mai_of = np.append(by_code["mai"].to_numpy(dtype="float64"), np.nan)[positions]
-    confirmed_of = np.append(by_code["confirmed"].fillna(False).to_numpy(dtype=bool), False)[positions]
+    in_force = _mue_on_dos(ctx)
+    # An MUE of 0 means "not payable by Medicare": CODE-006's finding, not a unit count.
+    limit_of = in_force["mue"].where(in_force["mue"] > 0).to_numpy(dtype="float64")
+    mai_of = in_force["mai"].to_numpy(dtype="float64")
+    confirmed_of = in_force["confirmed"].fillna(0).to_numpy(dtype=bool)
     # Exact repeats of a line are DUP-001's finding (CARC 18), not extra units.
     selected = ~np.isnan(limit_of) & ~claims.index.isin(repeated_lines(ctx)[0])
     units = units_or_one(claims).to_numpy()
@@ -82,10 +128,10 @@ def _over_mue(claims: pd.DataFrame, ctx: CheckContext, medicare_confirmed: bool)
     over = counted > frame["limit"]
     lines, frame = lines[over], frame[over]
     limit, total, per_day = frame["limit"], frame["total"], frame["per_day"]
-    mai = lines["procedure_code"].map(table["mai"]).astype(str)
+    mai = pd.Series(mai_of[candidates], index=rows)[over].astype("int64").astype(str)
     scope = pd.Series(" per line (MAI 1)", index=lines.index).where(
         ~per_day, " per day for this patient (MAI " + mai + ")")
-    unconfirmed = lines["procedure_code"].map(table["confirmed"]).map({True: "", False: " (unconfirmed)"})
+    unconfirmed = pd.Series(np.where(confirmed_of[candidates], "", " (unconfirmed)"), index=rows)[over]
     message = (lines["procedure_code"] + " billed " + fmt_number(total) + " unit(s) " + who_when(lines)
                + "; the Medicare MUE" + unconfirmed + " is " + fmt_number(limit) + scope)
     return hits(lines.index, message)
