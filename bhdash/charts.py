@@ -84,10 +84,10 @@ def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
                     name=severity,
                     orientation="h",
                     marker_color=color,
-                    customdata=part["amount"].fillna(0).to_numpy(),
+                    customdata=part["at_risk"].fillna(0).to_numpy(),
                     hovertemplate="%{y} · "
                     + severity
-                    + ": %{x:,} findings, $%{customdata:,.0f}<extra></extra>",
+                    + ": %{x:,} findings, $%{customdata:,.0f} at risk<extra></extra>",
                 )
             )
     figure.update_layout(barmode="stack")
@@ -337,25 +337,26 @@ def credential_timeline(
 
 
 def outside_enrollment(outside: pd.DataFrame) -> go.Figure:
-    """Dollars billed outside valid enrollment, one bar per clinician × payer."""
+    """Dollars at risk on lines billed outside valid enrollment, one bar per clinician × payer."""
     if outside.empty:
         return empty_figure("No lines billed outside a valid enrollment")
     labels = (outside["clinician"].astype(str) + " · " + outside["payer"].astype(str)).to_numpy()
-    shown = outside.assign(pair=labels).nlargest(15, "amount").iloc[::-1]
+    shown = outside.assign(pair=labels).nlargest(15, "at_risk").iloc[::-1]
     figure = go.Figure(
         go.Bar(
             y=shown["pair"],
-            x=shown["amount"],
+            x=shown["at_risk"],
             orientation="h",
             marker_color=ENROLLMENT_COLORS["termed"],
             customdata=shown["lines"],
-            text=[f"${amount:,.0f}" for amount in shown["amount"]],
+            text=[f"${amount:,.0f}" for amount in shown["at_risk"]],
             textposition="auto",
             hovertemplate="%{y}: $%{x:,.0f} on %{customdata} lines<extra></extra>",
         )
     )
-    figure.update_xaxes(tickformat=MONEY_AXIS, title="billed outside enrollment")
-    return _layout(figure, "Dollars billed outside valid enrollment", height=max(240, 30 * len(shown) + 100))
+    figure.update_xaxes(tickformat=MONEY_AXIS, title="at risk, billed outside enrollment")
+    title = "Dollars at risk billed outside valid enrollment"
+    return _layout(figure, title, height=max(240, 30 * len(shown) + 100))
 
 
 def risk_histogram(histogram: pd.DataFrame, rule_based: bool) -> go.Figure:

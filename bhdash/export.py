@@ -15,7 +15,10 @@ import pandas as pd
 
 _DANGEROUS_START = r"^[=+\-@\t\r\0]"
 _MAX_WIDTH = 80
-_WRAPPED_COLUMNS = ("message", "fix", "rationale", "reason", "title")
+_WRAPPED_COLUMNS = ("message", "fix", "rationale", "reason", "title", "What we found", "How to fix",
+                    "Why it matters", "Problem", "How it is computed", "Why it did not run")
+_MONEY_COLUMNS = ("amount", "charge", "amount_at_risk", "expected_payment", "at_risk", "Charge", "At risk",
+                  "Dollars")
 
 
 def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
@@ -69,7 +72,7 @@ def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, format
             worksheet.set_column(position, position, min(width, 60), formats["wrap"])
         elif ready[name].dtype.kind == "M":
             worksheet.set_column(position, position, 12, formats["date"])
-        elif name in ("amount", "charge", "amount_at_risk", "expected_payment"):
+        elif name in _MONEY_COLUMNS:
             worksheet.set_column(position, position, 12, formats["money"])
         else:
             worksheet.set_column(position, position, width)
@@ -97,6 +100,3 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def findings_workbook(findings: pd.DataFrame, rules: pd.DataFrame, summary: pd.DataFrame) -> bytes:
-    """The findings export: Findings, Summary and Rules sheets."""
-    return workbook_bytes({"Findings": findings, "Summary": summary, "Rules": rules})

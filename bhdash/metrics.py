@@ -4,9 +4,12 @@ Everything here takes canonical frames (claims per `model.CLAIM_COLUMNS`, findin
 `model.FINDING_COLUMNS`, the roster, and the per-line risk frame) and returns small frames the
 pages render and the chart builders draw. No Streamlit here, so every number on screen is unit-tested.
 
-The per-line risk frame is indexed like the claims frame and carries `denial_risk` (probability)
-and `amount_at_risk` (dollars); findings point at claim lines through `line_index`, which is what
-lets one filter on the claim lines carry over to findings and risk without re-running anything.
+The per-line risk frame is indexed like the claims frame and carries `denial_risk` (probability) and
+the money columns of `bhdash.money` (`amount_at_risk` = certain + likely loss, `baseline_loss` apart);
+findings carry their attributed dollars in `at_risk`. Findings point at claim lines through `line_index`,
+which is what lets one filter on the claim lines carry over to findings and risk without re-running
+anything. Every dollar figure here is a sum of those columns, so pages agree with each other and with
+the CLI and the exports.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from bhdash.model import SEVERITIES, Roster
+from bhdash.money import FINDING_DOLLARS, MoneySummary, summarize
 from bhdash.norms import code_families, flagged_clinicians
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.rules.registry import REGISTRY
@@ -51,8 +55,16 @@ class Kpis:
     clean_line_share: float
     lines_with_errors: int
     lines_with_findings: int
-    dollars_at_risk: float
-    expected_denials: float
+    money: MoneySummary
+
+    @property
+    def dollars_at_risk(self) -> float:
+        """Certain + likely loss (never the ordinary denials)."""
+        return self.money.at_risk
+
+    @property
+    def expected_denials(self) -> float:
+        return self.money.expected_denials
 
 
 def _column(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -139,34 +151,26 @@ def lines_with(findings: pd.DataFrame, severities: tuple[str, ...]) -> pd.Index:
     return pd.Index(on_line.loc[on_line["severity"].isin(severities), "line_index"].astype("int64").unique())
 
 
-def kpis(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFrame | None) -> Kpis:
+def kpis(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFrame) -> Kpis:
     """The Overview's headline numbers for the (filtered) claim lines."""
     total = len(claims)
     flagged = lines_with(findings, BLOCKING_SEVERITIES).intersection(claims.index)
     errors = lines_with(findings, ("error",)).intersection(claims.index)
-    if risk is not None and not risk.empty:
-        kept = risk[risk.index.isin(claims.index)]
-        at_risk = float(kept["amount_at_risk"].sum())
-        expected = float(kept["denial_risk"].sum())
-    else:
-        at_risk = float(_column(claims, "charge").reindex(errors).sum())
-        expected = float(len(errors))
     return Kpis(
         claim_lines=total,
         charges=float(_column(claims, "charge").sum()),
         clean_line_share=(1 - len(flagged) / total) if total else float("nan"),
         lines_with_errors=len(errors),
         lines_with_findings=len(flagged),
-        dollars_at_risk=at_risk,
-        expected_denials=expected,
+        money=summarize(risk, claims.index),
     )
 
 
 def findings_by_family(findings: pd.DataFrame) -> pd.DataFrame:
-    """Findings and dollars per family × severity, families ordered by count (largest first)."""
+    """Findings and attributed dollars at risk per family × severity, families ordered by count."""
     grouped = (
         findings.groupby(["family", "severity"], observed=True)
-        .agg(findings=("rule", "size"), amount=("amount", "sum"))
+        .agg(findings=("rule", "size"), at_risk=(FINDING_DOLLARS, "sum"))
         .reset_index()
     )
     order = grouped.groupby("family")["findings"].sum().sort_values(ascending=False).index
@@ -179,33 +183,27 @@ def findings_by_family(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: findings, distinct lines and dollars, most frequent first."""
+    """Per rule: findings, distinct lines and attributed dollars at risk, most frequent first."""
     on_line = findings["line_index"].notna()
     return (
         findings.assign(_line=findings["line_index"].where(on_line))
         .groupby(["rule", "family", "severity", "title"], observed=True, dropna=False)
-        .agg(findings=("message", "size"), lines=("_line", "nunique"), amount=("amount", "sum"))
+        .agg(findings=("message", "size"), lines=("_line", "nunique"), at_risk=(FINDING_DOLLARS, "sum"))
         .reset_index()
         .sort_values(["findings", "rule"], ascending=[False, True], kind="stable")
         .reset_index(drop=True)
     )
 
 
-def fix_first(findings: pd.DataFrame, risk: pd.DataFrame | None, count: int = 8) -> pd.DataFrame:
-    """The rules to work first: per rule, lines hit, charges and the expected loss on those lines.
+def fix_first(findings: pd.DataFrame, count: int = 8) -> pd.DataFrame:
+    """The rules to work first: per rule, findings, lines hit and the dollars at risk attributed to it.
 
-    Each line counts once per rule. Ranked by expected loss (the lines' denial risk × expected payment),
-    then by how many findings the rule raised, so clinician-level rules without lines still appear.
+    Ranked by those dollars (`bhdash.money` attribution, so the cards add up without counting a line
+    twice), then by how many findings the rule raised, so clinician-level rules without lines still appear.
     """
     table = findings_by_rule(findings)
-    on_line = _line_findings(findings).drop_duplicates(["rule", "line_index"])
-    if risk is not None and not risk.empty:
-        loss = risk["amount_at_risk"].reindex(on_line["line_index"].astype("int64")).to_numpy()
-        at_risk = on_line.assign(at_risk=loss).groupby("rule")["at_risk"].sum()
-    else:
-        at_risk = on_line.groupby("rule")["amount"].sum()
     fixes = findings.drop_duplicates("rule").set_index("rule")["fix"]
-    table = table.assign(amount_at_risk=table["rule"].map(at_risk).fillna(0.0), fix=table["rule"].map(fixes))
+    table = table.assign(amount_at_risk=table["at_risk"], fix=table["rule"].map(fixes))
     return (
         table.sort_values(["amount_at_risk", "findings"], ascending=False, kind="stable")
         .head(count)
@@ -213,20 +211,13 @@ def fix_first(findings: pd.DataFrame, risk: pd.DataFrame | None, count: int = 8)
     )
 
 
-def risk_by(claims: pd.DataFrame, risk: pd.DataFrame | None, findings: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Lines, charges, expected denials and dollars at risk per value of `by` (payer, clinician_name…).
-
-    Without a risk frame, dollars at risk fall back to the charges of lines with error findings,
-    which is what the rule-based view shows before any risk model runs.
-    """
+def risk_by(claims: pd.DataFrame, risk: pd.DataFrame, findings: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per value of `by` (payer, clinician_name…): lines, charges, flagged lines, expected denials, and the
+    money split (certain, likely, at risk = certain + likely, ordinary denials), largest at risk first."""
+    lines = risk.reindex(claims.index)
     frame = pd.DataFrame({by: _column(claims, by), "charge": _column(claims, "charge")}, index=claims.index)
-    if risk is not None and not risk.empty:
-        frame["denial_risk"] = risk["denial_risk"].reindex(claims.index).fillna(0.0)
-        frame["amount_at_risk"] = risk["amount_at_risk"].reindex(claims.index).fillna(0.0)
-    else:
-        errors = frame.index.isin(lines_with(findings, ("error",)))
-        frame["denial_risk"] = errors.astype("float64")
-        frame["amount_at_risk"] = frame["charge"].where(errors, 0.0).fillna(0.0)
+    for column in ("denial_risk", "certain_loss", "likely_loss", "baseline_loss", "amount_at_risk"):
+        frame[column] = lines[column].astype("float64").fillna(0.0)
     frame["flagged"] = frame.index.isin(lines_with(findings, BLOCKING_SEVERITIES))
     frame[by] = frame[by].astype("object").fillna("(not given)")
     result = (
@@ -236,6 +227,9 @@ def risk_by(claims: pd.DataFrame, risk: pd.DataFrame | None, findings: pd.DataFr
             charges=("charge", "sum"),
             flagged_lines=("flagged", "sum"),
             expected_denials=("denial_risk", "sum"),
+            certain_loss=("certain_loss", "sum"),
+            likely_loss=("likely_loss", "sum"),
+            baseline_loss=("baseline_loss", "sum"),
             amount_at_risk=("amount_at_risk", "sum"),
         )
         .reset_index()
@@ -246,7 +240,7 @@ def risk_by(claims: pd.DataFrame, risk: pd.DataFrame | None, findings: pd.DataFr
     return result
 
 
-def monthly_trend(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFrame | None) -> pd.DataFrame:
+def monthly_trend(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFrame) -> pd.DataFrame:
     """Per service month: lines, charges, flagged lines, share flagged and dollars at risk."""
     if "service_date" not in claims.columns:
         return pd.DataFrame(
@@ -260,11 +254,7 @@ def monthly_trend(claims: pd.DataFrame, findings: pd.DataFrame, risk: pd.DataFra
         },
         index=claims.index,
     )
-    if risk is not None and not risk.empty:
-        frame["amount_at_risk"] = risk["amount_at_risk"].reindex(claims.index).fillna(0.0)
-    else:
-        errors = claims.index.isin(lines_with(findings, ("error",)))
-        frame["amount_at_risk"] = frame["charge"].where(errors, 0.0).fillna(0.0)
+    frame["amount_at_risk"] = risk["amount_at_risk"].reindex(claims.index).fillna(0.0)
     result = (
         frame.dropna(subset=["month"])
         .groupby("month")
@@ -492,19 +482,20 @@ def license_status(clinicians: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFram
 
 
 def outside_enrollment(findings: pd.DataFrame, rule_ids: tuple[str, ...]) -> pd.DataFrame:
-    """Dollars billed outside valid enrollment, per clinician × payer, from the enrollment rules' findings."""
+    """Lines billed outside valid enrollment per clinician × payer, with the dollars at risk the enrollment
+    rules' findings carry (`bhdash.money` attribution: the same dollars as those rules on every page)."""
     chosen = _line_findings(findings)
-    chosen = chosen[chosen["rule"].isin(rule_ids)].drop_duplicates("line_index")
+    chosen = chosen[chosen["rule"].isin(rule_ids)]
     return (
         chosen.groupby(["clinician", "payer"], dropna=False)
         .agg(
-            lines=("line_index", "size"),
-            amount=("amount", "sum"),
+            lines=("line_index", "nunique"),
+            at_risk=(FINDING_DOLLARS, "sum"),
             first_date=("service_date", "min"),
             last_date=("service_date", "max"),
         )
         .reset_index()
-        .sort_values("amount", ascending=False, kind="stable")
+        .sort_values("at_risk", ascending=False, kind="stable")
         .reset_index(drop=True)
     )
 

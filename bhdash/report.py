@@ -1,8 +1,10 @@
 """Report output of a check run: the JSON document, the terminal summary, and findings tables for export.
 
 The JSON shape is the public contract of `bhdash check --format json` (issue 3 §5); `row` is always the
-row number as the user's spreadsheet shows it, and every claim line appears in `lines`.
-No patient columns are ever part of these outputs.
+row number as the user's spreadsheet shows it, and every claim line appears in `lines`. The JSON and the
+terminal table carry no patient columns. The findings workbook and CSV are the user's own export of their
+own data, made for a biller to work from: they carry the claim ID, patient name, member ID and date of
+service where the upload has them, under readable headers, and no internal columns.
 """
 
 from __future__ import annotations
@@ -13,18 +15,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from bhdash import export
+from bhdash import export, money
 from bhdash.analysis import Analysis
 from bhdash.model import FAMILIES, SEVERITIES
 from bhdash.rules import REGISTRY
 
 FINDING_EXPORT_COLUMNS: tuple[str, ...] = (
     "row", "rule", "family", "severity", "title", "message", "claim_id", "clinician", "payer", "code",
-    "service_date", "amount", "fix", "source",
+    "service_date", "amount", money.FINDING_DOLLARS, "fix", "source",
 )
+# The findings export a biller works from: column → header, in this order. Patient columns come from the
+# claim line; a column the upload does not have is left out.
+BILLER_HEADERS: dict[str, str] = {
+    "row": "Row in your file", "claim_id": "Claim ID", "patient_name": "Patient", "member_id": "Member ID",
+    "service_date": "Date of service", "clinician": "Clinician", "payer": "Payer", "code": "Procedure code",
+    "severity": "Severity", "rule": "Rule", "title": "Problem", "message": "What we found",
+    "fix": "How to fix", "amount": "Charge", money.FINDING_DOLLARS: "At risk", "source": "Source",
+}
+RULE_HEADERS: dict[str, str] = {
+    "id": "Rule", "family": "Family", "severity": "Severity", "title": "Problem", "status": "Status",
+    "reason": "Why it did not run", "findings": "Findings", "rationale": "Why it matters",
+    "fix": "How to fix", "source": "Source", "effective": "In effect", "needs": "Columns it needs",
+}
+SUMMARY_HEADERS: dict[str, str] = {
+    "family": "Family", "severity": "Severity", "findings": "Findings", "lines": "Claim lines",
+    "at_risk": "At risk",
+}
 _JSON_FINDING_KEYS: tuple[str, ...] = (
     "row", "rule", "family", "severity", "message", "claim_id", "clinician", "payer", "code", "amount",
-    "fix", "source", "title", "service_date",
+    money.FINDING_DOLLARS, "fix", "source", "title", "service_date",
 )
 TOP_FINDINGS = 15
 
@@ -68,11 +87,43 @@ def _records(frame: pd.DataFrame, keys: tuple[str, ...] | list[str]) -> list[dic
 
 
 def findings_table(analysis: Analysis) -> pd.DataFrame:
-    """Findings in report order (severity, then row) with the export columns."""
+    """Findings in report order (severity, then row) with the report columns (no patient columns)."""
     findings = analysis.check.findings
     table = findings[list(FINDING_EXPORT_COLUMNS)].copy()
-    table["amount"] = table["amount"].astype("float64").round(2)
+    for column in ("amount", money.FINDING_DOLLARS):
+        table[column] = table[column].astype("float64").round(2)
     return table
+
+
+def _patient_name(claims: pd.DataFrame) -> pd.Series | None:
+    if "patient_name" in claims.columns and claims["patient_name"].notna().any():
+        return claims["patient_name"]
+    parts = [claims[column].astype("string") for column in ("patient_first_name", "patient_last_name")
+             if column in claims.columns and claims[column].notna().any()]
+    if not parts:
+        return None
+    return parts[0].str.cat(parts[1:], sep=" ", na_rep="").str.strip() if len(parts) > 1 else parts[0]
+
+
+def biller_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The findings (all, or the ones given, e.g. as filtered on the Findings page) with the identifiers a
+    biller needs to find each claim, under readable headers (BILLER_HEADERS)."""
+    findings = analysis.check.findings if findings is None else findings
+    table = findings[[column for column in FINDING_EXPORT_COLUMNS if column != "family"]].copy()
+    for column in ("amount", money.FINDING_DOLLARS):
+        table[column] = table[column].astype("float64").round(2)
+    claims = analysis.claims
+    line = findings["line_index"]
+    on_line = line.notna().to_numpy()
+    positions = line[on_line].astype("int64")
+    for column, values in (("patient_name", _patient_name(claims)),
+                           ("member_id", claims["member_id"] if "member_id" in claims.columns else None)):
+        if values is not None and values.notna().any():
+            filled = pd.Series(pd.NA, index=findings.index, dtype="object")
+            filled[on_line] = values.reindex(positions).astype("object").to_numpy()
+            table[column] = filled
+    return table[[column for column in BILLER_HEADERS if column in table.columns]].rename(
+        columns=BILLER_HEADERS)
 
 
 def counts_by(findings: pd.DataFrame, column: str, order: tuple[str, ...]) -> dict[str, int]:
@@ -80,14 +131,15 @@ def counts_by(findings: pd.DataFrame, column: str, order: tuple[str, ...]) -> di
     return {name: int(counts.get(name, 0)) for name in order}
 
 
-def summary_table(analysis: Analysis) -> pd.DataFrame:
-    """Findings, lines and dollars per family × severity (non-empty cells only), plus totals."""
-    findings = analysis.check.findings
+def summary_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Findings, lines and attributed dollars at risk per family × severity (non-empty cells only)."""
+    findings = analysis.check.findings if findings is None else findings
     on_line = findings["line_index"].notna()
     grouped = (
         findings.assign(_line=findings["line_index"].where(on_line))
         .groupby(["family", "severity"], sort=False)
-        .agg(findings=("rule", "size"), lines=("_line", "nunique"), amount=("amount", "sum"))
+        .agg(findings=("rule", "size"), lines=("_line", "nunique"),
+             at_risk=(money.FINDING_DOLLARS, "sum"))
         .reset_index()
     )
     family_order = {name: position for position, name in enumerate(FAMILIES)}
@@ -95,7 +147,7 @@ def summary_table(analysis: Analysis) -> pd.DataFrame:
     grouped = grouped.sort_values(
         ["family", "severity"],
         key=lambda s: s.map(family_order if s.name == "family" else severity_order)).reset_index(drop=True)
-    grouped["amount"] = grouped["amount"].astype("float64").round(2)
+    grouped["at_risk"] = grouped["at_risk"].astype("float64").round(2)
     return grouped
 
 
@@ -111,17 +163,32 @@ def rules_table(analysis: Analysis) -> pd.DataFrame:
 
 
 def line_records(analysis: Analysis) -> list[dict[str, Any]]:
-    """One record per claim line: spreadsheet row, denial risk and amount at risk (plus extras)."""
+    """One record per claim line: spreadsheet row, denial risk and the money split (bhdash.money)."""
     risk = analysis.risk.reindex(analysis.claims.index)
     frame = pd.DataFrame({
         "row": analysis.claims["source_row"].astype("int64"),
         "denial_risk": risk["denial_risk"].astype("float64").fillna(0.0).round(4),
-        "amount_at_risk": risk["amount_at_risk"].astype("float64").fillna(0.0).round(2),
+        "base_rate": risk["base_rate"].astype("float64").round(4),
+        "unpayable": risk["unpayable"].astype(bool),
     })
-    for extra in ("expected_payment", "reasons"):
-        if extra in risk.columns:
-            frame[extra] = risk[extra].round(2) if extra == "expected_payment" else risk[extra]
+    for column in ("expected_payment", "amount_at_risk", "certain_loss", "likely_loss", "baseline_loss"):
+        frame[column] = risk[column].astype("float64").fillna(0.0).round(2)
+    frame["reasons"] = risk["reasons"]
     return _records(frame, list(frame.columns))
+
+
+def money_document(analysis: Analysis) -> dict[str, Any]:
+    """The money figures of the whole file (`bhdash.money.summarize`), with how each is computed."""
+    totals = analysis.money.as_dict()
+    return {
+        "at_risk": totals["at_risk"], "certain_loss": totals["certain"], "likely_loss": totals["likely"],
+        "expected_ordinary_denials": totals["baseline"], "expected_payment": totals["expected_payment"],
+        "expected_denials": totals["expected_denials"], "unpayable_lines": totals["unpayable_lines"],
+        "not_tied_to_a_finding": round(money.unattributed(analysis.risk, analysis.check.findings), 2),
+        "explained": {"at_risk": money.EXPLAIN["at_risk"], "certain_loss": money.EXPLAIN["certain"],
+                      "likely_loss": money.EXPLAIN["likely"],
+                      "expected_ordinary_denials": money.EXPLAIN["baseline"]},
+    }
 
 
 def report_document(analysis: Analysis) -> dict[str, Any]:
@@ -143,8 +210,9 @@ def report_document(analysis: Analysis) -> dict[str, Any]:
             "findings_by_family": counts_by(findings, "family", FAMILIES),
             "findings_by_severity": counts_by(findings, "severity", SEVERITIES),
             "lines_with_errors": int(findings.loc[findings["severity"] == "error", "line_index"].nunique()),
-            "amount_at_risk": round(float(analysis.risk["amount_at_risk"].sum()), 2),
+            "amount_at_risk": analysis.money.as_dict()["at_risk"],
         },
+        "money": money_document(analysis),
         "skipped_rows": _records(skipped, ["row", "reason", "sheet"]),
         "rules": _records(analysis.check.rules, ["id", "family", "severity", "status", "reason", "title",
                                                  "findings"]),
@@ -178,8 +246,10 @@ def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
         + (f", layout {source['layout']}" if source["layout"] else "") + ")",
         f"As of {document['as_of']}: {summary['rows_read']} rows read = {summary['claim_lines']} claim lines "
         f"+ {summary['rows_skipped']} skipped rows",
-        f"{summary['lines_with_errors']} lines with errors; {_money(summary['amount_at_risk'])} at risk "
-        f"(denial risk: {analysis.risk_model.get('status', 'prior')})",
+        f"{summary['lines_with_errors']} lines with errors; {_money(summary['amount_at_risk'])} at risk = "
+        f"{_money(document['money']['certain_loss'])} certain + {_money(document['money']['likely_loss'])} "
+        f"likely (denial risk: {analysis.risk_model.get('status', 'prior')}); "
+        f"{_money(document['money']['expected_ordinary_denials'])} expected ordinary denials, not included",
         "",
     ]
     table = summary_table(analysis)
@@ -190,7 +260,7 @@ def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
                                   fill_value=0)
         pivot = pivot.reindex(columns=[s for s in SEVERITIES if s in pivot.columns])
         pivot = pivot.reindex([family for family in FAMILIES if family in pivot.index])
-        pivot["amount"] = table.groupby("family")["amount"].sum().reindex(pivot.index).map(_money)
+        pivot["at risk"] = table.groupby("family")["at_risk"].sum().reindex(pivot.index).map(_money)
         lines += ["Findings by family and severity:", pivot.to_string(), ""]
     skipped_rules = analysis.check.skipped()
     if not skipped_rules.empty:
@@ -200,12 +270,12 @@ def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
     findings = findings_table(analysis)
     if not findings.empty:
         severity_rank = findings["severity"].map({name: position for position, name in enumerate(SEVERITIES)})
-        ranked = findings.assign(_rank=severity_rank, _amount=findings["amount"].fillna(0)).sort_values(
-            ["_rank", "_amount"], ascending=[True, False], kind="stable").head(top)
+        ranked = findings.assign(_rank=severity_rank, _amount=findings[money.FINDING_DOLLARS].fillna(0))\
+            .sort_values(["_rank", "_amount"], ascending=[True, False], kind="stable").head(top)
         lines.append(f"Top findings ({len(ranked)} of {len(findings)}):")
         for row in ranked.itertuples(index=False):
             where = f"row {int(row.row)}" if pd.notna(row.row) else (row.clinician or "practice")
-            amount = f" [{_money(row.amount)}]" if pd.notna(row.amount) else ""
+            amount = f" [{_money(row.at_risk)} at risk]" if row.at_risk > 0 else ""
             lines.append(f"  {row.severity:<7} {row.rule:<11} {where}: {row.message}{amount}")
         lines.append("")
     if analysis.skipped is not None and len(analysis.skipped):
@@ -216,9 +286,31 @@ def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def findings_csv(analysis: Analysis) -> bytes:
-    return export.to_csv_bytes(findings_table(analysis))
+def findings_csv(analysis: Analysis, findings: pd.DataFrame | None = None) -> bytes:
+    return export.to_csv_bytes(biller_table(analysis, findings))
 
 
-def findings_xlsx(analysis: Analysis) -> bytes:
-    return export.findings_workbook(findings_table(analysis), rules_table(analysis), summary_table(analysis))
+def money_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The money figures (bhdash.money) with how each is computed: over the whole file, or over the lines
+    of the findings given."""
+    if findings is None:
+        totals = analysis.money
+    else:
+        lines = findings["line_index"].dropna().astype("int64").unique()
+        totals = money.summarize(analysis.risk, pd.Index(lines))
+    rows = [("at_risk", totals.at_risk), ("certain", totals.certain), ("likely", totals.likely),
+            ("baseline", totals.baseline), ("expected_payment", totals.expected_payment)]
+    return pd.DataFrame({"Figure": [money.LABELS[key] for key, _ in rows],
+                         "Dollars": [round(value, 2) for _, value in rows],
+                         "How it is computed": [money.EXPLAIN[key] for key, _ in rows]})
+
+
+def findings_xlsx(analysis: Analysis, findings: pd.DataFrame | None = None) -> bytes:
+    """The findings workbook: Findings (biller-ready), Money, Summary by family and Rules sheets. With
+    `findings`, the workbook covers those findings (and the money of their lines) only."""
+    shown = analysis.check.findings if findings is None else findings
+    summary = summary_table(analysis, shown).rename(columns=SUMMARY_HEADERS)
+    rules = rules_table(analysis)[list(RULE_HEADERS)].rename(columns=RULE_HEADERS)
+    return export.workbook_bytes({"Findings": biller_table(analysis, shown),
+                                  "Money": money_table(analysis, findings), "Summary": summary,
+                                  "Rules": rules})

@@ -2,7 +2,7 @@
 
 Without history the risk is a transparent prior (`reference/denial_priors.csv`): a base rate per payer
 type combined with P(denial | rule hit) per family × severity (× payer type) as 1 − Π(1 − p). With an
-adjudicated history it is a calibrated logistic regression on pre-submission fields only, evaluated on a
+adjudicated history it is a logistic regression on pre-submission fields only, evaluated on a
 patient-grouped split so that a patient's lines never sit on both sides. Outcome columns (status,
 denial_reason, paid_amount) are labels and never features: using them would be leakage.
 
@@ -19,14 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import GroupShuffleSplit
-from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import OneHotEncoder
+from threadpoolctl import threadpool_limits
 
+from bhdash import money
 from bhdash.model import MODIFIER_COLUMNS, OUTCOME_COLUMNS, Roster
 from bhdash.norms import line_payer_types
 from bhdash.payers import PayerDirectory, default_directory
@@ -49,9 +47,12 @@ _CATEGORICAL = ("payer", "payer_type", "code", "credential", "pos", "payer_code"
 _LAG_EDGES = (-1, 30, 60, 90, 180, 365, 10_000)
 _LAG_LABELS = ("0-30 days", "31-60 days", "61-90 days", "91-180 days", "181-365 days", "over 365 days")
 _REASON_COUNT = 3
+MIN_CATEGORY_LINES = 10  # a payer, code… value seen on fewer history lines shares the "(rare)" column
+ORDINARY_PSEUDO_LINES = 50.0  # prior weight, in lines, of a payer's ordinary denial rate (see RiskModel)
 _MIN_REASON_LOGIT = 0.05  # a learned effect must add at least this much log-odds to be named
 RISK_COLUMNS: tuple[str, ...] = (
-    "row", "denial_risk", "expected_payment", "payment_basis", "amount_at_risk", "reasons", "risk_source",
+    "row", "denial_risk", "expected_payment", "payment_basis", *money.LINE_MONEY_COLUMNS, "reasons",
+    "risk_source",
 )
 
 
@@ -230,27 +231,13 @@ def _line_hits(findings: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     return on_line.drop_duplicates(["line_index", "rule"])[["line_index", "rule", "family", "severity"]]
 
 
-def prior_risk(
-    claims: pd.DataFrame, findings: pd.DataFrame, *, payer_types: pd.Series | None = None,
-    priors: pd.DataFrame | None = None, explain: bool = True,
-) -> tuple[pd.Series, pd.Series | None]:
-    """P(denial) per line from the prior table, and (when explain) the top reasons per line.
-
-    A hit's probability comes from the most specific row: the rule's own, else family × severity ×
-    payer type, else family × severity, else severity. Several hits on a line combine as 1 − Π(1 − p)
-    with the payer type's base rate; a rule firing twice on one line counts once.
-    """
-    priors = load_priors() if priors is None else priors
-    types = (payer_types if payer_types is not None else line_payer_types(claims)).fillna("commercial")
-    base_rates = priors[priors["kind"] == "base"].set_index("payer_type")["p_denial"]
-    base = types.map(base_rates).fillna(base_rates.mean()).astype("float64")
-    hits = _line_hits(findings, claims.index)
-    hits = hits.assign(payer_type=types.reindex(hits["line_index"]).to_numpy())
+def _hit_probability(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
+    """P(denial | hit) per hit (rule, family, severity, payer_type), from the most specific prior row: the
+    rule's own, else family × severity × payer type, else family × severity, else severity."""
     hit_table = priors[priors["kind"] == "hit"].fillna({"payer_type": "", "family": "", "rule": ""})
     general = hit_table[hit_table["rule"] == ""]
     by_type, by_family = general["payer_type"] != "", general["family"] != ""
     p = pd.Series(np.nan, index=hits.index)
-    # Most specific first: a rule's own row, family × severity × payer type, family × severity, severity.
     for keys, table in (
         (["rule"], hit_table[hit_table["rule"] != ""]),
         (["family", "severity", "payer_type"], general[by_type & by_family]),
@@ -259,6 +246,48 @@ def prior_risk(
     ):
         looked_up = hits[keys].merge(table[[*keys, "p_denial"]], how="left", on=keys)["p_denial"]
         p = p.fillna(pd.Series(looked_up.to_numpy(), index=hits.index))
+    return p.fillna(0.0)
+
+
+def _payer_types(claims: pd.DataFrame) -> pd.Series:
+    return line_payer_types(claims).fillna("commercial")
+
+
+def prior_base_rates(claims: pd.DataFrame, *, payer_types: pd.Series | None = None,
+                     priors: pd.DataFrame | None = None) -> pd.Series:
+    """The prior's ordinary denial rate per line: the base rate of the line's payer type
+    (`denial_priors.csv`; commercial when the type is unknown)."""
+    priors = load_priors() if priors is None else priors
+    types = payer_types if payer_types is not None else _payer_types(claims)
+    base_rates = priors[priors["kind"] == "base"].set_index("payer_type")["p_denial"]
+    return types.map(base_rates).fillna(base_rates.mean()).astype("float64")
+
+
+def hit_priors(claims: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
+    """Each line finding's prior P(denial | hit), aligned with `findings` (NaN for clinician-level ones):
+    the weights `money.attribute` shares a line's likely loss by."""
+    on_line = findings["line_index"].notna() & findings["line_index"].isin(claims.index)
+    hits = findings.loc[on_line, ["line_index", "rule", "family", "severity"]]
+    types = _payer_types(claims)
+    hits = hits.assign(payer_type=types.reindex(hits["line_index"].astype("int64")).to_numpy())
+    return _hit_probability(hits, load_priors()).reindex(findings.index)
+
+
+def prior_risk(
+    claims: pd.DataFrame, findings: pd.DataFrame, *, payer_types: pd.Series | None = None,
+    priors: pd.DataFrame | None = None, explain: bool = True,
+) -> tuple[pd.Series, pd.Series | None]:
+    """P(denial) per line from the prior table, and (when explain) the top reasons per line.
+
+    A hit's probability comes from the most specific row (`_hit_probability`). Several hits on a line
+    combine as 1 − Π(1 − p) with the payer type's base rate; a rule firing twice on one line counts once.
+    """
+    priors = load_priors() if priors is None else priors
+    types = payer_types.fillna("commercial") if payer_types is not None else _payer_types(claims)
+    base = prior_base_rates(claims, payer_types=types, priors=priors)
+    hits = _line_hits(findings, claims.index)
+    hits = hits.assign(payer_type=types.reindex(hits["line_index"]).to_numpy())
+    p = _hit_probability(hits, priors)
     hits = hits.assign(p=p.fillna(0.0))
     survival = np.log1p(-hits["p"].clip(upper=0.999)).groupby(hits["line_index"]).sum()
     log_keep = np.log1p(-base) + survival.reindex(claims.index).fillna(0.0)
@@ -353,60 +382,106 @@ class RiskModel:
     """A trained (or refused) denial model; `info` is JSON-ready and goes into the CLI's "model" key."""
 
     info: dict[str, Any]
-    estimator: CalibratedClassifierCV | None = None
-    indicator_columns: tuple[str, ...] = ()
+    estimator: LogisticRegression | None = None
+    design: _Design | None = None
     feature_names: tuple[str, ...] = ()
     coefficients: np.ndarray | None = None
+    ordinary: pd.DataFrame | None = None  # per payer key: lines and denials without error/warning findings
+
+    def base_rates(self, claims: pd.DataFrame, payers: PayerDirectory | None = None) -> pd.Series:
+        """The payer's ordinary denial rate per line: the history's denial rate on the payer's lines
+        without error or warning findings, shrunk towards the prior's payer-type rate by
+        ORDINARY_PSEUDO_LINES (so a payer seen on a few lines keeps close to the prior)."""
+        prior = prior_base_rates(claims)
+        if self.ordinary is None or self.ordinary.empty:
+            return prior
+        keys = _payer_key(claims, payers or default_directory())
+        lines = keys.map(self.ordinary["lines"]).fillna(0.0).astype("float64")
+        denials = keys.map(self.ordinary["denials"]).fillna(0.0).astype("float64")
+        return (denials + ORDINARY_PSEUDO_LINES * prior) / (lines + ORDINARY_PSEUDO_LINES)
 
     @property
     def trained(self) -> bool:
         return self.estimator is not None
 
-    def _matrix(self, features: pd.DataFrame) -> pd.DataFrame:
-        base = features[list(_CATEGORICAL)]
-        indicators = features.reindex(columns=list(self.indicator_columns), fill_value=0.0)
-        return pd.concat([base, indicators], axis=1)
-
     def predict(self, features: pd.DataFrame) -> np.ndarray:
-        if self.estimator is None:
+        if self.estimator is None or self.design is None:
             raise RuntimeError("the risk model is not trained")
-        return self.estimator.predict_proba(self._matrix(features))[:, 1]
+        return self.estimator.predict_proba(self.design.transform(features))[:, 1]
 
     def reasons(self, features: pd.DataFrame) -> list[list[str]]:
         """Per line, the learned effects that raised its log-odds most (rule hits, payer, code …)."""
-        pipeline = self.estimator.calibrated_classifiers_[0].estimator
-        transformed = pipeline.named_steps["features"].transform(self._matrix(features))
-        transformed = transformed.toarray() if sparse.issparse(transformed) else np.asarray(transformed)
-        contributions = transformed * self.coefficients
-        count = min(_REASON_COUNT, contributions.shape[1])
-        top = np.argsort(-contributions, axis=1)[:, :count]
+        contributions = self.design.transform(features).multiply(self.coefficients).tocsr()
+        contributions.eliminate_zeros()
+        line = np.repeat(np.arange(contributions.shape[0]), np.diff(contributions.indptr))
+        order = np.lexsort((-contributions.data, line))
+        line, column, value = line[order], contributions.indices[order], contributions.data[order]
+        rank = np.arange(len(line)) - contributions.indptr[line]
+        keep = (rank < _REASON_COUNT) & (value >= _MIN_REASON_LOGIT)
         names = np.asarray(self.feature_names, dtype=object)
-        values = np.take_along_axis(contributions, top, axis=1)
-        return [[f"{names[j]} (+{v:.2f} log-odds)" for j, v in zip(row, vals, strict=True)
-                 if v >= _MIN_REASON_LOGIT] for row, vals in zip(top, values, strict=True)]
+        reasons: list[list[str]] = [[] for _ in range(contributions.shape[0])]
+        for position, name, effect in zip(line[keep], names[column[keep]], value[keep], strict=True):
+            reasons[position].append(f"{name} (+{effect:.2f} log-odds)")
+        return reasons
 
 
-def _pipeline(indicators: list[str], random_state: int) -> CalibratedClassifierCV:
-    features = ColumnTransformer([
-        ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10,
-                                      sparse_output=True), list(_CATEGORICAL)),
-        ("indicators", "passthrough", indicators),
-    ], sparse_threshold=1.0)
-    model = Pipeline([("features", features),
-                      ("logit", LogisticRegression(C=0.5, max_iter=2000, random_state=random_state))])
-    return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
+@dataclass(frozen=True)
+class _Design:
+    """The model's sparse design matrix: one column per categorical value seen on at least
+    MIN_CATEGORY_LINES history lines, one "(rare)" column per feature for the rarer values (and values
+    never seen), and the 0/1 indicator columns (modifiers, rule hits) as they are.
+
+    Encoding once with pandas and slicing rows of one CSR matrix keeps the fit well under the time
+    sklearn's per-fold ColumnTransformer/OneHotEncoder spent sorting Python strings."""
+
+    categories: dict[str, pd.Index]
+    rare: dict[str, bool]
+    indicators: tuple[str, ...]
+
+    @classmethod
+    def fit(cls, features: pd.DataFrame, indicators: list[str]) -> _Design:
+        categories, rare = {}, {}
+        for column in _CATEGORICAL:
+            counts = features[column].value_counts()
+            categories[column] = pd.Index(sorted(counts.index[counts >= MIN_CATEGORY_LINES]))
+            rare[column] = bool((counts < MIN_CATEGORY_LINES).any())
+        return cls(categories=categories, rare=rare, indicators=tuple(indicators))
+
+    @property
+    def names(self) -> list[str]:
+        names: list[str] = []
+        for column in _CATEGORICAL:
+            names.extend(f"{column} = {category}" for category in self.categories[column])
+            if self.rare[column]:
+                names.append(f"{column} = (rare)")
+        return names + list(self.indicators)
+
+    def transform(self, features: pd.DataFrame) -> sparse.csr_matrix:
+        rows, columns, offset = [], [], 0
+        lines = np.arange(len(features))
+        for column in _CATEGORICAL:
+            known = self.categories[column]
+            codes = known.get_indexer(features[column])
+            if self.rare[column]:
+                codes = np.where(codes < 0, len(known), codes)
+            seen = codes >= 0
+            rows.append(lines[seen])
+            columns.append(codes[seen] + offset)
+            offset += len(known) + int(self.rare[column])
+        row, column = np.concatenate(rows), np.concatenate(columns)
+        onehot = sparse.csr_matrix((np.ones(len(row)), (row, column)), shape=(len(features), offset))
+        flags = features.reindex(columns=list(self.indicators), fill_value=0.0).to_numpy(dtype="float64")
+        return sparse.hstack([onehot, sparse.csr_matrix(flags)], format="csr")
 
 
-def _feature_names(pipeline: Pipeline, indicators: list[str]) -> list[str]:
-    encoder: OneHotEncoder = pipeline.named_steps["features"].named_transformers_["categorical"]
-    names: list[str] = []
-    for column, categories, infrequent in zip(_CATEGORICAL, encoder.categories_,
-                                              encoder.infrequent_categories_, strict=True):
-        rare = set(infrequent) if infrequent is not None else set()
-        names.extend(f"{column} = {category}" for category in categories if category not in rare)
-        if rare:
-            names.append(f"{column} = (rare)")
-    return names + indicators
+def _fit(matrix: sparse.csr_matrix, labels: np.ndarray, random_state: int) -> LogisticRegression:
+    """L2 logistic regression by Newton steps (a few iterations on a few hundred columns). A maximum-
+    likelihood logit's probabilities match the observed rate overall and in every one-hot group, so no
+    separate calibration fit is needed; the held-out calibration table checks it. One BLAS thread: on a
+    problem this small, threads only contend (several times slower on a busy machine)."""
+    with threadpool_limits(limits=1, user_api="blas"):
+        return LogisticRegression(C=0.5, solver="newton-cholesky", max_iter=200,
+                                  random_state=random_state).fit(matrix, labels)
 
 
 def _calibration_table(predicted: np.ndarray, observed: np.ndarray, bins: int = 10) -> list[dict[str, Any]]:
@@ -455,29 +530,27 @@ def fit_risk_model(
     if credentials is not None:
         credentials = credentials.reindex(adjudicated.index)
     features = risk_features(adjudicated, history_findings, payers=payers, credentials=credentials)
-    indicators = sorted(column for column in features.columns
-                        if column not in _CATEGORICAL)
-    model = RiskModel(info={}, indicator_columns=tuple(indicators))
-    matrix = model._matrix(features)
+    indicators = sorted(column for column in features.columns if column not in _CATEGORICAL)
     groups, group_name = _groups(adjudicated)
     train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=random_state)
-                       .split(matrix, labels, groups))
+                       .split(features, labels, groups))
     if labels[test].all() or not labels[test].any() or labels[train].all() or not labels[train].any():
         return _refuse("the patient-grouped split left one side without denials or without paid lines",
                        history_lines=len(adjudicated), denials=denials)
-    evaluation = _pipeline(indicators, random_state).fit(matrix.iloc[train], labels[train])
-    predicted = evaluation.predict_proba(matrix.iloc[test])[:, 1]
+    held_out = _Design.fit(features.iloc[train], indicators)  # the test lines never shape the encoding
+    evaluation = _fit(held_out.transform(features.iloc[train]), labels[train], random_state)
+    predicted = evaluation.predict_proba(held_out.transform(features.iloc[test]))[:, 1]
     prior_test, _ = prior_risk(adjudicated.iloc[test], history_findings, explain=False)
-    final = _pipeline(indicators, random_state).fit(matrix, labels)
-    pipeline = final.calibrated_classifiers_[0].estimator
-    model.estimator = final
-    model.feature_names = tuple(_feature_names(pipeline, indicators))
-    model.coefficients = pipeline.named_steps["logit"].coef_[0]
+    design = _Design.fit(features, indicators)
+    final = _fit(design.transform(features), labels, random_state)
+    model = RiskModel(info={}, estimator=final, design=design, feature_names=tuple(design.names),
+                      coefficients=final.coef_[0],
+                      ordinary=_ordinary_denials(adjudicated, labels, history_findings, payers))
     model.info = {
         "status": "trained",
         "kind": "logistic regression (one-hot payer, code, credential, POS, payer × code, days to "
                 "submission in bins; modifiers; rule hits per rule and per family × severity × payer type), "
-                "sigmoid-calibrated with 3-fold CV",
+                "L2-regularised (C = 0.5), fitted by Newton steps on a sparse one-hot design",
         "label": DENIAL_LABEL,
         "features": "pre-submission only; status, denial_reason and paid_amount are labels, never features",
         "split": f"GroupShuffleSplit by {group_name}, 25% held out, random_state={random_state}",
@@ -489,9 +562,22 @@ def fit_risk_model(
         "prior_auc": round(float(roc_auc_score(labels[test], prior_test.to_numpy())), 4),
         "brier": round(float(brier_score_loss(labels[test], predicted)), 4),
         "calibration": _calibration_table(predicted, labels[test]),
+        "ordinary_denials": {str(payer): {"lines": int(row.lines), "denials": int(row.denials)}
+                             for payer, row in model.ordinary.iterrows()},
         "random_state": random_state,
     }
     return model
+
+
+def _ordinary_denials(adjudicated: pd.DataFrame, labels: np.ndarray, findings: pd.DataFrame,
+                      payers: PayerDirectory | None) -> pd.DataFrame:
+    """Per payer key: adjudicated lines without error or warning findings, and how many were denied."""
+    flagged = findings.loc[findings["line_index"].notna() & findings["severity"].isin(("error", "warning")),
+                           "line_index"]
+    clean = ~adjudicated.index.isin(flagged.astype("int64").unique())
+    frame = pd.DataFrame({"payer": _payer_key(adjudicated, payers or default_directory()),
+                          "denied": labels.astype("float64")})[clean]
+    return frame.groupby("payer").agg(lines=("denied", "size"), denials=("denied", "sum")).astype("float64")
 
 
 def _groups(frame: pd.DataFrame) -> tuple[np.ndarray, str]:
@@ -513,6 +599,8 @@ class RiskResult:
     lines: pd.DataFrame
     model: dict[str, Any] = field(default_factory=dict)
     fitted: RiskModel | None = None  # the trained model, so what-ifs rescore with it instead of refitting
+    finding_dollars: pd.Series | None = None  # money.attribute: dollars at risk per finding
+    paid: pd.DataFrame | None = None  # the paid history expected payments came from
 
 
 def score_lines(
@@ -529,7 +617,8 @@ def score_lines(
     as_of: pd.Timestamp | None = None,
     explain: bool = True,
 ) -> RiskResult:
-    """Denial risk, expected payment and amount at risk (= risk × expected payment) for every line.
+    """Denial risk, expected payment and the money columns (`bhdash.money`) for every line, and the
+    dollars at risk attributed to each finding.
 
     With `history` (adjudicated lines) a model is trained unless `model` is given; the history's rule
     hits come from `history_findings`, or from running the checks on it with `roster`. Without history,
@@ -567,7 +656,11 @@ def score_lines(
         }
     lines["expected_payment"] = payment["expected_payment"]
     lines["payment_basis"] = payment["payment_basis"]
-    lines["amount_at_risk"] = lines["denial_risk"] * lines["expected_payment"]
     trained = model if model is not None and model.trained else None
-    return RiskResult(lines=lines[list(RISK_COLUMNS)], model=info, fitted=trained)
+    lines["base_rate"] = trained.base_rates(claims, payers) if trained else prior_base_rates(claims)
+    lines["unpayable"] = money.unpayable_lines(findings, claims.index)
+    lines = money.split(lines)
+    dollars = money.attribute(findings, lines, hit_priors(claims, findings))
+    return RiskResult(lines=lines[list(RISK_COLUMNS)], model=info, fitted=trained, finding_dollars=dollars,
+                      paid=paid)
 

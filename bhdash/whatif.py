@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from bhdash import money
+from bhdash.analysis import Analysis
 from bhdash.model import FAMILIES, Roster
 from bhdash.norms import audit_exposure, code_mix, line_payer_types, load_norms
 from bhdash.payers import PayerDirectory, default_directory
@@ -217,6 +219,23 @@ def prepare_baseline(
                     findings=findings, risk=risk, mix=mix, model=model, paid=paid, fee_schedule=fee_schedule,
                     select=frozenset(select) if select is not None else None,
                     ignore=frozenset(ignore) if ignore is not None else None)
+
+
+def baseline_from_analysis(analysis: Analysis, *, payers: PayerDirectory | None = None,
+                           norms: pd.DataFrame | None = None,
+                           settings: dict[str, Any] | None = None) -> Baseline:
+    """The baseline of an analysis already computed: no second run of the checks and no second fit of the
+    risk model, so a scenario's "before" is exactly the figures every page shows (`bhdash.money`)."""
+    norms = load_norms() if norms is None else norms
+    claims, roster = analysis.claims, analysis.roster
+    return Baseline(
+        claims=claims, roster=roster, as_of=analysis.as_of, payers=payers or default_directory(),
+        norms=norms, settings=dict(settings or {}), findings=analysis.check.findings,
+        risk=RiskResult(lines=analysis.risk, model=analysis.risk_model, fitted=analysis.risk_fitted,
+                        paid=analysis.paid),
+        mix=code_mix(claims, norms, on=analysis.as_of, credentials=roster.credentials_for(claims)),
+        model=analysis.risk_fitted, paid=analysis.paid,
+    )
 
 
 # --- levers ------------------------------------------------------------------------------------------
@@ -452,8 +471,7 @@ def _payer_fees(baseline: Baseline, claims: pd.DataFrame, lines: pd.DataFrame,
             lines.loc[on_payer, "expected_payment"] *= change.fee_percent / 100.0
         for code, amount in change.fees.items():
             lines.loc[on_payer & claims["procedure_code"].eq(code), "expected_payment"] = float(amount)
-    lines["amount_at_risk"] = lines["denial_risk"] * lines["expected_payment"]
-    return lines
+    return money.split(lines)
 
 
 # --- outcomes ----------------------------------------------------------------------------------------
@@ -462,11 +480,15 @@ def _payer_fees(baseline: Baseline, claims: pd.DataFrame, lines: pd.DataFrame,
 def _summary(lines: pd.DataFrame, findings: pd.DataFrame, mix: pd.DataFrame) -> dict[str, float]:
     on_line = findings[findings["line_index"].notna() & findings["severity"].isin(_BLOCKING)]
     exposure = audit_exposure(mix)
+    totals = money.summarize(lines)
     return {
-        "expected_denials": float(lines["denial_risk"].sum()),
-        "dollars_at_risk": float(lines["amount_at_risk"].sum()),
-        "expected_revenue": float(((1 - lines["denial_risk"]) * lines["expected_payment"]).sum()),
-        "expected_payment": float(lines["expected_payment"].sum()),
+        "expected_denials": totals.expected_denials,
+        "dollars_at_risk": totals.at_risk,
+        "certain_loss": totals.certain,
+        "likely_loss": totals.likely,
+        "baseline_loss": totals.baseline,
+        "expected_revenue": totals.expected_payment - totals.at_risk - totals.baseline,
+        "expected_payment": totals.expected_payment,
         "lines_with_findings": float(on_line["line_index"].nunique()),
         "norm_flagged_groups": float(exposure["flagged_groups"]),
         "services_off_norm": float(exposure["services_off_norm"]),
@@ -475,7 +497,10 @@ def _summary(lines: pd.DataFrame, findings: pd.DataFrame, mix: pd.DataFrame) -> 
 
 METRIC_LABELS: dict[str, str] = {
     "expected_denials": "Expected denials (lines)",
-    "dollars_at_risk": "Dollars at risk (expected denied $)",
+    "dollars_at_risk": "At risk (certain + likely loss)",
+    "certain_loss": money.LABELS["certain"],
+    "likely_loss": money.LABELS["likely"],
+    "baseline_loss": money.LABELS["baseline"],
     "expected_revenue": "Expected revenue",
     "expected_payment": "Expected payment if nothing were denied",
     "lines_with_findings": "Lines with error/warning findings",
@@ -522,7 +547,7 @@ def evaluate(baseline: Baseline, scenario: Scenario) -> ScenarioComparison:
             as_of=baseline.as_of, explain=False,
         ).lines
         lines = lines.copy()
-        for column in ("denial_risk", "expected_payment", "payment_basis", "amount_at_risk"):
+        for column in ("denial_risk", "expected_payment", "payment_basis", *money.LINE_MONEY_COLUMNS):
             lines.loc[rescore, column] = rescored[column]
     lines = _payer_fees(baseline, claims, lines, scenario)
     mix = (code_mix(claims, baseline.norms, on=baseline.as_of,

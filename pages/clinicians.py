@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from bhdash import charts, metrics
+from bhdash import charts, metrics, money
 from bhdash.app import formatting, norms_upload, page
 
 FAMILY_LABELS = {
@@ -112,7 +112,7 @@ own_mix = mix[mix["clinician"] == chosen] if not mix.empty else mix
 own_claims = current.claims[current.claims["clinician_name"] == chosen]
 own_findings = current.findings[current.findings["clinician"] == chosen]
 
-row = st.columns(5)
+row = st.columns(6)
 row[0].metric("Credential", norms_upload.credential_of(analysis, chosen) or "—", border=True)
 row[1].metric("Services", f"{int(person['services']):,}", border=True)
 row[2].metric("Patients", f"{int(person['patients']):,}", border=True)
@@ -126,6 +126,15 @@ row[3].metric(
     delta_color="off",
 )
 row[4].metric("Findings", f"{len(own_findings):,}", border=True)
+own_money = money.summarize(current.risk, own_claims.index)
+row[5].metric(
+    money.LABELS["at_risk"],
+    formatting.money(own_money.at_risk),
+    border=True,
+    help=f"{formatting.money(own_money.certain)} certain + {formatting.money(own_money.likely)} likely on "
+    f"{chosen}'s lines; {formatting.money(own_money.baseline)} expected ordinary denials not included. "
+    + money.EXPLAIN["at_risk"],
+)
 
 st.subheader("Code mix against the payer norm")
 if own_mix.empty:
@@ -220,7 +229,7 @@ if own_findings.empty:
 else:
     st.dataframe(
         own_findings[
-            ["severity", "rule", "row", "service_date", "payer", "code", "amount", "message", "fix"]
+            ["severity", "rule", "row", "service_date", "payer", "code", "at_risk", "message", "fix"]
         ],
         hide_index=True,
         width="stretch",

@@ -29,10 +29,11 @@ billed_without = outside.merge(matrix[["clinician", "payer", "label"]], on=["cli
 row = st.columns(4)
 row[0].metric(
     "Billed outside enrollment",
-    formatting.money(outside["amount"].sum()),
+    formatting.money(outside["at_risk"].sum()),
     border=True,
-    help="Charges on lines billed before the effective date, after the term date, or with no "
-    "enrollment for that payer.",
+    help="Money at risk on lines billed before the effective date, after the term date, or with no "
+    "enrollment for that payer: their expected payment, since such a line is not payable as billed "
+    "(the same dollars as these findings on Overview and Findings).",
 )
 row[1].metric("Lines affected", f"{int(outside['lines'].sum()):,}", border=True)
 row[2].metric("Licenses expired", f"{expired}", border=True)
@@ -48,7 +49,7 @@ st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:
     st.markdown(f"**{len(billed_without)} clinician × payer pairs** were billed outside a valid enrollment:")
     st.dataframe(
-        billed_without[["clinician", "payer", "label", "first_date", "last_date", "lines", "amount"]],
+        billed_without[["clinician", "payer", "label", "first_date", "last_date", "lines", "at_risk"]],
         hide_index=True,
         width="stretch",
         placeholder="—",
@@ -59,7 +60,7 @@ if not billed_without.empty:
             "first_date": st.column_config.DateColumn("First billed outside", format="YYYY-MM-DD"),
             "last_date": st.column_config.DateColumn("Last billed outside", format="YYYY-MM-DD"),
             "lines": st.column_config.NumberColumn("Lines", format="%d"),
-            "amount": st.column_config.NumberColumn("Charges", format="dollar"),
+            "at_risk": st.column_config.NumberColumn("At risk", format="dollar"),
         },
     )
 
@@ -113,6 +114,6 @@ if default is not None:
     own = outside[outside["clinician"] == chosen]
     if not own.empty:
         st.markdown(
-            f"**{chosen}** billed **{formatting.money(own['amount'].sum())}** on {int(own['lines'].sum()):,} "
-            "lines outside a valid enrollment."
+            f"**{chosen}** has **{formatting.money(own['at_risk'].sum())}** at risk on "
+            f"{int(own['lines'].sum()):,} lines billed outside a valid enrollment."
         )

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics
+from bhdash import money as money_model
 from bhdash.app import formatting, page
 
 current = page.analysis_page("Denial risk")
@@ -40,10 +41,11 @@ row[0].metric(
     help="Expected number of denied lines: the sum of the lines' denial probabilities.",
 )
 row[1].metric(
-    "Dollars at risk",
+    money_model.LABELS["at_risk"],
     formatting.money(kpis.dollars_at_risk),
     border=True,
-    help="Denial probability × expected payment, summed over lines.",
+    help=f"{money_model.EXPLAIN['at_risk']} Expected ordinary denials: "
+    f"{formatting.money(kpis.money.baseline)}.",
 )
 row[2].metric("Mean denial risk", formatting.percent(risk["denial_risk"].mean()), border=True)
 row[3].metric(
@@ -77,8 +79,11 @@ with right:
         charts.risk_heatmap(grid, f"{measure} by clinician × payer", money=money), width="stretch"
     )
 
-st.subheader("Top lines by expected loss")
-st.caption("Work these first: the lines where denial probability × expected payment is largest.")
+st.subheader("Top lines by money at risk")
+st.caption(
+    "Work these first: lines an error makes unpayable (their whole expected payment) and lines whose "
+    "denial risk is furthest above the payer's ordinary rate, largest dollars first."
+)
 count = st.slider("Lines to show", 10, 200, 25, step=5, key="risk_top_count")
 top = metrics.top_lines(current.claims, risk, count=count)
 order = (
@@ -107,7 +112,9 @@ st.dataframe(
         "denial_risk": st.column_config.ProgressColumn(
             "Denial risk", format="percent", min_value=0, max_value=1
         ),
-        "amount_at_risk": st.column_config.NumberColumn("Expected loss", format="dollar"),
+        "amount_at_risk": st.column_config.NumberColumn(
+            "At risk", format="dollar", help=money_model.EXPLAIN["at_risk"]
+        ),
         "expected_payment": st.column_config.NumberColumn("Expected payment", format="dollar"),
         "reasons": st.column_config.TextColumn("Why", width="large"),
     },

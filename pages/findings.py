@@ -5,7 +5,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from bhdash import metrics
+from bhdash import metrics, money
 from bhdash.app import downloads, formatting, page
 from bhdash.model import SEVERITIES
 from bhdash.rules.registry import REGISTRY
@@ -41,10 +41,11 @@ row[0].metric("Findings", f"{len(shown):,}", border=True)
 row[1].metric("Claim lines involved", f"{lines:,}", border=True)
 row[2].metric("Errors", f"{int((shown['severity'] == 'error').sum()):,}", border=True)
 row[3].metric(
-    "Charges involved",
-    formatting.money(shown.dropna(subset=["line_index"]).drop_duplicates("line_index")["amount"].sum()),
+    "At risk",
+    formatting.money(shown[money.FINDING_DOLLARS].sum()),
     border=True,
-    help="Each line's charge counted once, however many findings it has.",
+    help="The dollars at risk these findings carry. A line with several findings shares its money among "
+    "them, so no line is counted twice. " + money.EXPLAIN["at_risk"],
 )
 
 columns = [
@@ -55,7 +56,7 @@ columns = [
     "clinician",
     "payer",
     "code",
-    "amount",
+    money.FINDING_DOLLARS,
     "message",
     "fix",
     "claim_id",
@@ -88,6 +89,11 @@ if picked and picked[0] < len(table):
         )
         st.markdown(f"**What we found.** {finding['message']}")
         st.markdown(f"**How to fix.** {finding['fix']}")
+    # The rule detail below follows the finding just selected (and stays free to change afterwards).
+    selected = (finding["rule"], finding["row"], finding["message"])
+    if st.session_state.get("findings_detail_for") != selected:
+        st.session_state["findings_detail_for"] = selected
+        st.session_state["findings_rule_detail"] = finding["rule"]
 
 export_left, export_right = st.columns([1, 3], vertical_alignment="center")
 export_left.download_button(
@@ -128,7 +134,7 @@ if detail is not None:
         st.markdown(f"**Source.** {detail.source}")
     examples = shown[shown["rule"] == chosen].head(10)
     st.dataframe(
-        examples[["row", "service_date", "clinician", "payer", "code", "amount", "message"]],
+        examples[["row", "service_date", "clinician", "payer", "code", money.FINDING_DOLLARS, "message"]],
         hide_index=True,
         width="stretch",
         column_config=formatting.FINDING_TABLE_CONFIG,

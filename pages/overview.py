@@ -4,11 +4,12 @@ import streamlit as st
 
 from bhdash import charts, metrics
 from bhdash.app import formatting, page
+from bhdash.app.money_view import money_tiles
 
 current = page.analysis_page("Overview")
 
 kpis = metrics.kpis(current.claims, current.findings, current.risk)
-row = st.columns(6)
+row = st.columns(4)
 row[0].metric("Claim lines", f"{kpis.claim_lines:,}", border=True)
 row[1].metric(
     "Charges", formatting.money_short(kpis.charges), help=formatting.money(kpis.charges), border=True
@@ -25,25 +26,11 @@ row[3].metric(
     border=True,
     help="Lines with at least one error-severity finding: expect a denial or a takeback.",
 )
-row[4].metric(
-    "Dollars at risk",
-    formatting.money_short(kpis.dollars_at_risk),
-    border=True,
-    help=(
-        f"{formatting.money(kpis.dollars_at_risk)}: the sum over lines of denial probability × "
-        "expected payment."
-    ),
-)
-row[5].metric(
-    "Likely denials",
-    f"{kpis.expected_denials:,.0f}",
-    border=True,
-    help="Expected number of denied lines: the sum of the lines' denial probabilities.",
-)
+money_tiles(kpis.money)
 
 st.subheader("Fix first")
 st.caption("The problems behind the most money at risk, and what to do about each.")
-fixes = metrics.fix_first(current.findings, current.risk, count=6)
+fixes = metrics.fix_first(current.findings, count=6)
 if fixes.empty:
     st.success("No findings in the current selection.", icon=":material/check_circle:")
 items = list(fixes.itertuples(index=False))

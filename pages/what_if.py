@@ -10,7 +10,7 @@ from bhdash.model import FAMILIES
 BASE = "whatif_base"
 VERSION = "whatif_version"
 SHORT_LABELS = {
-    "dollars_at_risk": ("Dollars at risk", "$"),
+    "dollars_at_risk": ("At risk", "$"),
     "expected_revenue": ("Expected revenue", "$"),
     "expected_denials": ("Likely denials", ""),
     "lines_with_findings": ("Lines with findings", ""),
@@ -262,7 +262,7 @@ if scenario.description:
     st.caption(scenario.description)
 row = st.columns(5)
 row[0].metric(
-    "Dollars at risk",
+    "At risk",
     formatting.money_short(table.loc["dollars_at_risk", "scenario"]),
     border=True,
     delta=formatting.money_change(change["dollars_at_risk"]),

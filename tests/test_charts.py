@@ -13,7 +13,7 @@ def test_findings_by_family_stacks_severities_largest_family_on_top():
             "family": ["TELE", "TELE", "TIME"],
             "severity": ["error", "warning", "error"],
             "findings": [5, 3, 2],
-            "amount": [500.0, 300.0, 200.0],
+            "at_risk": [500.0, 300.0, 200.0],
         }
     )
     figure = charts.findings_by_family(table)
@@ -151,7 +151,7 @@ def test_outside_enrollment_bars():
             "clinician": ["Ana", "Ben"],
             "payer": ["Aetna", "Cigna"],
             "lines": [3, 10],
-            "amount": [300.0, 1000.0],
+            "at_risk": [300.0, 1000.0],
         }
     )
     bar = charts.outside_enrollment(outside).data[0]

@@ -7,7 +7,7 @@ import io
 import openpyxl
 import pandas as pd
 
-from bhdash.export import findings_workbook, neutralize, to_csv_bytes, workbook_bytes
+from bhdash.export import neutralize, to_csv_bytes, workbook_bytes
 
 HOSTILE = pd.DataFrame({
     "row": pd.array([5, None, 7], dtype="Int64"),
@@ -40,8 +40,9 @@ def test_csv_escapes_leading_formula_characters() -> None:
 
 
 def test_workbook_has_no_formulas_escaped_cells_frozen_header_and_filter() -> None:
-    data = findings_workbook(HOSTILE, pd.DataFrame({"id": ["CRED-003"], "reason": ["=bad"]}),
-                             pd.DataFrame({"family": ["CRED"], "findings": [3]}))
+    summary = pd.DataFrame({"family": ["CRED"], "findings": [3]})
+    rules = pd.DataFrame({"id": ["CRED-003"], "reason": ["=bad"]})
+    data = workbook_bytes({"Findings": HOSTILE, "Summary": summary, "Rules": rules})
     book = openpyxl.load_workbook(io.BytesIO(data))
     assert book.sheetnames == ["Findings", "Summary", "Rules"]
     sheet = book["Findings"]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bhdash import metrics
+from bhdash import metrics, money
 from bhdash.model import FINDING_COLUMNS, Roster
 
 
@@ -26,13 +26,14 @@ def _claims() -> pd.DataFrame:
 
 def _findings() -> pd.DataFrame:
     # line 10: one error and one warning; line 12: warning only; line 14: info only; one clinician-level
-    columns = ["rule", "family", "severity", "line_index", "clinician", "payer", "amount"]
+    # at_risk: each finding's attributed share of its line's money (see _risk)
+    columns = ["rule", "family", "severity", "line_index", "clinician", "payer", "amount", "at_risk"]
     rows = [
-        ("TIME-001", "TIME", "error", 10, "Ana Ruiz", "Aetna", 200.0),
-        ("TELE-001", "TELE", "warning", 10, "Ana Ruiz", "Aetna", 200.0),
-        ("TELE-001", "TELE", "warning", 12, "Ben Cho", "Aetna", 200.0),
-        ("DX-009", "DX", "info", 14, "Ana Ruiz", "Aetna", 200.0),
-        ("CRED-003", "CRED", "warning", pd.NA, "Ben Cho", None, np.nan),
+        ("TIME-001", "TIME", "error", 10, "Ana Ruiz", "Aetna", 200.0, 150.0),
+        ("TELE-001", "TELE", "warning", 10, "Ana Ruiz", "Aetna", 200.0, 50.0),
+        ("TELE-001", "TELE", "warning", 12, "Ben Cho", "Aetna", 200.0, 30.0),
+        ("DX-009", "DX", "info", 14, "Ana Ruiz", "Aetna", 200.0, 10.0),
+        ("CRED-003", "CRED", "warning", pd.NA, "Ben Cho", None, np.nan, 0.0),
     ]
     frame = pd.DataFrame(rows, columns=columns).assign(title="t", message="m", fix="f")
     frame["line_index"] = frame["line_index"].astype("Int64")
@@ -42,14 +43,19 @@ def _findings() -> pd.DataFrame:
     frame["service_date"] = pd.to_datetime(
         frame["line_index"].map({10: "2026-01-05", 12: "2026-02-03", 14: "2026-03-01"})
     )
-    return frame[list(FINDING_COLUMNS)]
+    return frame[[*FINDING_COLUMNS, "at_risk"]]
 
 
 def _risk() -> pd.DataFrame:
-    return pd.DataFrame(
-        {"denial_risk": [0.5, 0.1, 0.2, 0.05, 0.1], "amount_at_risk": [100.0, 10.0, 40.0, 5.0, 20.0]},
+    """Line 10 is unpayable (certain loss 200); the others lose (risk − 5%) × payment as likely loss.
+
+    at risk = [200, 5, 30, 0, 10] = 245; ordinary denials = [0, 5, 10, 5, 10] = 30.
+    """
+    return money.split(pd.DataFrame(
+        {"denial_risk": [0.5, 0.1, 0.2, 0.05, 0.1], "expected_payment": [200.0, 100.0, 200.0, 100.0, 200.0],
+         "base_rate": 0.05, "unpayable": [True, False, False, False, False]},
         index=[10, 11, 12, 13, 14],
-    )
+    ))
 
 
 def test_kpis_count_clean_lines_errors_and_risk():
@@ -59,14 +65,16 @@ def test_kpis_count_clean_lines_errors_and_risk():
     assert kpis.lines_with_errors == 1
     assert kpis.lines_with_findings == 2  # info on line 14 does not make it unclean
     assert kpis.clean_line_share == pytest.approx(3 / 5)
-    assert kpis.dollars_at_risk == pytest.approx(175.0)
-    assert kpis.expected_denials == pytest.approx(0.95)
+    assert kpis.dollars_at_risk == pytest.approx(245.0)
+    assert (kpis.money.certain, kpis.money.likely, kpis.money.baseline) == pytest.approx((200.0, 45.0, 30.0))
+    assert kpis.expected_denials == pytest.approx(1.45)  # the unpayable line counts as one denial
+    assert kpis.money.unpayable_lines == 1
 
 
-def test_kpis_without_risk_fall_back_to_error_lines():
-    kpis = metrics.kpis(_claims(), _findings(), None)
-    assert kpis.dollars_at_risk == 200.0
-    assert kpis.expected_denials == 1.0
+def test_kpis_cover_only_the_filtered_lines():
+    claims = _claims()
+    kpis = metrics.kpis(claims.loc[[11, 12]], _findings(), _risk())
+    assert (kpis.money.at_risk, kpis.money.baseline, kpis.money.lines) == pytest.approx((35.0, 15.0, 2))
 
 
 def test_filters_carry_over_to_findings_and_risk():
@@ -111,29 +119,25 @@ def test_findings_by_family_orders_by_count_then_severity():
         ("DX", "info", 1),
         ("TIME", "error", 1),
     ]
-    assert table.loc[0, "amount"] == 400.0
+    assert table.loc[0, "at_risk"] == 80.0
 
 
 def test_findings_by_rule_counts_distinct_lines():
     table = metrics.findings_by_rule(_findings())
     tele = table[table["rule"] == "TELE-001"].iloc[0]
-    assert (tele["findings"], tele["lines"], tele["amount"]) == (2, 2, 400.0)
+    assert (tele["findings"], tele["lines"], tele["at_risk"]) == (2, 2, 80.0)
     assert table.iloc[0]["rule"] == "TELE-001"
 
 
 def test_risk_by_payer_sums_risk_and_flags():
     table = metrics.risk_by(_claims(), _risk(), _findings(), "payer").set_index("payer")
     assert table.loc["Aetna", "lines"] == 3
-    assert table.loc["Aetna", "amount_at_risk"] == pytest.approx(160.0)
-    assert table.loc["Aetna", "expected_denials"] == pytest.approx(0.8)
+    assert table.loc["Aetna", "amount_at_risk"] == pytest.approx(240.0)
+    assert table.loc["Aetna", ["certain_loss", "likely_loss", "baseline_loss"]].tolist() == pytest.approx(
+        [200.0, 40.0, 20.0])
+    assert table.loc["Aetna", "expected_denials"] == pytest.approx(1.3)
     assert table.loc["Aetna", "flagged_lines"] == 2
     assert table.index[0] == "Aetna"
-
-
-def test_risk_by_without_risk_uses_error_charges():
-    table = metrics.risk_by(_claims(), None, _findings(), "clinician_name").set_index("clinician_name")
-    assert table.loc["Ana Ruiz", "amount_at_risk"] == 200.0
-    assert table.loc["Ben Cho", "amount_at_risk"] == 0.0
 
 
 def test_monthly_trend():
@@ -142,7 +146,7 @@ def test_monthly_trend():
     assert list(trend["lines"]) == [2, 2, 1]
     assert list(trend["flagged_lines"]) == [1, 1, 0]
     assert list(trend["flagged_share"]) == [0.5, 0.5, 0.0]
-    np.testing.assert_allclose(trend["amount_at_risk"], [110.0, 45.0, 20.0])
+    np.testing.assert_allclose(trend["amount_at_risk"], [205.0, 30.0, 10.0])
 
 
 def test_code_mix_by_month():
@@ -157,13 +161,13 @@ def test_top_lines_and_histogram_and_matrix():
     assert list(top.index) == [10, 12]
     assert list(top["source_row"]) == [2, 4]
     histogram = metrics.risk_histogram(risk, bins=4)
-    assert list(histogram["lines"]) == [4, 1, 0, 0]  # 0.5 falls in the (0.25, 0.5] band
-    assert histogram["amount_at_risk"].sum() == pytest.approx(175.0)
+    assert list(histogram["lines"]) == [4, 0, 0, 1]  # the unpayable line is certain to be denied
+    assert histogram["amount_at_risk"].sum() == pytest.approx(245.0)
     grid = metrics.risk_matrix(claims, risk)
-    assert grid.loc["Ana Ruiz", "Aetna"] == pytest.approx(0.3)
+    assert grid.loc["Ana Ruiz", "Aetna"] == pytest.approx(0.55)
     assert np.isnan(grid.loc["Ana Ruiz", "Cigna"])
     dollars = metrics.risk_matrix(claims, risk, value="amount_at_risk")
-    assert dollars.loc["Ana Ruiz", "Aetna"] == pytest.approx(120.0)
+    assert dollars.loc["Ana Ruiz", "Aetna"] == pytest.approx(210.0)
 
 
 def _roster() -> Roster:
@@ -229,16 +233,16 @@ def test_enrollment_status_uses_stated_status():
     ]
 
 
-def test_outside_enrollment_sums_once_per_line():
+def test_outside_enrollment_counts_lines_once_and_sums_the_findings_dollars():
     findings = _findings()
-    extra = findings.iloc[[0]].assign(rule="CRED-001", family="CRED")
-    again = findings.iloc[[0]].assign(rule="CRED-002", family="CRED")
+    extra = findings.iloc[[0]].assign(rule="CRED-001", family="CRED", at_risk=120.0)
+    again = findings.iloc[[0]].assign(rule="CRED-002", family="CRED", at_risk=80.0)
     table = metrics.outside_enrollment(pd.concat([findings, extra, again]), ("CRED-001", "CRED-002"))
     assert table.to_dict("records")[0] | {} == {
         "clinician": "Ana Ruiz",
         "payer": "Aetna",
         "lines": 1,
-        "amount": 200.0,
+        "at_risk": 200.0,
         "first_date": pd.Timestamp("2026-01-05"),
         "last_date": pd.Timestamp("2026-01-05"),
     }
@@ -255,19 +259,14 @@ def test_credential_timeline_and_claim_weeks():
     assert list(zip(weeks["lane"], weeks["lines"], strict=True)) == [("Aetna", 1), ("Cigna", 1)]
 
 
-def test_fix_first_ranks_rules_by_expected_loss_on_their_lines():
-    table = metrics.fix_first(_findings(), _risk())
-    assert list(table["rule"]) == ["TELE-001", "TIME-001", "DX-009", "CRED-003"]
-    # TELE-001 hits lines 10 and 12: 100 + 40 expected loss; the clinician-level rule has no lines
-    assert list(table["amount_at_risk"]) == [140.0, 100.0, 20.0, 0.0]
-    assert list(table["lines"]) == [2, 1, 1, 0]
+def test_fix_first_ranks_rules_by_their_attributed_dollars():
+    table = metrics.fix_first(_findings())
+    assert list(table["rule"]) == ["TIME-001", "TELE-001", "DX-009", "CRED-003"]
+    # TELE-001 holds 50 of line 10 and 30 of line 12; the clinician-level rule has no lines
+    assert list(table["amount_at_risk"]) == [150.0, 80.0, 10.0, 0.0]
+    assert list(table["lines"]) == [1, 2, 1, 0]
     assert table.loc[0, "fix"] == "f"
-    assert len(metrics.fix_first(_findings(), _risk(), count=2)) == 2
-
-
-def test_fix_first_without_risk_uses_charges():
-    table = metrics.fix_first(_findings(), None)
-    assert table.loc[0, "rule"] == "TELE-001" and table.loc[0, "amount_at_risk"] == 400.0
+    assert len(metrics.fix_first(_findings(), count=2)) == 2
 
 
 def test_clinician_summary_counts_flagged_families_and_findings():

@@ -75,23 +75,53 @@ def test_summary_table_counts_lines_and_dollars(analysis) -> None:
     table = summary_table(analysis).set_index(["family", "severity"])
     assert table.loc[("NPI", "error"), "findings"] == 1
     assert table.loc[("NPI", "error"), "lines"] == 1
-    assert table.loc[("NPI", "error"), "amount"] == 150.0
+    # NPI-001 makes row 3 unpayable: the finding carries the line's whole expected payment
+    line = analysis.risk[analysis.risk["row"] == 3].iloc[0]
+    assert bool(line["unpayable"])
+    assert table.loc[("NPI", "error"), "at_risk"] == round(line["expected_payment"], 2)
 
 
 def test_csv_and_xlsx_exports_are_neutralized(analysis) -> None:
     text = findings_csv(analysis).decode("utf-8-sig")
     frame = pd.read_csv(io.StringIO(text))
-    assert list(frame.columns[:4]) == ["row", "rule", "family", "severity"]
-    assert "'=cmd|' /C calc'!A0" in set(frame["payer"].dropna())
-    assert "'=HYPERLINK(\"x\")" in set(frame["claim_id"].dropna())
+    assert list(frame.columns[:4]) == ["Row in your file", "Claim ID", "Patient", "Date of service"]
+    assert "'=cmd|' /C calc'!A0" in set(frame["Payer"].dropna())
+    assert "'=HYPERLINK(\"x\")" in set(frame["Claim ID"].dropna())
     book = openpyxl.load_workbook(io.BytesIO(findings_xlsx(analysis)))
-    assert book.sheetnames == ["Findings", "Summary", "Rules"]
+    assert book.sheetnames == ["Findings", "Money", "Summary", "Rules"]
     values = [cell.value for row in book["Findings"].iter_rows() for cell in row]
     assert "'=cmd|' /C calc'!A0" in values and "'=HYPERLINK(\"x\")" in values
     assert not any(cell.data_type == "f" for row in book["Findings"].iter_rows() for cell in row)
 
 
-def test_no_patient_data_in_report(analysis) -> None:
+def test_no_patient_data_in_the_report_and_no_birth_date_in_the_export(analysis) -> None:
     assert analysis.claims["patient_name"].notna().all()
-    outputs = [json.dumps(report_document(analysis)), render_table(analysis), findings_csv(analysis).decode()]
+    outputs = [json.dumps(report_document(analysis)), render_table(analysis)]
     assert not any("Avery" in output or "1990" in output for output in outputs)
+    assert "1990" not in findings_csv(analysis).decode()
+
+
+def test_findings_workbook_is_one_a_biller_can_work_from(analysis) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(findings_xlsx(analysis)))
+    for sheet in book.worksheets:
+        headers = [cell.value for cell in sheet[1]]
+        assert not any("_" in header for header in headers), (sheet.title, headers)
+    rules = [cell.value for cell in book["Rules"][1]]
+    assert not {"seconds", "Seconds"} & set(rules)
+    findings = pd.DataFrame(book["Findings"].values)
+    findings = findings.iloc[1:].set_axis(list(findings.iloc[0]), axis=1)
+    npi = findings[findings["Rule"] == "NPI-001"].iloc[0]
+    assert (npi["Row in your file"], npi["Claim ID"], npi["Patient"]) == (3, "C2", "Avery Stone")
+    assert npi["Date of service"].date().isoformat() == "2026-03-03"
+    line = analysis.risk[analysis.risk["row"] == 3].iloc[0]
+    assert npi["At risk"] == round(line["expected_payment"], 2) and npi["Charge"] == 150.0
+    money = pd.DataFrame(book["Money"].values).iloc[1:]
+    assert money.iloc[0, 1] == round(analysis.money.at_risk, 2)
+
+
+def test_findings_workbook_of_a_selection_covers_only_it(analysis) -> None:
+    chosen = analysis.check.findings[analysis.check.findings["rule"] == "NPI-001"]
+    book = openpyxl.load_workbook(io.BytesIO(findings_xlsx(analysis, chosen)))
+    assert book["Findings"].max_row == 2
+    line = analysis.risk[analysis.risk["row"] == 3].iloc[0]
+    assert pd.DataFrame(book["Money"].values).iloc[1, 1] == round(line["amount_at_risk"], 2)

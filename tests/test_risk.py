@@ -178,7 +178,17 @@ def test_score_lines_gives_every_line_risk_payment_and_amount() -> None:
     lines = result.lines
     assert len(lines) == len(claims) and lines.index.equals(claims.index)
     assert lines["denial_risk"].between(0, 1).all()
-    np.testing.assert_allclose(lines["amount_at_risk"], lines["denial_risk"] * lines["expected_payment"])
+    np.testing.assert_allclose(lines["certain_loss"] + lines["likely_loss"] + lines["baseline_loss"],
+                               lines["denial_risk"] * lines["expected_payment"])
+    np.testing.assert_allclose(lines["amount_at_risk"], lines["certain_loss"] + lines["likely_loss"])
+    # CRED-003 makes a line unpayable: its whole expected payment is a certain loss
+    hit = findings["line_index"].astype(int).unique()
+    assert lines.loc[hit, "unpayable"].all() and (lines.loc[hit, "denial_risk"] == 1.0).all()
+    np.testing.assert_allclose(lines.loc[hit, "certain_loss"], lines.loc[hit, "expected_payment"])
+    others = lines.drop(index=hit)
+    assert (others["certain_loss"] == 0).all()
+    ordinary = np.minimum(others["denial_risk"], others["base_rate"]) * others["expected_payment"]
+    np.testing.assert_allclose(others["baseline_loss"], ordinary)
     hit_line = int(findings["line_index"].iloc[0])
     assert any("CRED-003" in reason for reason in lines.loc[hit_line, "reasons"])
     assert lines["row"].iloc[0] == 2

@@ -23,7 +23,7 @@ from bhdash.whatif import (
 LCSW_90837 = 154.29 * 0.75
 LCSW_90834 = 104.16 * 0.75
 PHD_90837 = 154.29
-COMMERCIAL_BASE, MEDICARE_BASE, CRED_ERROR = 0.05, 0.0412, 0.90
+COMMERCIAL_BASE = 0.05
 
 
 def _practice(
@@ -68,11 +68,13 @@ def test_enrollment_date_lever_clears_the_lines_billed_before_it() -> None:
     assert sorted(baseline.findings["line_index"].dropna().astype(int)) == [0, 1]
     scenario = Scenario(enrollments=[EnrollmentChange("Dana Reyes", "Anthem", "2025-01-15")])
     comparison = evaluate(baseline, scenario)
-    before = 1 - (1 - COMMERCIAL_BASE) * (1 - CRED_ERROR)
-    assert _metric(comparison, "expected_denials") == pytest.approx(-2 * (before - COMMERCIAL_BASE))
-    recovered = 2 * (before - COMMERCIAL_BASE) * LCSW_90837
-    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-recovered)
-    assert _metric(comparison, "expected_revenue") == pytest.approx(recovered)
+    # Not enrolled: unpayable as billed, a certain loss of the whole payment; enrolled, only the payer's
+    # ordinary denials remain, which are not money at risk.
+    assert _metric(comparison, "expected_denials") == pytest.approx(-2 * (1 - COMMERCIAL_BASE))
+    assert _metric(comparison, "certain_loss") == pytest.approx(-2 * LCSW_90837)
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-2 * LCSW_90837)
+    assert _metric(comparison, "baseline_loss") == pytest.approx(2 * COMMERCIAL_BASE * LCSW_90837)
+    assert _metric(comparison, "expected_revenue") == pytest.approx(2 * (1 - COMMERCIAL_BASE) * LCSW_90837)
     assert comparison.lines_affected == 2
     assert comparison.affected["row"].tolist() == [2, 3]
     assert comparison.findings.empty
@@ -86,8 +88,7 @@ def test_enrollment_lever_adds_a_missing_enrollment() -> None:
     scenario = Scenario(enrollments=[EnrollmentChange("Lee Park", "Medicare", "2025-01-01")])
     comparison = evaluate(baseline, scenario)
     assert sorted(comparison.findings["line_index"].astype(int)) == [0, 1]
-    before = 1 - (1 - MEDICARE_BASE) * (1 - CRED_ERROR)
-    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-2 * (before - MEDICARE_BASE) * PHD_90837)
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-2 * PHD_90837)
 
 
 def test_license_date_lever() -> None:
@@ -97,16 +98,15 @@ def test_license_date_lever() -> None:
     comparison = evaluate(baseline, Scenario(licenses=[LicenseChange("Lee Park", "2026-03-04")]))
     assert comparison.findings["line_index"].dropna().empty
     assert comparison.lines_affected == 1
-    risk_before = float(baseline.risk.lines.loc[5, "denial_risk"])
-    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-(risk_before - MEDICARE_BASE) * PHD_90837)
+    assert float(baseline.risk.lines.loc[5, "denial_risk"]) == 1.0  # a lapsed license: unpayable
+    assert _metric(comparison, "dollars_at_risk") == pytest.approx(-PHD_90837)
 
 
 def test_fix_families_lever_removes_those_findings() -> None:
     claims, roster = _practice()
     baseline = prepare_baseline(claims, roster, select={"CRED-003"})
     comparison = evaluate(baseline, Scenario(fix_families=["CRED"]))
-    before = 1 - (1 - COMMERCIAL_BASE) * (1 - CRED_ERROR)
-    assert _metric(comparison, "expected_denials") == pytest.approx(-2 * (before - COMMERCIAL_BASE))
+    assert _metric(comparison, "expected_denials") == pytest.approx(-2 * (1 - COMMERCIAL_BASE))
     assert _metric(comparison, "lines_with_findings") == -2
     assert _metric(comparison, "expected_payment") == 0
 

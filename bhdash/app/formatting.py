@@ -63,7 +63,10 @@ FINDING_TABLE_CONFIG: dict[str, Any] = {
     "clinician": st.column_config.TextColumn("Clinician"),
     "payer": st.column_config.TextColumn("Payer"),
     "code": st.column_config.TextColumn("Code", width="small"),
-    "amount": st.column_config.NumberColumn("Amount", format="dollar"),
+    "amount": st.column_config.NumberColumn("Charge", format="dollar"),
+    "at_risk": st.column_config.NumberColumn(
+        "At risk", format="dollar", help="This finding's share of its line's money at risk"
+    ),
     "message": st.column_config.TextColumn("What we found", width="large"),
     "fix": st.column_config.TextColumn("How to fix", width="large"),
     "claim_id": st.column_config.TextColumn("Claim"),

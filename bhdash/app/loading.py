@@ -54,13 +54,9 @@ def _ingest(
     )
 
 
-def history(ingested: IngestResult) -> IngestResult | None:
-    """The upload's own adjudicated lines train the denial model (the risk module picks them out)."""
-    return ingested if risk.adjudicated_mask(ingested.claims).any() else None
-
-
 def _analysis(ingested: IngestResult, norms_name: str | None, norms: bytes | None) -> Analysis:
-    return analyze(ingested, norms_file=norms, norms_filename=norms_name, history=history(ingested))
+    """The same analysis `bhdash check` runs: a file with its own outcomes trains the model on them."""
+    return analyze(ingested, norms_file=norms, norms_filename=norms_name)
 
 
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
@@ -145,7 +141,8 @@ def load() -> Loaded | None:
             f"Read {ingested.rows_read:,} rows: {len(ingested.claims):,} claim lines, "
             f"{len(ingested.skipped):,} rows skipped."
         )
-        learning = " and learning from the adjudicated ones" if history(ingested) is not None else ""
+        adjudicated = risk.adjudicated_mask(ingested.claims).any()
+        learning = " and learning from the adjudicated ones" if adjudicated else ""
         status.update(label=f"Checking {len(ingested.claims):,} claim lines{learning}…")
         analysis = _check(key, ingested)
         rules = analysis.check.rules

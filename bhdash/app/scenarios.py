@@ -7,45 +7,23 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from bhdash import norms, risk, whatif
+from bhdash import whatif
 from bhdash.analysis import Analysis
-from bhdash.app.loading import Loaded, history
+from bhdash.app.loading import Loaded
 from bhdash.app.norms_upload import norms_table
 from bhdash.app.session import loaded_key
-from bhdash.ingest import IngestResult
-from bhdash.payers import default_directory
 
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
-def _baseline(key: tuple[Any, ...], _ingested: IngestResult, _analysis: Analysis) -> whatif.Baseline:
-    """The what-if baseline assembled from the analysis already computed: no second run of the checks
-    and no second fit of the risk model (scenarios rescore with the model the analysis scored with).
-    """
-    directory = default_directory()
-    table = norms_table()
-    claims, roster, findings = _analysis.claims, _analysis.roster, _analysis.check.findings
-    adjudicated = history(_ingested)
-    paid = risk.paid_history(adjudicated.claims, directory) if adjudicated is not None else None
-    mix = norms.code_mix(claims, table, on=_analysis.as_of, credentials=roster.credentials_for(claims))
-    return whatif.Baseline(
-        claims=claims,
-        roster=roster,
-        as_of=_analysis.as_of,
-        payers=directory,
-        norms=table,
-        settings={},
-        findings=findings,
-        risk=risk.RiskResult(lines=_analysis.risk, model=_analysis.risk_model),
-        mix=mix,
-        model=_analysis.risk_fitted,
-        paid=paid,
-    )
+def _baseline(key: tuple[Any, ...], _analysis: Analysis) -> whatif.Baseline:
+    """The what-if baseline of the analysis already computed (no second check run, no second model fit)."""
+    return whatif.baseline_from_analysis(_analysis, norms=norms_table())
 
 
 def baseline(loaded: Loaded) -> whatif.Baseline:
     """The what-if baseline for the session's data (prepared once; see `warm_up`)."""
     with st.spinner("Preparing the baseline for what-if scenarios…"):
-        return _baseline(loaded_key(), loaded.ingest, loaded.analysis)
+        return _baseline(loaded_key(), loaded.analysis)
 
 
 def warm_up(loaded: Loaded | None) -> None:
@@ -55,7 +33,7 @@ def warm_up(loaded: Loaded | None) -> None:
     and any interaction simply starts the next run (the cached baseline is kept once computed).
     """
     if loaded is not None:
-        _baseline(loaded_key(), loaded.ingest, loaded.analysis)
+        _baseline(loaded_key(), loaded.analysis)
 
 
 @st.cache_data(max_entries=16, scope="session", show_spinner="Evaluating the scenario…")

@@ -39,7 +39,8 @@ def check_command(
         "--payers", help="Practice payer CSV laid over the shipped payer table.")] = None,
     norms: Annotated[Path | None, typer.Option("--norms", help="Practice code-mix norms CSV.")] = None,
     history: Annotated[Path | None, typer.Option(
-        "--history", help="Adjudicated claims export that trains the denial-risk model.")] = None,
+        "--history", help="Adjudicated claims export that trains the denial-risk model (default: the "
+        "claims file's own paid and denied lines, as in the dashboard).")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Reference date YYYY-MM-DD (default: the latest date of service).")] = None,
     map_: Annotated[list[str] | None, typer.Option(

@@ -64,7 +64,7 @@ class Expected:
 @pytest.fixture(scope="session")
 def expected() -> Expected:
     ingested = ingest(SAMPLE)
-    return Expected(ingest=ingested, analysis=analyze(ingested, history=ingested))
+    return Expected(ingest=ingested, analysis=analyze(ingested))
 
 
 def open_sample_app() -> AppTest:

@@ -11,10 +11,10 @@ def test_credentialing_numbers_match_the_enrollment_findings(open_page, expected
     outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
     licenses = metrics.license_status(analysis.roster.clinicians, analysis.as_of)
     shown = metric_values(app)
-    assert shown["Billed outside enrollment"] == formatting.money(outside["amount"].sum())
+    assert shown["Billed outside enrollment"] == formatting.money(outside["at_risk"].sum())
     assert shown["Lines affected"] == f"{int(outside['lines'].sum()):,}"
     assert shown["Licenses expired"] == str(int((licenses["status"] == "expired").sum()))
-    assert outside["amount"].sum() > 0  # the sample plants enrollment gaps
+    assert outside["at_risk"].sum() > 0  # the sample plants enrollment gaps
 
 
 def test_credentialing_draws_matrix_gap_chart_and_timeline(open_page, expected):
@@ -24,7 +24,7 @@ def test_credentialing_draws_matrix_gap_chart_and_timeline(open_page, expected):
     matrix = figures[0]["data"][0]
     assert matrix["type"] == "heatmap"
     assert set(matrix["y"]) == set(expected.analysis.roster.clinicians["clinician_name"])
-    assert figures[1]["layout"]["title"]["text"] == "Dollars billed outside valid enrollment"
+    assert figures[1]["layout"]["title"]["text"] == "Dollars at risk billed outside valid enrollment"
     chosen = app.selectbox(key="cred_clinician").value
     assert figures[2]["layout"]["title"]["text"].startswith(f"{chosen}:")
     lanes = {lane for trace in figures[2]["data"] for lane in trace["y"]}
@@ -48,4 +48,4 @@ def test_pairs_table_lists_each_pair_billed_outside_enrollment_with_its_outside_
         zip(outside["clinician"], outside["payer"], strict=True)
     )
     assert pairs["lines"].sum() == outside["lines"].sum()
-    assert pairs["amount"].sum() == outside["amount"].sum()
+    assert pairs["at_risk"].sum() == outside["at_risk"].sum()

@@ -12,7 +12,7 @@ def test_denial_risk_shows_model_auc_and_calibration(open_page, expected):
     assert shown["Held-out AUC"] == f"{model['auc']:.3f}"
     assert shown["Rule-based prior AUC"] == f"{model['prior_auc']:.3f}"
     assert shown["Held-out lines"] == f"{model['test_lines']:,}"
-    assert shown["Dollars at risk"] == formatting.money(expected.analysis.risk["amount_at_risk"].sum())
+    assert shown["At risk"] == formatting.money(expected.analysis.risk["amount_at_risk"].sum())
     calibration = next(table.value for table in app.dataframe if "observed_rate" in table.value.columns)
     assert len(calibration) == len(model["calibration"])
 

@@ -1,6 +1,6 @@
 """Overview on the sample practice: KPI tiles, the fix-first list and the four charts."""
 
-from bhdash import metrics
+from bhdash import metrics, money
 from bhdash.app import formatting
 from tests.app.conftest import metric_values, plotly_figures
 
@@ -13,14 +13,17 @@ def test_overview_shows_the_practice_kpis(open_page, expected):
     assert shown["Charges"] == formatting.money_short(kpis.charges)
     assert shown["Clean lines"] == f"{kpis.clean_line_share:.1%}"
     assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
-    assert shown["Dollars at risk"] == formatting.money_short(kpis.dollars_at_risk)
-    assert shown["Likely denials"] == f"{kpis.expected_denials:,.0f}"
+    assert shown[money.LABELS["at_risk"]] == formatting.money_short(kpis.money.at_risk)
+    assert shown[money.LABELS["certain"]] == formatting.money_short(kpis.money.certain)
+    assert shown[money.LABELS["likely"]] == formatting.money_short(kpis.money.likely)
+    assert shown[money.LABELS["baseline"]] == formatting.money_short(kpis.money.baseline)
+    assert kpis.money.certain > 0 and kpis.money.baseline > 0
     assert kpis.lines_with_errors > 0 and kpis.dollars_at_risk > 0
 
 
 def test_overview_lists_what_to_fix_first(open_page, expected):
     app = open_page("pages/overview.py")
-    top = metrics.fix_first(expected.findings, expected.analysis.risk, count=6)
+    top = metrics.fix_first(expected.findings, count=6)
     text = " ".join(block.value for block in app.markdown)
     for title, amount in zip(top["title"], top["amount_at_risk"], strict=True):
         assert title in text
@@ -56,7 +59,7 @@ def test_sidebar_payer_filter_narrows_every_number(open_page, expected):
     shown = metric_values(app)
     assert shown["Claim lines"] == f"{len(kept):,}"
     assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
-    assert shown["Dollars at risk"] == formatting.money_short(kpis.dollars_at_risk)
+    assert shown[money.LABELS["at_risk"]] == formatting.money_short(kpis.dollars_at_risk)
     assert any("Filtered:" in caption.value for caption in app.caption)
     app.multiselect(key="filter_payers").set_value([]).run()
     assert metric_values(app)["Claim lines"] == f"{len(claims):,}"

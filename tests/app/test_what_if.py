@@ -29,7 +29,7 @@ def test_blank_scenario_equals_the_baseline(open_page, expected):
     app = _preset(open_page, "A blank scenario")
     shown = metric_values(app)
     assert shown["Lines affected"] == "0"
-    assert shown["Dollars at risk"] == formatting.money_short(expected.analysis.risk["amount_at_risk"].sum())
+    assert shown["At risk"] == formatting.money_short(expected.analysis.risk["amount_at_risk"].sum())
     for baseline, scenario in _outputs(app).values():
         assert abs(baseline - scenario) < 1e-6
 
@@ -66,7 +66,7 @@ def test_loading_a_saved_scenario_fixes_the_chosen_families(open_page, expected)
 def test_fix_enrollment_gaps_preset_recovers_money(open_page):
     app = _preset(open_page, "Fix the enrollment gaps")
     outputs = _outputs(app)
-    baseline, scenario = outputs["Dollars at risk (expected denied $)"]
+    baseline, scenario = outputs["At risk (certain + likely loss)"]
     assert scenario < baseline
     baseline, scenario = outputs["Lines with error/warning findings"]
     assert scenario < baseline

@@ -183,10 +183,12 @@ def test_xlsx_and_csv_outputs(workbook: Path, tmp_path: Path) -> None:
                                  str(target)])
     assert result.exit_code == 0, result.output
     book = openpyxl.load_workbook(target)
-    assert book.sheetnames == ["Findings", "Summary", "Rules"]
+    assert book.sheetnames == ["Findings", "Money", "Summary", "Rules"]
     csv_result = RUNNER.invoke(app, ["check", str(workbook), "--as-of", AS_OF, "--format", "csv"])
     assert csv_result.exit_code == 0
-    assert csv_result.stdout.splitlines()[0].startswith("row,rule,family,severity")
+    # the user's own export, for a biller: the identifiers that find the claim, readable headers
+    assert csv_result.stdout.splitlines()[0].startswith(
+        "Row in your file,Claim ID,Patient,Member ID,Date of service,Clinician,Payer,Procedure code")
 
 
 def test_separate_roster_file_and_map_override(tmp_path: Path) -> None:

@@ -1,0 +1,107 @@
+"""Denial-risk model fit: time and held-out AUC, before (the previous learner) and after (`fit_risk_model`).
+
+Run: python bench/risk.py [--lines 100000] [--repeat 2]. Fits on the sample practice's adjudicated lines
+(about 15k) and on a generated practice of about `--lines` claim lines (sample generator, same seed),
+whose first nine months are adjudicated. "Before" is the learner bhdash used until this change, rebuilt
+here on the same features and the same patient-grouped split: a scikit-learn ColumnTransformer +
+OneHotEncoder pipeline under CalibratedClassifierCV (sigmoid, 3 folds), fitted for the held-out
+evaluation and again on everything. "After" is `bhdash.risk.fit_risk_model`. Target: after ≤ 1.5 s on
+15k–100k adjudicated lines, with an AUC at least the before AUC. Times are the best of `--repeat` runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+from sklearn.model_selection import GroupShuffleSplit
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import OneHotEncoder
+
+from bhdash import risk
+from bhdash.ingest import ingest
+from bhdash.rules import run_checks
+from bhdash.rules.engine import default_as_of
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGET_SECONDS = 1.5
+
+
+def fit_before(history: pd.DataFrame, findings: pd.DataFrame, credentials: pd.Series) -> float:
+    """The previous learner on the same features and split; returns its held-out AUC."""
+    adjudicated = history[risk.adjudicated_mask(history)]
+    labels = risk.denial_label(adjudicated).to_numpy()
+    features = risk.risk_features(adjudicated, findings, credentials=credentials.reindex(adjudicated.index))
+    categorical = list(risk._CATEGORICAL)
+    indicators = sorted(column for column in features.columns if column not in categorical)
+
+    def learner() -> CalibratedClassifierCV:
+        design = ColumnTransformer([
+            ("categorical", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=10,
+                                          sparse_output=True), categorical),
+            ("indicators", "passthrough", indicators)], sparse_threshold=1.0)
+        model = Pipeline([("features", design), ("logit", LogisticRegression(C=0.5, max_iter=2000,
+                                                                              random_state=0))])
+        return CalibratedClassifierCV(model, method="sigmoid", cv=3, ensemble=False)
+
+    groups, _ = risk._groups(adjudicated)
+    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=0)
+                       .split(features, labels, groups))
+    evaluation = learner().fit(features.iloc[train], labels[train])
+    auc = roc_auc_score(labels[test], evaluation.predict_proba(features.iloc[test])[:, 1])
+    learner().fit(features, labels)
+    return float(auc)
+
+
+def _best(repeat: int, action, *args, **kwargs) -> tuple[float, object]:
+    timings, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = action(*args, **kwargs)
+        timings.append(time.perf_counter() - started)
+    return min(timings), result
+
+
+def _history(lines: int | None) -> tuple[str, pd.DataFrame, pd.DataFrame, pd.Series]:
+    if lines is None:
+        ingested = ingest(ROOT / "sample_data" / "claims_detail_report.xlsx")
+        claims, roster, name = ingested.claims, ingested.roster, "sample practice"
+    else:
+        from bhdash.sample import generate_practice
+        from bhdash.sample.generator import draft_practice
+
+        scale = lines / len(draft_practice().lines)
+        practice = generate_practice(scale=scale)
+        claims, roster, name = practice.claims, practice.roster, f"generated practice (scale {scale:.1f})"
+    findings = run_checks(claims, roster, as_of=default_as_of(claims)).findings
+    return name, claims, findings, roster.credentials_for(claims)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lines", type=int, default=100_000, help="claim lines of the generated practice")
+    parser.add_argument("--repeat", type=int, default=2)
+    args = parser.parse_args()
+    print(f"{'history':<42} {'adjudicated':>11} {'before s':>9} {'after s':>8} {'ratio':>6} "
+          f"{'AUC before':>10} {'AUC after':>9}  target")
+    for lines in (None, args.lines):
+        name, claims, findings, credentials = _history(lines)
+        adjudicated = int(risk.adjudicated_mask(claims).sum())
+        before, auc_before = _best(args.repeat, fit_before, claims, findings, credentials)
+        after, model = _best(args.repeat, risk.fit_risk_model, claims, findings, credentials=credentials)
+        auc_after = model.info["auc"]
+        met = "met" if after <= TARGET_SECONDS and auc_after >= round(auc_before, 4) else "NOT met"
+        print(f"{name:<42} {adjudicated:>11,} {before:>9.2f} {after:>8.2f} {after / before:>5.2f}x "
+              f"{auc_before:>10.4f} {auc_after:>9.4f}  {met} (≤ {TARGET_SECONDS} s, AUC ≥ before)")
+    print(f"numpy {np.__version__}; fit = features, patient-grouped split, held-out evaluation, final refit")
+
+
+if __name__ == "__main__":
+    main()
