@@ -26,9 +26,14 @@ _OPEN_START, _OPEN_END = pd.Timestamp("1900-01-01"), pd.Timestamp("2999-12-31")
 def _validity() -> pd.DataFrame:
     with table_path("icd10cm_validity.csv.gz").open("rb") as handle, gzip.open(handle, "rt") as text:
         table = pd.read_csv(text, dtype=str, keep_default_na=False, na_values=[""])
-    table["valid_from"] = pd.to_datetime(table["valid_from"]).fillna(_OPEN_START)
-    table["valid_to"] = pd.to_datetime(table["valid_to"]).fillna(_OPEN_END)
+    table["valid_from"] = pd.to_datetime(table["valid_from"], format="%Y-%m-%d").fillna(_OPEN_START)
+    table["valid_to"] = pd.to_datetime(table["valid_to"], format="%Y-%m-%d").fillna(_OPEN_END)
     return table
+
+
+@cache
+def _known_codes() -> frozenset[str]:
+    return frozenset(_validity()["code"])
 
 
 @cache
@@ -55,22 +60,35 @@ def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
 
     status is billable, category (a header on that date), none (not a code on that date but at another
     time), unconfirmed (the code changed in years whose code set is not shipped) or unknown (in no set).
-    Looked up once per distinct (code, date) pair.
+    Looked up once per distinct (code, date) pair (a million diagnosis slots hold a few thousand) and
+    taken back to the rows by position.
     """
-    pairs = pd.DataFrame({"code": undotted(codes).to_numpy(), "date": pd.to_datetime(dates).to_numpy()},
-                         index=codes.index)
-    distinct = pairs.dropna(subset=["code"]).drop_duplicates().reset_index(drop=True)
+    code_ids, code_values = pd.factorize(codes.astype("string"))
+    date_ids, date_values = pd.factorize(pd.to_datetime(dates))
+    span = len(date_values) + 1
+    pair_ids, pair_keys = pd.factorize(code_ids.astype("int64") * span + (date_ids + 1))
+    pair_code, pair_date = pair_keys // span, pair_keys % span - 1
+    known_code = pair_code >= 0
+    distinct = pd.DataFrame({
+        "code": undotted(pd.Series(np.asarray(code_values, dtype=object)[np.maximum(pair_code, 0)])),
+        "date": pd.Series(np.asarray(date_values, dtype="datetime64[ns]")[np.maximum(pair_date, 0)]
+                          if len(date_values) else pd.NaT, index=range(len(pair_keys))),
+    })
+    distinct.loc[pair_date < 0, "date"] = pd.NaT
     table = _validity()
-    matched = distinct.reset_index().merge(table[["code", "status", "valid_from", "valid_to"]], on="code")
+    matched = distinct[known_code].reset_index().merge(table[["code", "status", "valid_from", "valid_to"]],
+                                                       on="code")
     covering = matched[(matched["valid_from"] <= matched["date"]) & (matched["date"] <= matched["valid_to"])]
-    status = pd.Series(UNKNOWN, index=distinct.index, dtype=object)
-    status[distinct["code"].isin(table["code"]).to_numpy()] = UNCONFIRMED
+    status = np.full(len(distinct), UNKNOWN, dtype=object)
+    in_table = np.array([code in _known_codes() for code in distinct["code"]], dtype=bool)
+    status[in_table & known_code] = UNCONFIRMED
     status[covering["index"].to_numpy()] = covering["status"].to_numpy()
-    distinct["status"] = status
-    distinct = distinct.join(_billable_windows(), on="code")
-    result = pairs.merge(distinct, on=["code", "date"], how="left")
-    result.index = pairs.index
-    return result[["status", "billable_from", "billable_to"]]
+    windows = _billable_windows().reindex(distinct["code"])
+    result = pd.DataFrame({"status": status, "billable_from": windows["billable_from"].to_numpy(),
+                           "billable_to": windows["billable_to"].to_numpy()})
+    result = result.iloc[pair_ids].set_axis(codes.index)
+    result.loc[code_ids < 0, ["status", "billable_from", "billable_to"]] = None
+    return result
 
 
 def billable_on(codes: pd.Series, on: pd.Timestamp | str) -> pd.Series:
