@@ -47,3 +47,20 @@ def test_rule_detail_shows_rationale_fix_and_source(open_page, expected):
 def test_export_button_is_offered(open_page):
     app = open_page("pages/findings.py")
     assert [button.label for button in app.get("download_button")] == ["Export these findings (Excel)"]
+
+
+def test_rule_detail_follows_the_selected_finding(open_page):
+    app = open_page("pages/findings.py")
+    table = app.dataframe[0].value
+    shown = app.selectbox(key="findings_rule_detail").value
+    position = next(index for index, rule in enumerate(table["rule"]) if rule != shown)
+    try:
+        app.session_state["findings_table"] = {"selection": {"rows": [position], "columns": [], "cells": []}}
+        app.run()
+        assert app.selectbox(key="findings_rule_detail").value == table.iloc[position]["rule"]
+        # the user may still pick another rule while the finding stays selected
+        app.selectbox(key="findings_rule_detail").set_value(shown).run()
+        assert app.selectbox(key="findings_rule_detail").value == shown
+    finally:
+        app.session_state["findings_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}
+        app.run()

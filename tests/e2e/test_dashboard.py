@@ -10,8 +10,9 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from bhdash import metrics
+from bhdash import metrics, money
 from bhdash.analysis import Analysis, analyze
+from bhdash.app import formatting
 from bhdash.ingest import ingest
 from tests.e2e.streamlit_ui import (
     EXCEPTION,
@@ -35,9 +36,8 @@ def workbook() -> bytes:
 
 @pytest.fixture(scope="module")
 def expected(workbook: bytes) -> Analysis:
-    """The same workbook read and checked by the library, as the dashboard does it (own history)."""
-    ingested = ingest(workbook, filename=SAMPLE.name)
-    return analyze(ingested, history=ingested)
+    """The same workbook read and checked by the library, as the dashboard and the CLI do it."""
+    return analyze(ingest(workbook, filename=SAMPLE.name))
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +85,8 @@ def test_every_page_shows_its_key_numbers(loaded_page: Page, expected: Analysis)
     go_to(page, "Overview")
     assert metric_value(page, "Claim lines") == f"{len(expected.claims):,}"
     assert metric_value(page, "Error lines") == f"{kpis.lines_with_errors:,}"
-    assert metric_value(page, "Likely denials") == f"{kpis.expected_denials:,.0f}"
+    assert metric_value(page, money.LABELS["at_risk"]) == formatting.money_short(kpis.money.at_risk)
+    assert metric_value(page, money.LABELS["baseline"]) == formatting.money_short(kpis.money.baseline)
     expect(page.get_by_test_id(PLOTLY)).to_have_count(4)
     _no_exception(page)
 
@@ -102,7 +103,7 @@ def test_every_page_shows_its_key_numbers(loaded_page: Page, expected: Analysis)
 
     go_to(page, "Credentialing")
     outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
-    assert metric_value(page, "Billed outside enrollment") == f"${outside['amount'].sum():,.0f}"
+    assert metric_value(page, "Billed outside enrollment") == f"${outside['at_risk'].sum():,.0f}"
     expect(page.get_by_test_id(PLOTLY)).to_have_count(3)
     _no_exception(page)
 
@@ -151,10 +152,10 @@ def test_findings_export_is_a_formula_safe_workbook(loaded_page: Page, expected:
         page.get_by_role("button", name="Export these findings (Excel)").click()
     assert download.value.suggested_filename == "bhdash_findings.xlsx"
     workbook = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
-    assert workbook.sheetnames == ["Findings", "Summary", "Rules"]
+    assert workbook.sheetnames == ["Findings", "Money", "Summary", "Rules"]
     sheet = workbook["Findings"]
     header = [cell.value for cell in sheet[1]]
-    assert header[:4] == ["row", "rule", "family", "severity"]
+    assert header[:5] == ["Row in your file", "Claim ID", "Patient", "Member ID", "Date of service"]
     assert sheet.max_row == len(expected.check.findings) + 1
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref is not None
