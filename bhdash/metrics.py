@@ -24,6 +24,7 @@ from bhdash.model import SEVERITIES, Roster
 from bhdash.money import FINDING_DOLLARS, MoneySummary, summarize
 from bhdash.norms import code_families, flagged_clinicians
 from bhdash.payers import PayerDirectory, default_directory
+from bhdash.reference import dated_facts
 from bhdash.rules.registry import REGISTRY
 
 # Findings of these severities make a line "not clean"; info findings are advice, not defects.
@@ -635,6 +636,7 @@ def rule_catalogue(status: pd.DataFrame | None = None) -> pd.DataFrame:
                 "fix": rule.fix,
                 "source": rule.source,
                 "effective": rule.effective,
+                "dated_facts": "; ".join(filter(None, map(dated_facts, rule.facts))),
                 "needs": ", ".join(rule.needs)
                 + ("; roster: " + ", ".join(rule.needs_roster) if rule.needs_roster else ""),
             }
@@ -646,6 +648,21 @@ def rule_catalogue(status: pd.DataFrame | None = None) -> pd.DataFrame:
     merged = catalogue.merge(status[["id", "status", "reason", "findings"]], on="id", how="left")
     merged["status"] = merged["status"].fillna("not run")
     return merged
+
+
+def rule_list_markdown() -> str:
+    """The catalogue as the README's Markdown table: id, severity, title, dates in effect, source."""
+
+    def cell(value: str) -> str:
+        return value.replace("|", "\\|").replace("\n", " ")
+
+    catalogue = rule_catalogue()
+    rows = ["| Rule | Severity | Title | In effect | Source and dated facts |", "|---|---|---|---|---|"]
+    for rule in catalogue.itertuples():
+        source = rule.source + (f". Dated facts: {rule.dated_facts}" if rule.dated_facts else "")
+        cells = (rule.id, rule.severity, cell(rule.title), rule.effective, cell(source))
+        rows.append("| " + " | ".join(cells) + " |")
+    return "\n".join(rows) + "\n"
 
 
 def enrollment_date_fixes(

@@ -22,8 +22,10 @@ from bhdash.reference import load_table
 
 SETTING_COLUMNS: tuple[str, ...] = (
     "timely_filing_days", "telehealth_pos", "telehealth_modifiers", "credential_modifiers",
-    "dx_cognitive_exclusion", "source", "confirmed",
+    "dx_cognitive_exclusion", "evaluation_repeat_months", "source", "confirmed",
 )
+# Settings a payer table may leave out (blank = the rule's default, e.g. 6 months between evaluations).
+_OPTIONAL_NUMBERS = ("evaluation_repeat_months",)
 _LIST_COLUMNS = ("telehealth_pos", "telehealth_modifiers")
 _TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("medicaid", "medicaid"),
@@ -46,6 +48,9 @@ def _split_list(values: pd.Series) -> pd.Series:
 def _prepare(table: pd.DataFrame) -> pd.DataFrame:
     prepared = table.copy()
     prepared["timely_filing_days"] = pd.to_numeric(prepared["timely_filing_days"]).astype("float64")
+    for column in _OPTIONAL_NUMBERS:
+        values = prepared[column] if column in prepared.columns else pd.Series(pd.NA, index=prepared.index)
+        prepared[column] = pd.to_numeric(values).astype("float64")
     for column in _LIST_COLUMNS:
         prepared[column] = _split_list(prepared[column])
     for column in ("credential_modifiers", "dx_cognitive_exclusion", "confirmed"):
@@ -104,9 +109,10 @@ class PayerDirectory:
             user = user.set_index("payer")
             payers = user.combine_first(payers).reset_index()
             payers["aliases"] = payers["aliases"].fillna(payers["payer"])
+            type_defaults = load_table("payer_type_defaults.csv").set_index("payer_type")
             for column in SETTING_COLUMNS:
-                defaults = load_table("payer_type_defaults.csv").set_index("payer_type")[column]
-                payers[column] = payers[column].fillna(payers["payer_type"].map(defaults))
+                if column in type_defaults.columns and column in payers.columns:
+                    payers[column] = payers[column].fillna(payers["payer_type"].map(type_defaults[column]))
         payers = _prepare(payers)
         defaults = _prepare(load_table("payer_type_defaults.csv")).set_index("payer_type")
         aliases = payers[["payer", "aliases"]].assign(alias=lambda f: f["aliases"].str.split(";"))

@@ -39,7 +39,7 @@ if search:
 
 shown = shown.reset_index(drop=True)
 selection = st.dataframe(
-    shown[["id", "family", "severity", "title", "status", "findings", "reason", "source"]],
+    shown[["id", "family", "severity", "title", "status", "findings", "reason", "effective", "source"]],
     hide_index=True,
     width="stretch",
     height=min(36 * len(shown) + 40, 560),
@@ -55,6 +55,7 @@ selection = st.dataframe(
         "status": st.column_config.TextColumn("Status", width="small"),
         "reason": st.column_config.TextColumn("Why skipped", width="medium"),
         "findings": st.column_config.NumberColumn("Findings", format="%d", width="small"),
+        "effective": st.column_config.TextColumn("In effect", width="small"),
         "source": st.column_config.TextColumn("Source", width="medium"),
     },
 )
@@ -72,4 +73,6 @@ if picked and picked[0] < len(shown):
         st.markdown(f"**Why it matters.** {chosen['rationale']}")
         st.markdown(f"**How to fix.** {chosen['fix']}")
         st.markdown(f"**Source.** {chosen['source']}")
+        if chosen["dated_facts"]:
+            st.markdown(f"**Dated facts, applied on each line's date of service.** {chosen['dated_facts']}")
         st.caption(f"Needs: {chosen['needs']}")

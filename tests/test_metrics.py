@@ -351,3 +351,21 @@ def test_keep_chosen_narrows_only_on_columns_with_choices():
     kept = metrics.keep_chosen(findings, {"severity": ["warning"], "family": ["TELE", "CRED"], "rule": []})
     assert kept["rule"].tolist() == ["TELE-001", "TELE-001", "CRED-003"]
     assert metrics.keep_chosen(findings, {"severity": [], "family": []}).equals(findings)
+
+
+def test_readme_rule_list_is_the_catalogue():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    listed = readme.split("<!-- rules:start -->\n")[1].split("<!-- rules:end -->")[0]
+    assert listed == metrics.rule_list_markdown(), "run python scripts/update_readme_rules.py"
+    assert "| CODE-001 | error | Procedure code not valid on the date of service | any date |" in listed
+    assert "until 2024-12-31: 99441–99443, G2012" in listed
+
+
+def test_rule_catalogue_lists_dated_facts_of_the_rules_that_use_them():
+    catalogue = metrics.rule_catalogue().set_index("id")
+    assert "F50 2024-10-01" in catalogue.loc["DX-001", "dated_facts"]
+    assert "from 2025-01-01: 98000–98016" in catalogue.loc["CODE-001", "dated_facts"]
+    assert catalogue.loc["UNITS-004", "effective"] == "from 2018-01-01"
+    assert catalogue.loc["PTP-003", "dated_facts"] == ""

@@ -43,12 +43,16 @@ class Rule:
     effective_from: pd.Timestamp | None = None
     effective_to: pd.Timestamp | None = None
     clinician_level: bool = False
+    # Reference tables whose dated rows the rule applies on the date of service (shown with their dates).
+    facts: tuple[str, ...] = ()
 
     @property
     def effective(self) -> str:
-        start = self.effective_from.date().isoformat() if self.effective_from is not None else "—"
-        end = self.effective_to.date().isoformat() if self.effective_to is not None else "open"
-        return f"{start} to {end}"
+        start = self.effective_from.date().isoformat() if self.effective_from is not None else None
+        end = self.effective_to.date().isoformat() if self.effective_to is not None else None
+        if start and end:
+            return f"{start} to {end}"
+        return f"from {start}" if start else f"until {end}" if end else "any date"
 
 
 REGISTRY: dict[str, Rule] = {}
@@ -68,6 +72,7 @@ def rule(
     effective_from: str | None = None,
     effective_to: str | None = None,
     clinician_level: bool = False,
+    facts: tuple[str, ...] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its metadata; rejects malformed or duplicate ids."""
 
@@ -90,7 +95,7 @@ def rule(
             source=source, needs=tuple(needs), check=check, needs_roster=tuple(needs_roster),
             effective_from=pd.Timestamp(effective_from) if effective_from else None,
             effective_to=pd.Timestamp(effective_to) if effective_to else None,
-            clinician_level=clinician_level,
+            clinician_level=clinician_level, facts=tuple(facts),
         )
         return check
 

@@ -307,6 +307,56 @@ def _ptp(p: Planter) -> None:
              "standalone 90834 billed with an E/M by the same prescriber (use the 90836 add-on)")
 
 
+def _clinician_day_end(lines: pd.DataFrame) -> pd.Series:
+    """Each line's clinician's last end time that day (group sessions included)."""
+    return lines.groupby(["clinician_index", "true_date"])["end_time"].transform("max")
+
+
+def _stacked(p: Planter) -> None:
+    """A second, separate psychotherapy session for the same patient later the same day: CPT reports one
+    code for the day's summed minutes, so the later line is the finding."""
+    lines = p.lines
+    day_minutes = lines.groupby(["clinician_index", "true_date"])["minutes"].transform("sum")
+    index = p.pick(_code(lines, "90832") & p.single_line_visits() & (lines["pos"] == "11")
+                   & lines["start_time"].notna() & (day_minutes < 420), 2)
+    later = lines.loc[index].copy()
+    later["visit_id"] = p.new_visit_ids(len(later))
+    later["procedure_code"] = "90834"
+    later["start_time"] = _clinician_day_end(lines).loc[index] + pd.Timedelta(minutes=60)
+    added = p.append(later)
+    p.reprice(added)
+    p.set_minutes(added, 45)
+    p.record(added, "PTP", "stacked_psychotherapy",
+             "a second psychotherapy code (90834) for the same patient, clinician and day as a 90832: "
+             "report one code for the summed minutes")
+
+
+def _consult(p: Planter) -> None:
+    """Correct claims the checks must leave alone: an outpatient consultation (99244) with the 90833
+    add-on, billed to a commercial payer in the office (CPT lists consultations as primaries)."""
+    lines = p.lines
+    consult = (_code(lines, "99214") & _visit_has(lines, "90833") & (lines["pos"] == "11")
+               & (lines["payer_type"] == "commercial"))
+    index = p.pick(consult, 2)
+    lines.loc[index, "procedure_code"] = "99244"
+    p.reprice(index)
+
+
+def _repeat_evaluation(p: Planter) -> None:
+    """A therapy visit a few months after the patient's intake re-billed as another 90791."""
+    lines = p.lines
+    intakes = lines[_code(lines, "90791", "90792")]
+    only_one = intakes.groupby("patient_index")["visit_id"].transform("size").eq(1)
+    intake_date = intakes[only_one].set_index("patient_index")["true_date"]
+    since = (lines["true_date"] - lines["patient_index"].map(intake_date)).dt.days
+    index = p.pick(_code(lines, "90834") & p.single_line_visits() & since.between(60, 150), 3)
+    lines.loc[index, "procedure_code"] = "90791"
+    p.reprice(index)
+    p.record(index, "AUDIT", "repeat_evaluation",
+             [f"90791 again {days} days after the patient's intake (payers allow one within 6 months)"
+              for days in since[index]])
+
+
 def _units(p: Planter) -> None:
     lines = p.lines
     index = p.pick(_code(lines, "90837") & p.single_line_visits(), 5)
@@ -323,7 +373,9 @@ def _scope(p: Planter) -> None:
     p.reprice(index)
     p.record(index, "SCOPE", "scope_em_nonprescriber",
              "LCSW billed E/M 99214 (outside a social worker's scope)")
-    index = p.pick(lcsw & _code(lines, "90791") & p.single_line_visits(), 2, team0=True)
+    # Not a patient a prescriber also evaluates: two 90792s would make a repeat evaluation (AUDIT) too.
+    evaluated = lines["patient_index"].isin(lines.loc[_code(lines, "90792"), "patient_index"])
+    index = p.pick(lcsw & _code(lines, "90791") & p.single_line_visits() & ~evaluated, 2, team0=True)
     lines.loc[index, "procedure_code"] = "90792"
     p.reprice(index)
     p.record(index, "SCOPE", "scope_90792_nonprescriber",
@@ -469,7 +521,7 @@ def _norm(p: Planter) -> None:
 
 
 PLANTS = (_credentialing, _data, _code_family, _time, _addon, _ptp, _units, _scope, _npi, _tele, _dx,
-          _dup, _timely, _audit, _norm)
+          _dup, _timely, _audit, _stacked, _consult, _repeat_evaluation, _norm)
 
 
 def plant_problems(draft: Draft) -> pd.DataFrame:

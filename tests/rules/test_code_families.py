@@ -76,7 +76,7 @@ def test_every_rule_runs_quietly_on_lines_it_does_not_concern() -> None:
     ], CLAIM_FIELDS_ONLY)
     result = run_checks(claims, select=set(FAMILIES))
     ran = _my_rules(result)
-    assert len(ran) == 32
+    assert len(ran) == 39
     assert ran["status"].eq("ran").all()
     assert result.findings.empty
 

@@ -160,3 +160,14 @@ def test_clean_days_have_no_overlaps_and_stay_under_ten_hours(clean_practice: Sa
     groups = claims[claims["procedure_code"] == "90853"]
     assert (groups["start_time"] >= pd.Timedelta(hours=18)).all()
     assert np.isin(groups["clinician_name"].unique(), ["Marcus Green", "Daniel Wu"]).all()
+
+
+def test_new_situations_are_in_the_sample(practice: SamplePractice) -> None:
+    stacked = _planted_lines(practice, "stacked_psychotherapy")
+    assert len(stacked) == 2 and (stacked["procedure_code"] == "90834").all()
+    assert (_planted_lines(practice, "repeat_evaluation")["procedure_code"] == "90791").all()
+    claims = practice.claims
+    consults = claims[claims["procedure_code"] == "99244"]
+    assert len(consults) == 2
+    same_visit = claims.merge(consults[["claim_id"]], on="claim_id")
+    assert set(same_visit["procedure_code"]) == {"99244", "90833"}

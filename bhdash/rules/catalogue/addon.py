@@ -102,6 +102,7 @@ def _without_primary(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -
     fix="Bill the primary service on the same claim by the same clinician, or remove the add-on.",
     source="S56, S57, S58, S59 (add-on rules, CARC B15); S21, S25, S29, S40, S41, S45, S49, S50 (pairings)",
     needs=SAME_DAY,
+    facts=("addon_primaries.csv",),
 )
 def addon_without_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _without_primary(claims, ctx, confirmed=True)
@@ -162,6 +163,7 @@ def interactive_complexity_conflict(claims: pd.DataFrame, ctx: CheckContext) -> 
     fix="Report the add-on once per primary session (units 1) and remove the extra line or units.",
     source="S25, S30, S31 (90785 once per session); S7, S8, S11 (one psychotherapy code per session); S21",
     needs=SAME_DAY,
+    facts=("addon_primaries.csv",),
 )
 def addon_over_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     facts = code_facts()
@@ -215,6 +217,7 @@ def modifier_51_on_addon(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     fix="Check the payer's add-on list; bill the primary on the same claim or remove the add-on.",
     source="S3 (testing add-ons, pairing unconfirmed); S56, S57 (add-on rules)",
     needs=SAME_DAY,
+    facts=("addon_primaries.csv",),
 )
 def addon_without_unconfirmed_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _without_primary(claims, ctx, confirmed=False)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bhdash.rules.catalogue._lookup import column, fmt_date
 from bhdash.rules.catalogue._shared import (
     codes_of_kind,
     fmt_clock,
@@ -188,3 +189,74 @@ def overlapping_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
                + clock("until"))
     return hits(lines.index, message)
 
+
+
+DEFAULT_EVALUATION_REPEAT_MONTHS = 6
+
+
+@rule(
+    id="AUDIT-004", family="AUDIT", severity="warning",
+    title="Psychiatric evaluation (90791/90792) repeated for a patient within the payer's window",
+    rationale=(
+        "A diagnostic evaluation is done at the start of care; payers pay another for the same patient by "
+        "the same clinician or practice only after a gap (often 6 months) or a documented change, and "
+        "frequent repeats draw frequency denials (CARC 151). The window is per payer "
+        "(`evaluation_repeat_months` in a payer file); the 6-month default is an assumption."
+    ),
+    fix="Bill the follow-up as psychotherapy or E/M, or document why a new evaluation was needed "
+        "(new episode of care, significant change in condition).",
+    source="S21 (BCBS IL: 90791 again only after ≥ 6 months); S28, S70 (evaluation frequency); "
+           "§12 MUE-002",
+    needs=("procedure_code", "patient_id", "service_date"),
+)
+def repeated_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    evaluations = (claims["procedure_code"].isin(codes_of_kind("eval")) & claims["patient_id"].notna()
+                   & claims["service_date"].notna())
+    if evaluations.sum() < 2:
+        return no_hits()
+    seen = pd.DataFrame({"patient": claims.loc[evaluations, "patient_id"],
+                         "date": claims.loc[evaluations, "service_date"],
+                         "code": claims.loc[evaluations, "procedure_code"],
+                         "clinician": column(claims, "clinician_name")[evaluations].astype("string"),
+                         "row": claims.loc[evaluations, "source_row"]})
+    seen = seen.fillna({"clinician": ""}).sort_values(["patient", "date", "row"])
+    seen["line"] = seen.index
+    # A repeat is the same clinician's next evaluation, or the practice's next evaluation of the same kind:
+    # a psychiatrist's 90792 after a therapist's 90791 is a different service.
+    candidates = []
+    for scope in ("clinician", "code"):
+        earlier = seen.groupby(["patient", scope])
+        candidates.append(pd.DataFrame({"previous": earlier["date"].shift(),
+                                        "previous_line": earlier["line"].shift()}))
+    previous = candidates[0].where(candidates[0]["previous"].ge(candidates[1]["previous"])
+                                   | candidates[1]["previous"].isna(), candidates[1])
+    days = seen.join(previous)
+    days = days[days["previous"].notna() & (days["previous"] < days["date"])]
+    if days.empty:
+        return no_hits()
+    configured = (ctx.line_payers["evaluation_repeat_months"][days.index] if "payer" in claims.columns
+                  else pd.Series(np.nan, index=days.index))
+    default = float(ctx.setting("evaluation_repeat_months", DEFAULT_EVALUATION_REPEAT_MONTHS))
+    months = configured.fillna(default)
+    window_end = pd.Series(pd.NaT, index=days.index, dtype="datetime64[ns]")
+    for count in months.unique():
+        chosen = months.eq(count)
+        window_end[chosen] = days.loc[chosen, "previous"] + pd.DateOffset(months=int(count))
+    within = days["date"] < window_end
+    days, months, configured = days[within], months[within], configured[within]
+    if days.empty:
+        return no_hits()
+    lines = pick(claims, days.index)
+    earlier_clinician = seen.loc[days["previous_line"].astype(seen.index.dtype), "clinician"].to_numpy()
+    same = earlier_clinician == days["clinician"].to_numpy()
+    by = pd.Series(np.where(same, "the same clinician", "this practice (" + earlier_clinician + ")"),
+                   index=lines.index).str.replace(" ()", "", regex=False)
+    earlier_code = seen.loc[days["previous_line"].astype(seen.index.dtype), "code"].to_numpy()
+    gap = ((days["date"] - days["previous"]).dt.days).astype("int64").astype(str)
+    window = fmt_number(months) + "-month window" + pd.Series(
+        np.where(configured.isna(), " (default; set evaluation_repeat_months per payer)", " (payer setting)"),
+        index=lines.index)
+    message = (lines["procedure_code"] + " " + who_when(lines) + " repeats the " + earlier_code + " of "
+               + fmt_date(days["previous"]) + " by " + by + ", " + gap + " days earlier; inside the "
+               + window)
+    return hits(lines.index, message)

@@ -76,6 +76,7 @@ def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) ->
     source="AMA CPT 2021, 2023 and 2025 code changes; CMS CY2025 PFS final rule; S12, S13 (99354/99355); "
            "S49, S50 (99417/G2212 from 2021); S5 (2013 codes)",
     needs=("procedure_code", "service_date"),
+    facts=("codes.csv",),
 )
 def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _outside_window(claims, ctx, confirmed=True)
@@ -221,6 +222,7 @@ def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     fix="Check the code's validity for the date of service and replace it if it was not active.",
     source="S3 (dates unconfirmed)",
     needs=("procedure_code", "service_date"),
+    facts=("codes.csv",),
 )
 def code_probably_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _outside_window(claims, ctx, confirmed=False)

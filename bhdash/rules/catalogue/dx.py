@@ -97,6 +97,7 @@ def _window(long: pd.DataFrame, label: str = "billable") -> pd.Series:
     source="S100; ICD-10-CM FY2021, FY2025 and FY2026 code sets (CDC/CMS) with dated FY transitions "
            "(reference icd10cm_sets.csv, icd10cm_transitions.csv)",
     needs=("dx_1",),
+    facts=("icd10cm_transitions.csv",),
 )
 def invalid_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     long = _slot_status(claims, ctx)
@@ -251,6 +252,7 @@ def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Check the code against the ICD-10-CM code set of the date's fiscal year (Oct 1 to Sep 30).",
     source="S100; ICD-10-CM code sets shipped (reference icd10cm_sets.csv)",
     needs=("dx_1",),
+    facts=("icd10cm_transitions.csv",),
 )
 def unconfirmed_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     long = _slot_status(claims, ctx)

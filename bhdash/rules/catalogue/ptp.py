@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
+import numpy as np
 import pandas as pd
 
 from bhdash.model import MODIFIER_COLUMNS
@@ -17,9 +18,14 @@ from bhdash.rules.catalogue._lookup import has_modifier
 from bhdash.rules.catalogue._shared import (
     code_facts,
     codes_of_kind,
+    fmt_number,
+    multi_line_groups,
     no_hits,
     pick,
+    repeated_lines,
+    same_day_group,
     same_day_pairs,
+    session_minutes,
     who_when,
     yes,
 )
@@ -109,6 +115,7 @@ def _mi0_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.Da
     fix="Bill only the column-1 service for that patient and date (or the other service on its real date).",
     source="S24, S62 (crisis bundles, CCI 19.0); S26 (evaluation with psychotherapy); S63; S60, S61",
     needs=SAME_DAY,
+    facts=("ptp_pairs.csv",),
 )
 def mi0_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _mi0_hits(claims, ctx, confirmed=True)
@@ -125,6 +132,7 @@ def mi0_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="If the sessions were separate, append 59 (or XE/XS/XP/XU) to the column-2 line; else bill one.",
     source="S64 (CCI 20.3: 90846 vs individual psychotherapy); S65 (90847, MI unconfirmed); S60, S61",
     needs=SAME_DAY,
+    facts=("ptp_pairs.csv",),
 )
 def mi1_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     partners = _pair_lines(ctx, *_table_pairs(1, None))
@@ -197,6 +205,102 @@ def em_with_standalone_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) ->
     fix="Check the payer's edits; bill one of the two services for that date.",
     source="bh_coding_rules.md §1.5 (CPT HBAI parenthetical, unconfirmed)",
     needs=SAME_DAY,
+    facts=("ptp_pairs.csv",),
 )
 def unconfirmed_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _mi0_hits(claims, ctx, confirmed=False)
+
+
+def _psychotherapy_band(minutes: pd.Series) -> pd.Series:
+    """The standalone psychotherapy code whose time band holds each number of minutes ("" under 16)."""
+    facts = code_facts()
+    bands = facts[facts["kind"].eq("psychotherapy")].sort_values("min_minutes")
+    edges = [*bands["min_minutes"].tolist(), np.inf]
+    chosen = pd.cut(minutes, bins=edges, labels=list(bands.index), right=False)
+    return chosen.astype("object").where(chosen.notna(), "")
+
+
+@rule(
+    id="PTP-006", family="PTP", severity="warning",
+    title="Two psychotherapy codes for one patient, clinician and day (stacked psychotherapy)",
+    rationale=(
+        "Only one psychotherapy code is reported per day for a patient and clinician: the minutes of the "
+        "day's psychotherapy are summed and one code is chosen for the total (never 90832 + 90834 for a "
+        "long session). Two separate sessions on one day are possible, so payers differ: a warning."
+    ),
+    fix="Bill one psychotherapy code for the day, chosen on the summed minutes (e.g. 90837 for 70 min), "
+        "or document why the sessions were separate and distinct.",
+    source="S4, S11 (one psychotherapy code per session; minutes not added across codes); CPT time rule",
+    needs=SAME_DAY,
+)
+def stacked_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    therapy = (claims["procedure_code"].isin(codes_of_kind("psychotherapy")) & multi_line_groups(ctx)
+               & ~claims.index.isin(repeated_lines(ctx)[0]))
+    if not therapy.any():
+        return no_hits()
+    day = pd.DataFrame({"group": same_day_group(ctx)[therapy], "code": claims.loc[therapy, "procedure_code"],
+                        "minutes": session_minutes(ctx)[therapy], "row": claims.loc[therapy, "source_row"]})
+    day["start"] = claims.loc[therapy, "start_time"] if "start_time" in claims.columns else pd.NaT
+    day = day[day.groupby("group")["code"].transform("size") > 1]
+    if day.empty:
+        return no_hits()
+    day = day.sort_values(["group", "start", "row"], na_position="last")
+    codes = day.groupby("group")["code"].agg(" + ".join)
+    minutes = day.groupby("group")["minutes"].agg(lambda values: values.sum(min_count=len(values)))
+    parts = day.groupby("group")["minutes"].agg(
+        lambda values: " + ".join(fmt_number(values)) if values.notna().all() else "")
+    later = day[day.duplicated("group", keep="first")]
+    lines = pick(claims, later.index)
+    group = later["group"]
+    total = group.map(minutes)
+    choice = _psychotherapy_band(total.astype("float64"))
+    summed = (" (" + group.map(parts) + " = " + fmt_number(total) + " min)").where(total.notna(), "")
+    advice = ("report one code for the day: " + choice + " for " + fmt_number(total) + " min").where(
+        total.notna() & choice.ne(""), "report one code for the day, chosen on the summed minutes")
+    message = (group.map(codes) + " billed for the same patient " + who_when(lines) + summed + "; " + advice)
+    return hits(lines.index, message)
+
+
+@rule(
+    id="PTP-007", family="PTP", severity="warning",
+    title="Psychiatric evaluation (90791/90792) with crisis psychotherapy on the same day",
+    rationale=(
+        "Crisis psychotherapy (90839/90840) already includes the urgent assessment; payer policies deny "
+        "90791/90792 billed by the same clinician on the crisis date. The edit is payer policy rather than "
+        "a confirmed NCCI pair, hence a warning."
+    ),
+    fix="Bill the crisis codes for that date; bill the evaluation on the day it was done as a separate "
+        "service, or not at all.",
+    source="S21 (BCBS IL: 90791/90792 not billed with 90839/90840); S23, S24 (crisis services)",
+    needs=SAME_DAY,
+)
+def evaluation_with_crisis(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    partners = _kind_pair_lines(ctx, "crisis", "eval")
+    if partners.empty:
+        return no_hits()
+    lines = pick(claims, partners.index)
+    message = (lines["procedure_code"] + " billed with crisis psychotherapy " + partners + " "
+               + who_when(lines) + "; payers deny the evaluation on a crisis date")
+    return hits(lines.index, message)
+
+
+@rule(
+    id="PTP-008", family="PTP", severity="warning",
+    title="Family psychotherapy with and without the patient (90846 and 90847) on the same day",
+    rationale=(
+        "90846 (without the patient) and 90847 (with the patient) are two versions of one family session: "
+        "one of them describes the encounter, and a second family-psychotherapy code that day for the same "
+        "patient and clinician is denied unless the sessions were separate (payer policy: a warning)."
+    ),
+    fix="Bill the family code that matches the session (90847 if the patient was present for most of it).",
+    source="S32, S33 (90846/90847 descriptors; MUE 1 per day each, S3)",
+    needs=SAME_DAY,
+)
+def family_with_and_without_patient(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    partners = _pair_lines(ctx, ["90847"], ["90846"])
+    if partners.empty:
+        return no_hits()
+    lines = pick(claims, partners.index)
+    message = (lines["procedure_code"] + " billed with " + partners + " for the same patient "
+               + who_when(lines) + "; one family psychotherapy session is reported with one code")
+    return hits(lines.index, message)

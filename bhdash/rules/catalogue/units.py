@@ -148,6 +148,7 @@ def _over_mue(claims: pd.DataFrame, ctx: CheckContext, medicare_confirmed: bool)
     fix="Bill no more units than the MUE; if more were truly provided (MAI 3), appeal with records.",
     source="S3 (CMS practitioner MUE table 2026 Q2); S67, S68, S69 (MAI meaning, N362)",
     needs=SAME_DAY,
+    facts=("mue.csv",),
 )
 def medicare_mue(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _over_mue(claims, ctx, medicare_confirmed=True)
@@ -188,6 +189,7 @@ def per_session_units(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Check the payer's unit limits; bill no more units than they allow or attach documentation.",
     source="S3 (MUE values); S72 (Medicaid MUEs differ); S67, S68",
     needs=SAME_DAY,
+    facts=("mue.csv",),
 )
 def other_mue(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _over_mue(claims, ctx, medicare_confirmed=False)
