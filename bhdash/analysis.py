@@ -94,7 +94,7 @@ def analyze(
     history_findings = check.findings if history_claims is claims else None
     scored = score_lines(claims, check.findings, history=history_claims, history_findings=history_findings,
                          roster=ingested.roster, payers=directory, as_of=moment)
-    warnings = list(check.warnings)
+    warnings = [*ingested.warnings, *check.warnings]
     if scored.model.get("status") not in (None, "prior", "trained") and scored.model.get("reason"):
         warnings.append(f"Denial-risk model not trained: {scored.model['reason']}; using the prior.")
     check = replace(check, findings=check.findings.assign(**{FINDING_DOLLARS: scored.finding_dollars}))

@@ -81,8 +81,24 @@ def _write_sheet(writer: pd.ExcelWriter, frame: pd.DataFrame, sheet: str, format
         worksheet.autofilter(0, 0, max(len(ready), 1), len(ready.columns) - 1)
 
 
-def workbook_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
-    """An .xlsx with one formatted sheet per frame (bold header, autofilter, frozen header row)."""
+def _write_notes(
+    writer: pd.ExcelWriter, sheet: str, below: int, title: str, notes: list[str], formats: dict
+) -> None:
+    """A titled list of notes under a sheet's table, one row each, neutralized like every other cell."""
+    worksheet = writer.sheets[sheet]
+    worksheet.write_string(below + 1, 0, title, formats["header"])
+    safe = neutralize(pd.DataFrame({"note": notes}))["note"]
+    for offset, note in enumerate(safe):
+        worksheet.write_string(below + 2 + offset, 0, str(note))
+
+
+def workbook_bytes(
+    sheets: Mapping[str, pd.DataFrame], notes: Mapping[str, tuple[str, list[str]]] | None = None
+) -> bytes:
+    """An .xlsx with one formatted sheet per frame (bold header, autofilter, frozen header row).
+
+    `notes` puts a titled list under a sheet's table: {sheet: (title, [note, …])}.
+    """
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="xlsxwriter",
                         engine_kwargs={"options": {"strings_to_formulas": False, "strings_to_urls": False}},
@@ -97,6 +113,7 @@ def workbook_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
         }
         for name, frame in sheets.items():
             _write_sheet(writer, frame, name, formats)
+            title, listed = (notes or {}).get(name, ("", []))
+            if listed:
+                _write_notes(writer, name, len(frame) + 1, title, listed, formats)
     return buffer.getvalue()
-
-

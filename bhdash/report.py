@@ -306,11 +306,13 @@ def money_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> pd.
 
 
 def findings_xlsx(analysis: Analysis, findings: pd.DataFrame | None = None) -> bytes:
-    """The findings workbook: Findings (biller-ready), Money, Summary by family and Rules sheets. With
-    `findings`, the workbook covers those findings (and the money of their lines) only."""
+    """The findings workbook: Findings (biller-ready), Money, Summary by family (the run's warnings under
+    it) and Rules sheets. With `findings`, the workbook covers those findings (and the money of their
+    lines) only."""
     shown = analysis.check.findings if findings is None else findings
     summary = summary_table(analysis, shown).rename(columns=SUMMARY_HEADERS)
     rules = rules_table(analysis)[list(RULE_HEADERS)].rename(columns=RULE_HEADERS)
     return export.workbook_bytes({"Findings": biller_table(analysis, shown),
                                   "Money": money_table(analysis, findings), "Summary": summary,
-                                  "Rules": rules})
+                                  "Rules": rules},
+                                 notes={"Summary": ("Warnings", list(analysis.warnings))})

@@ -130,7 +130,7 @@ if source.roster_sheets or source.roster_file:
         f"file {source.roster_file}" if source.roster_file else "",
     ]
     st.caption("Roster read from " + " and ".join(part for part in parts if part) + ".")
-for warning in [*ingested.warnings, *analysis.warnings]:
+for warning in analysis.warnings:  # the ingestion warnings come first in it
     st.warning(warning, icon=":material/warning:")
 
 mapping_tab, rows_tab = st.tabs(["Column mapping", "Row accounting"])

@@ -64,6 +64,11 @@ class IngestResult:
         return accounting.reason_counts(self.skipped)
 
 
+def _reading_notes(analysis: SheetAnalysis) -> list[str]:
+    """What reading the sheet changed or noticed (encoding, NUL bytes, decimal commas), as warnings."""
+    return list(analysis.sheet.notes)
+
+
 def _sheet_label(sheet: str | None) -> str:
     return "the file" if sheet is None else f"sheet '{sheet}'"
 
@@ -133,6 +138,17 @@ def _no_claims_error(filename: str, analyses: list[SheetAnalysis]) -> InputFileE
     return InputFileError(reason, file=filename, sheet=best.sheet.name, row=best.header_row + 1)
 
 
+def _claims_rank(analysis: SheetAnalysis, analyses: list[SheetAnalysis]) -> tuple[bool, bool, int, int]:
+    """Visible sheets first (a hidden sheet is usually a stale copy or a lookup), then a known layout,
+    then the most claim columns, then the first sheet."""
+    return (
+        not analysis.sheet.hidden,
+        analysis.layout is not None,
+        len(analysis.mappings[CLAIMS]),
+        -analyses.index(analysis),
+    )
+
+
 def _pick_claims_sheet(analyses: list[SheetAnalysis]) -> SheetAnalysis | None:
     """The claims sheet; failing content evidence, a sheet whose headers say claims.
 
@@ -144,14 +160,18 @@ def _pick_claims_sheet(analyses: list[SheetAnalysis]) -> SheetAnalysis | None:
         claims = [analysis for analysis in analyses if has_claim_headers(analysis)]
     if not claims:
         return None
-    return max(
-        claims,
-        key=lambda analysis: (
-            analysis.layout is not None,
-            len(analysis.mappings[CLAIMS]),
-            -analyses.index(analysis),
-        ),
-    )
+    return max(claims, key=lambda analysis: _claims_rank(analysis, analyses))
+
+
+def _choice_reason(chosen: SheetAnalysis, other: SheetAnalysis) -> str:
+    if chosen.sheet.hidden != other.sheet.hidden:
+        return f"it is visible and '{other.sheet.name}' is hidden"
+    if (chosen.layout is not None) != (other.layout is not None):
+        return f"its columns match the {chosen.layout.vendor} {chosen.layout.report} layout"
+    chosen_columns, other_columns = len(chosen.mappings[CLAIMS]), len(other.mappings[CLAIMS])
+    if chosen_columns != other_columns:
+        return f"it has more claim columns ({chosen_columns} against {other_columns})"
+    return "it comes first in the workbook"
 
 
 def _read_roster(
@@ -201,9 +221,14 @@ def ingest(
     if chosen is None:
         raise _no_claims_error(name, analyses)
     build = build_claims(chosen, name)
+    warnings = _reading_notes(chosen)
+    if chosen.sheet.hidden:
+        warnings.append(
+            f"{_sheet_label(chosen.sheet.name)} is hidden in the workbook; it was read because no visible "
+            "sheet holds claims"
+        )
     layout: Layout | None = chosen.layout
     mapping = [*chosen.mappings[CLAIMS], *build.derived]
-    warnings: list[str] = []
     used_by_layout: tuple[str, ...] = ()
     if layout is not None:
         summed = tuple(part for parts in layout.sums.values() for part in parts)
@@ -216,7 +241,8 @@ def ingest(
         if analysis is not chosen and CLAIMS in analysis.roles:
             warnings.append(
                 f"{_sheet_label(analysis.sheet.name)} also looks like claims and was not read; "
-                "export one claims sheet per file"
+                f"{_sheet_label(chosen.sheet.name)} was read because {_choice_reason(chosen, analysis)}. "
+                "Export one claims sheet per file"
             )
     roster_sheets = [
         analysis for analysis in analyses
@@ -229,6 +255,9 @@ def ingest(
     if roster is not None:
         roster_name, roster_analyses = _read_roster(roster, roster_filename, max_bytes)
         roster_sheets = [*roster_sheets, *roster_analyses]
+        warnings.extend(
+            f"roster file: {note}" for analysis in roster_analyses for note in _reading_notes(analysis)
+        )
     result_roster = build_roster(roster_sheets)
     claims_frame = build.claims
     warnings.extend(resolve_clinicians(claims_frame, result_roster))

@@ -1,0 +1,217 @@
+"""Worksheet extents read from the sheet XML before any reader allocates a grid.
+
+Readers built on calamine size a sheet's grid from its farthest cell with a value: one stray
+cell at XFD1048576 asks for 17 billion cells and aborts the process (SIGABRT, which Python cannot
+catch). The `dimension` element is written by the exporting program and can lie, so the cell
+references themselves are scanned. Self-closing cells (formatting only, no value) are ignored as
+calamine ignores them, so trailing formatted-but-empty rows and columns cost nothing.
+
+A legitimate export keeps its cells in order, so the farthest cell shows up near the start (the
+widest row, usually the header) and the end (the last row). One regex pass then looks for any
+cell beyond those bounds; only odd files (cells out of order, cells without a reference) pay for
+an exact walk over every cell.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from posixpath import join, normpath
+
+import defusedxml.ElementTree as SafeElementTree
+
+_EDGE_BYTES = 256 * 1024
+_MAX_LOOKS = 64  # past this many cells beyond the edges' bounds (out of order, empty), walk every cell
+_PREFIX = rb"<(?:[A-Za-z_][\w.-]*:)?"
+_ATTRIBUTE_TEXT = rb"(?:[^>\"']|\"[^\"]*\"|'[^']*')"  # '>' may sit inside a quoted attribute value
+_OPEN_END = rb"(?<!/)>"  # not self-closing: the cell has content
+_REFERENCE = rb"\br=\"([A-Z]{1,7})(\d{1,10})\""
+_CELL = re.compile(
+    _PREFIX + rb"c\s" + _ATTRIBUTE_TEXT + rb"*?" + _REFERENCE + _ATTRIBUTE_TEXT + rb"*" + _OPEN_END
+)
+_TAG = re.compile(_PREFIX + rb"(row|c)(?=[\s>/])(" + _ATTRIBUTE_TEXT + rb"*)>")
+_ROW_NUMBER = re.compile(rb"\br=\"(\d{1,10})\"")
+_CELL_REFERENCE = re.compile(rb"\br=\"([A-Z]{1,7})(\d{1,10})\"")
+_RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_OFFICE_RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    """How far one worksheet part's cells reach: 1-based rows and columns counted from A1."""
+
+    part: str
+    rows: int
+    columns: int
+    farthest_cell: str
+    xml_bytes: int
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+
+def column_number(letters: bytes | str) -> int:
+    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
+    number = 0
+    for letter in text:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(65 + remainder) + letters
+    return letters
+
+
+def _greater_than(text: str, digits: bool) -> str:
+    """A regex for letter (A-Z) or digit strings greater than `text`: longer, or as long and larger."""
+    unit, first = (r"\d", "1-9") if digits else ("[A-Z]", "A-Z")
+    width = len(text)
+    options = [f"[{first}]{unit}{{{width},}}"]
+    for position, character in enumerate(text):
+        top = "9" if digits else "Z"
+        if character != top:
+            higher = f"[{chr(ord(character) + 1)}-{top}]"
+            options.append(re.escape(text[:position]) + higher + f"{unit}{{{width - position - 1}}}")
+    return "(?:" + "|".join(options) + ")"
+
+
+def _beyond(rows: int, columns: int) -> re.Pattern[bytes]:
+    """References past `rows` or `columns`. A bare literal prefix keeps this one pass at C speed."""
+    columns_past = _greater_than(column_letters(columns), digits=False)
+    rows_past = _greater_than(str(rows), digits=True)
+    return re.compile(
+        f' r="(?=(?:{columns_past}\\d|[A-Z]+0*{rows_past}"))([A-Z]{{1,7}})(\\d{{1,10}})"'.encode()
+    )
+
+
+class _Bounds:
+    def __init__(self) -> None:
+        self.rows = 0
+        self.columns = 0
+        self.farthest = "A1"
+
+    def add(self, row: int, column: int) -> bool:
+        """Record one cell; True when it moved a bound."""
+        grew = row > self.rows or column > self.columns
+        self.rows, self.columns = max(self.rows, row), max(self.columns, column)
+        if grew:
+            self.farthest = f"{column_letters(column)}{row}"
+        return grew
+
+
+def _walk_every_cell(xml: bytes, bounds: _Bounds) -> None:
+    """Exact positions the way calamine assigns them: a reference wins, else one past the previous."""
+    row, column = 0, 0
+    for match in _TAG.finditer(xml):
+        kind, attributes = match.group(1), match.group(2)
+        if kind == b"row":
+            number = _ROW_NUMBER.search(attributes)
+            row = int(number.group(1)) if number else row + 1
+            column = 0
+            continue
+        reference = _CELL_REFERENCE.search(attributes)
+        if reference:
+            column, row_of_cell = column_number(reference.group(1)), int(reference.group(2))
+        else:
+            column, row_of_cell = column + 1, max(row, 1)
+        if not attributes.endswith(b"/"):
+            bounds.add(row_of_cell, column)
+
+
+def _plainly_referenced(xml: bytes) -> bool:
+    """Every row and cell carries a double-quoted reference after a plain space (what exporters write).
+
+    Counted with bytes.count at memory speed; a tab before `r=`, single quotes, namespace prefixes
+    or a cell without a reference all make the counts disagree, and such a file takes the exact walk.
+    """
+    if b"<c>" in xml or b"<row>" in xml:
+        return False
+    return xml.count(b' r="') == xml.count(b"<c ") + xml.count(b"<row ")
+
+
+def _has_content(xml: bytes, reference_at: int) -> bool:
+    """Whether the cell whose reference starts at `reference_at` is more than a self-closing tag."""
+    start = xml.rfind(b"<", 0, reference_at)
+    tag = _TAG.match(xml, start)
+    return tag is None or not tag.group(2).endswith(b"/")
+
+
+def measure_part(xml: bytes, part: str) -> SheetExtent:
+    """The extent of one worksheet's cells with content."""
+    bounds = _Bounds()
+    if not _plainly_referenced(xml):
+        _walk_every_cell(xml, bounds)
+        return SheetExtent(part, bounds.rows, bounds.columns, bounds.farthest, len(xml))
+    for edge in (xml[:_EDGE_BYTES], xml[-_EDGE_BYTES:]):
+        for match in _CELL.finditer(edge):
+            bounds.add(int(match.group(2)), column_number(match.group(1)))
+    position, looks = 0, 0
+    pattern = _beyond(bounds.rows, bounds.columns)
+    while (found := pattern.search(xml, position)) is not None:
+        position, looks = found.end(), looks + 1
+        if looks > _MAX_LOOKS:
+            _walk_every_cell(xml, bounds)
+            break
+        if _has_content(xml, found.start()) and bounds.add(
+            int(found.group(2)), column_number(found.group(1))
+        ):
+            pattern = _beyond(bounds.rows, bounds.columns)
+    return SheetExtent(part, bounds.rows, bounds.columns, bounds.farthest, len(xml))
+
+
+@dataclass(frozen=True)
+class WorksheetEntry:
+    """One sheet as the workbook lists it: name, visibility ("visible", "hidden", "veryHidden"), XML part."""
+
+    name: str
+    state: str
+    part: str | None
+
+
+def _xml_root(archive: zipfile.ZipFile, part: str):
+    """The parsed part, or None when it is missing or malformed (the reader then reports the damage).
+
+    defusedxml refuses entity declarations, so a billion-laughs part cannot inflate here.
+    """
+    try:
+        return SafeElementTree.fromstring(archive.read(part))
+    except Exception:  # KeyError, ParseError, defusedxml's EntitiesForbidden …
+        return None
+
+
+def list_worksheets(archive: zipfile.ZipFile) -> list[WorksheetEntry]:
+    """The workbook's sheets in order, each with its visibility and the part that holds its cells."""
+    names = set(archive.namelist())
+    targets: dict[str, str] = {}
+    relationships = _xml_root(archive, "xl/_rels/workbook.xml.rels")
+    listed = relationships.iter(f"{_RELATIONSHIPS_NS}Relationship") if relationships is not None else ()
+    for relation in listed:
+        target = relation.get("Target", "")
+        path = target.lstrip("/") if target.startswith("/") else normpath(join("xl", target))
+        targets[relation.get("Id", "")] = path
+    workbook = _xml_root(archive, "xl/workbook.xml")
+    entries = []
+    for sheet in workbook.iter(f"{_MAIN_NS}sheet") if workbook is not None else ():
+        part = targets.get(sheet.get(f"{_OFFICE_RELATIONSHIPS_NS}id", ""))
+        entries.append(
+            WorksheetEntry(
+                sheet.get("name", ""), sheet.get("state", "visible"), part if part in names else None
+            )
+        )
+    return entries
+
+
+def worksheet_parts(archive: zipfile.ZipFile) -> list[str]:
+    """Every part that may hold cells: those the workbook lists, plus anything under xl/worksheets/."""
+    listed = {entry.part for entry in list_worksheets(archive) if entry.part}
+    loose = {
+        name for name in archive.namelist() if name.startswith("xl/worksheets/") and name.endswith(".xml")
+    }
+    return sorted(listed | loose)
