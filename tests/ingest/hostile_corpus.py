@@ -55,7 +55,9 @@ def xlsx(sheets: dict[str, list[list]], hidden: tuple[str, ...] = (), dates: boo
                 if value is None:
                     continue
                 if dates and isinstance(value, str) and value[:2] == "20" and value[4:5] == "-":
-                    sheet.write_datetime(row_index, column_index, dt.datetime.fromisoformat(value), date_format)
+                    sheet.write_datetime(
+                        row_index, column_index, dt.datetime.fromisoformat(value), date_format
+                    )
                 else:
                     sheet.write(row_index, column_index, value)
         if name in hidden:
@@ -103,7 +105,9 @@ def _prepend_cells(xml: str) -> Callable[[bytes], bytes]:
 def _shared_string_payload(payload: str) -> Callable[[bytes], bytes]:
     def change(strings: bytes) -> bytes:
         head, _, rest = strings.decode().partition("?>")
-        return (head + "?>" + payload + rest.replace("Jo Park", "&lol9;" if "lol" in payload else "&xxe;")).encode()
+        return (
+            head + "?>" + payload + rest.replace("Jo Park", "&lol9;" if "lol" in payload else "&xxe;")
+        ).encode()
 
     return change
 
@@ -154,7 +158,8 @@ def _minimal_styles() -> bytes:
         b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
         b'<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
         b'<numFmts count="1"><numFmt numFmtId="164" formatCode="mm/dd/yyyy"/></numFmts>'
-        b'<fonts count="1"><font/></fonts><fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
+        b'<fonts count="1"><font/></fonts>'
+        b'<fills count="1"><fill><patternFill patternType="none"/></fill></fills>'
         b'<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
         b'<cellXfs count="2"><xf numFmtId="0"/><xf numFmtId="164" applyNumberFormat="1"/></cellXfs>'
         b"</styleSheet>"
@@ -208,7 +213,8 @@ def build(folder: Path) -> list[Case]:
     add(Case("latin1.csv", 1, values={"clinician_name": ["Renée Müller"]}), _csv(accented, "latin-1"))
     add(Case("tab.tsv", 3, values=STANDARD_VALUES), _csv(plain, delimiter="\t"))
     add(Case("semicolon.csv", 3, values=STANDARD_VALUES), _csv(plain, delimiter=";"))
-    european = ["Date of Service;Clinician;CPT Code;Payer;Charge"] + [
+    european = [
+        "Date of Service;Clinician;CPT Code;Payer;Charge",
         "2024-01-05;Alex Kim;90837;Aetna;247,50",
         "2024-01-06;Alex Kim;90834;Cigna;1.234,56",
         "2024-01-08;Jo Park;90791;Aetna;1.234",
@@ -219,11 +225,18 @@ def build(folder: Path) -> list[Case]:
     )
     spaced = [line.replace("1.234,56", "1 234,56") for line in european]
     add(Case("decimal-comma-spaces.csv", 3, values={"charge": [247.5, 1234.56, 1234.0]}), _csv(spaced))
-    american = [plain[0], '2024-01-05,Alex Kim,90837,Aetna,"1,234.50"', "2024-01-06,Alex Kim,90834,Cigna,1.234",
-                "2024-01-08,Jo Park,90791,Aetna,12.50"]
+    american = [
+        plain[0],
+        '2024-01-05,Alex Kim,90837,Aetna,"1,234.50"',
+        "2024-01-06,Alex Kim,90834,Cigna,1.234",
+        "2024-01-08,Jo Park,90791,Aetna,12.50",
+    ]
     add(Case("thousands-comma.csv", 3, values={"charge": [1234.5, 1.234, 12.5]}), _csv(american))
-    ambiguous = ["Date of Service;CPT Code;Charge;Paid", "2024-01-05;90837;1.234;12,50",
-                 "2024-01-06;90834;2.500;3,75"]
+    ambiguous = [
+        "Date of Service;CPT Code;Charge;Paid",
+        "2024-01-05;90837;1.234;12,50",
+        "2024-01-06;90834;2.500;3,75",
+    ]
     add(Case("ambiguous-by-file.csv", 2, values={"charge": [1234.0, 2500.0]}), _csv(ambiguous))
     add(
         Case("nul-early.csv", 3, values=STANDARD_VALUES, warning="NUL"),
@@ -233,13 +246,21 @@ def build(folder: Path) -> list[Case]:
         Case("nul-late.csv", 3, values={"payer": ["Aetna", "Cigna", "Aetna"]}, warning="NUL"),
         _csv(plain).replace(b"Cigna", b"Cig\x00na"),
     )
-    long_notes = [plain[0] + ",Notes", plain[1] + ',"' + "x" * 200_000 + '"', plain[2] + ",ok", plain[3] + ",ok"]
+    long_notes = [
+        plain[0] + ",Notes",
+        plain[1] + ',"' + "x" * 200_000 + '"',
+        plain[2] + ",ok",
+        plain[3] + ",ok",
+    ]
     add(Case("long-cell.csv", 3, values=STANDARD_VALUES), _csv(long_notes))
     add(Case("ragged.csv", 4), _csv([*plain, "2024-01-09,Jo Park,90834,Aetna,120.00,extra,cells"]))
     add(Case("giant-rows.csv", 20_000), _many_rows(20_000))
     add(Case("title-rows.csv", 3, values=STANDARD_VALUES), _csv(["Clinic report,,,,", ",,,,", *plain]))
-    formulas = [plain[0], '2024-01-05,"=HYPERLINK(""http://x"",""y"")",90837,+cmd|calc,150.00',
-                "2024-01-06,@SUM(A1),90834,-2+3,120.00"]
+    formulas = [
+        plain[0],
+        '2024-01-05,"=HYPERLINK(""http://x"",""y"")",90837,+cmd|calc,150.00',
+        "2024-01-06,@SUM(A1),90834,-2+3,120.00",
+    ]
     add(Case("formula-payload.csv", 2, values={"payer": ["+cmd|calc", "-2+3"]}), _csv(formulas))
     markdown = [plain[0], '2024-01-05,"**Bold** [x](javascript:alert(1))",90837,<script>x</script>,150.00']
     add(Case("markdown-payload.csv", 1, values={"payer": ["<script>x</script>"]}), _csv(markdown))
@@ -251,26 +272,39 @@ def build(folder: Path) -> list[Case]:
     add(Case("document.csv", error="PDF document"), b"%PDF-1.7\n" + bytes(range(256)) * 4)
     add(Case("csv-renamed.xlsx", 3, values=STANDARD_VALUES), _csv(plain))
     add(Case("text-renamed.xlsx", error="was it renamed"), b"Visit notes for January\nnothing tabular\n")
-    add(Case("html-renamed.xls", error="HTML text"), b"<html><body><table><tr><td>x</td></tr></table></body></html>")
+    add(
+        Case("html-renamed.xls", error="HTML text"),
+        b"<html><body><table><tr><td>x</td></tr></table></body></html>",
+    )
 
     # --- workbooks: size guard, panics, sheet choice
     add(Case("plain.xlsx", 3, values=STANDARD_VALUES), _claims_workbook())
     add(Case("plain.xls", 3, values=STANDARD_VALUES), _xls([HEADER, *ROWS]))
     add(
         Case("stray-xfd1048576.xlsx", error="too large"),
-        rewrite(_claims_workbook(), {SHEET: _append_cells('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')}),
+        rewrite(
+            _claims_workbook(),
+            {SHEET: _append_cells('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')},
+        ),
     )
     add(
         Case("stray-a1048576.xlsx", error="too large"),
-        rewrite(_claims_workbook(), {SHEET: _append_cells('<row r="1048576"><c r="A1048576"><v>1</v></c></row>')}),
+        rewrite(
+            _claims_workbook(), {SHEET: _append_cells('<row r="1048576"><c r="A1048576"><v>1</v></c></row>')}
+        ),
     )
     add(
         Case("stray-beyond-excel.xlsx", error="too large"),
-        rewrite(_claims_workbook(), {SHEET: _append_cells('<row r="9000000"><c r="ZZZ9000000"><v>1</v></c></row>')}),
+        rewrite(
+            _claims_workbook(),
+            {SHEET: _append_cells('<row r="9000000"><c r="ZZZ9000000"><v>1</v></c></row>')},
+        ),
     )
     add(
         Case("stray-first.xlsx", error="too large"),
-        rewrite(_claims_workbook(), {SHEET: _prepend_cells('<row r="900000"><c r="KZ900000"><v>1</v></c></row>')}),
+        rewrite(
+            _claims_workbook(), {SHEET: _prepend_cells('<row r="900000"><c r="KZ900000"><v>1</v></c></row>')}
+        ),
     )
     add(
         Case("stray-quoted-bracket.xlsx", error="too large"),
@@ -280,14 +314,26 @@ def build(folder: Path) -> list[Case]:
         ),
     )
     unreferenced = "<row>" + "<c/>" * 400 + "<c><v>1</v></c></row>"
-    add(Case("wide-without-references.xlsx", error="too large"), rewrite(_claims_workbook(), {SHEET: _append_cells(unreferenced)}))
+    add(
+        Case("wide-without-references.xlsx", error="too large"),
+        rewrite(_claims_workbook(), {SHEET: _append_cells(unreferenced)}),
+    )
     add(
         Case("formatted-empty-far.xlsx", 3, values=STANDARD_VALUES),
-        rewrite(_claims_workbook(), {SHEET: _append_cells('<row r="1048576"><c r="XFD1048576" s="0"/></row>')}),
+        rewrite(
+            _claims_workbook(), {SHEET: _append_cells('<row r="1048576"><c r="XFD1048576" s="0"/></row>')}
+        ),
     )
     add(
         Case("lying-dimension.xlsx", 3, values=STANDARD_VALUES),
-        rewrite(_claims_workbook(), {SHEET: lambda xml: xml.replace(b'<dimension ref="A1:E4"/>', b'<dimension ref="A1:XFD1048576"/>')}),
+        rewrite(
+            _claims_workbook(),
+            {
+                SHEET: lambda xml: xml.replace(
+                    b'<dimension ref="A1:E4"/>', b'<dimension ref="A1:XFD1048576"/>'
+                )
+            },
+        ),
     )
     add(Case("wide-350-columns.xlsx", error="too large"), _wide_workbook(350))
     add(Case("giant-rows.xlsx", 5_000), xlsx({"Claims": [HEADER] + [ROWS[1]] * 5_000}))
@@ -295,7 +341,10 @@ def build(folder: Path) -> list[Case]:
         Case("bad-date-cell.xlsx", 2, values={"procedure_code": ["90837", "90791"]}),
         _bad_date_workbook(),
     )
-    add(Case("bad-date-no-default-style.xlsx", 2, values={"charge": [150.0, 200.0]}), _bad_date_workbook(False))
+    add(
+        Case("bad-date-no-default-style.xlsx", 2, values={"charge": [150.0, 200.0]}),
+        _bad_date_workbook(False),
+    )
     hidden_claims = [HEADER, *ROWS, ["2024-01-09", "Jo Park", "90834", "Aetna", 99.0]]
     add(
         Case("hidden-sheet-wins-not.xlsx", 3, values=STANDARD_VALUES, warning="is hidden"),
@@ -308,12 +357,24 @@ def build(folder: Path) -> list[Case]:
     add(Case("empty-sheet.xlsx", error="empty"), xlsx({"Sheet1": []}))
     formula_cells = rewrite(
         _claims_workbook(),
-        {SHEET: _append_cells('<row r="5"><c r="A5"><f>1+1</f><v>2</v></c><c r="C5" t="str"><f>"9"&amp;"0834"</f><v>90834</v></c></row>')},
+        {
+            SHEET: _append_cells(
+                '<row r="5"><c r="A5"><f>1+1</f><v>2</v></c>'
+                '<c r="C5" t="str"><f>"9"&amp;"0834"</f><v>90834</v></c></row>'
+            )
+        },
     )
     add(Case("formula-cells.xlsx", 4), formula_cells)
     add(
         Case("markdown-payload.xlsx", 1, values={"payer": ["[click](javascript:alert(1)) **x**"]}),
-        xlsx({"Claims": [HEADER, ["2024-01-05", "Alex Kim", "90837", "[click](javascript:alert(1)) **x**", 1.0]]}),
+        xlsx(
+            {
+                "Claims": [
+                    HEADER,
+                    ["2024-01-05", "Alex Kim", "90837", "[click](javascript:alert(1)) **x**", 1.0],
+                ]
+            }
+        ),
     )
 
     # --- archives and XML attacks
@@ -335,7 +396,10 @@ def build(folder: Path) -> list[Case]:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", "<office:document-content/>")
     add(Case("sheet.ods", error="OpenDocument"), ods.getvalue())
-    add(Case("garbled-sheet.xlsx", error="corrupted workbook"), rewrite(_claims_workbook(), {SHEET: b"<worksheet><sheetData><row"}))
+    add(
+        Case("garbled-sheet.xlsx", error="corrupted workbook"),
+        rewrite(_claims_workbook(), {SHEET: b"<worksheet><sheetData><row"}),
+    )
 
     folder.mkdir(parents=True, exist_ok=True)
     for case, data in files:

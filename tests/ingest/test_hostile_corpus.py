@@ -1,4 +1,4 @@
-"""Every hostile file through `bhdash check` in a memory-capped subprocess: read right, or refused in one line."""
+"""Every hostile file through `bhdash check` in a memory-capped subprocess: read right or refused."""
 
 from __future__ import annotations
 
@@ -30,7 +30,11 @@ def outcomes(tmp_path_factory) -> dict[str, tuple[hostile_corpus.Case, dict]]:
     environment.pop("BHDASH_DEBUG", None)
     finished = subprocess.run(
         [sys.executable, "-m", "tests.ingest.hostile_driver", str(folder / "files"), str(results)],
-        cwd=ROOT, env=environment, preexec_fn=_cap_memory, capture_output=True, timeout=300,
+        cwd=ROOT,
+        env=environment,
+        preexec_fn=_cap_memory,
+        capture_output=True,
+        timeout=300,
     )
     records = {record["name"]: record for record in map(json.loads, results.read_text().splitlines())}
     assert finished.returncode == 0, (
@@ -74,5 +78,7 @@ def test_the_corpus_has_every_class_of_hostile_file(outcomes):
 
 
 def test_every_file_is_read_right_or_refused_in_one_line(outcomes):
-    problems = {name: found for name, (case, record) in outcomes.items() if (found := _problems(case, record))}
+    problems = {
+        name: found for name, (case, record) in outcomes.items() if (found := _problems(case, record))
+    }
     assert not problems, "\n".join(f"{name}: {'; '.join(found)}" for name, found in problems.items())

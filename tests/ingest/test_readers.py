@@ -104,3 +104,50 @@ def test_missing_file_is_an_input_error(tmp_path):
         ingest(tmp_path / "nope.csv")
     assert caught.value.file == "nope.csv"
     assert "not found" in str(caught.value)
+
+
+def test_out_of_range_date_cell_is_a_bad_value_on_its_line_not_a_failed_file(capfd):
+    from tests.ingest.hostile_corpus import _bad_date_workbook
+
+    result = ingest(_bad_date_workbook(), "dates.xlsx")
+    assert result.claims["source_row"].tolist() == [2, 4]
+    assert result.skipped[["row", "reason"]].values.tolist() == [[3, "unparseable service_date '-1e+20'"]]
+    assert capfd.readouterr().err == ""  # neither the Rust panic nor openpyxl's warning is printed
+
+
+def test_utf16_csv_with_bom_is_read(csv_file):
+    path = csv_file(["Date of Service\tCPT Code", "2024-01-05\t90837"], encoding="utf-16")
+    result = ingest(path)
+    assert result.claims["procedure_code"].tolist() == ["90837"]
+    assert result.warnings == ["the file is UTF-16 text (Excel's \"Unicode Text\"); it was read as such"]
+
+
+@pytest.mark.parametrize("where", ["Date\x00 of Service", "Aet\x00na"])
+def test_nul_bytes_are_removed_with_a_warning_wherever_they_are(csv_file, where):
+    lines = ["Date of Service,CPT Code,Payer", "2024-01-05,90837,Aetna"]
+    lines = [line.replace(where.replace("\x00", ""), where) for line in lines]
+    result = ingest(csv_file(lines))
+    assert result.claims["payer"].tolist() == ["Aetna"]
+    assert result.warnings[0].startswith("1 NUL character removed from the file")
+
+
+def test_a_cell_longer_than_the_csv_field_limit_is_read(csv_file):
+    result = ingest(csv_file(["Date of Service,CPT Code,Notes", '2024-01-05,90837,"' + "x" * 200_000 + '"']))
+    assert result.claims["procedure_code"].tolist() == ["90837"]
+
+
+def test_decimal_commas_are_resolved_per_column(csv_file):
+    path = csv_file(
+        ["Date of Service;CPT Code;Charge", "2024-01-05;90837;247,50", "2024-01-06;90834;1.234,56",
+         "2024-01-07;90834;1.234"]
+    )
+    result = ingest(path)
+    assert result.claims["charge"].tolist() == [247.5, 1234.56, 1234.0]
+    assert "amounts use decimal commas ('247,50' read as 247.50) in 1 column" in result.warnings
+
+
+def test_ambiguous_thousands_follow_a_point_decimal_column(csv_file):
+    path = csv_file(
+        ["Date of Service,CPT Code,Charge", '2024-01-05,90837,"1,234.50"', "2024-01-06,90834,1.234"]
+    )
+    assert ingest(path).claims["charge"].tolist() == [1234.5, 1.234]

@@ -1,0 +1,109 @@
+import io
+import re
+import zipfile
+
+import pytest
+
+from bhdash.errors import InputFileError
+from bhdash.ingest import ingest
+from bhdash.ingest.extents import _greater_than, column_letters, column_number, measure_part
+from tests.ingest import hostile_corpus
+
+SHEET_START = '<worksheet><dimension ref="A1:B2"/><sheetData>'
+ROWS = (
+    '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1"><v>1</v></c></row>'
+    '<row r="2"><c r="B2"><v>2</v></c></row>'
+)
+
+
+def _extent(cells: str, before: str = ""):
+    xml = (SHEET_START + before + ROWS + cells + "</sheetData></worksheet>").encode()
+    return measure_part(xml, "sheet1.xml")
+
+
+@pytest.mark.parametrize(
+    ("letters", "number"), [("A", 1), ("Z", 26), ("AA", 27), ("KN", 300), ("XFD", 16384)]
+)
+def test_column_letters_round_trip(letters, number):
+    assert column_number(letters) == number
+    assert column_letters(number) == letters
+
+
+@pytest.mark.parametrize("bound", ["T", "KN", "XFD"])
+def test_greater_than_letters_matches_exactly_the_later_columns(bound):
+    pattern = re.compile(_greater_than(bound, digits=False))
+    for number in range(1, 800):
+        letters = column_letters(number)
+        assert bool(pattern.fullmatch(letters)) == (number > column_number(bound)), letters
+
+
+@pytest.mark.parametrize("bound", ["9", "100001", "1048576"])
+def test_greater_than_digits_matches_exactly_the_larger_numbers(bound):
+    pattern = re.compile(_greater_than(bound, digits=True))
+    for number in [1, 9, 10, 99, 100000, 100001, 100002, 999999, 1048575, 1048576, 1048577, 20000000]:
+        assert bool(pattern.fullmatch(str(number))) == (number > int(bound)), number
+
+
+def test_plain_sheet_extent_comes_from_its_cells_not_its_dimension():
+    extent = _extent("")
+    assert (extent.rows, extent.columns) == (2, 2)
+
+
+def test_a_far_cell_after_the_data_sets_the_extent():
+    extent = _extent('<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>')
+    assert (extent.rows, extent.columns, extent.farthest_cell) == (1_048_576, 16_384, "XFD1048576")
+
+
+def test_a_far_cell_before_the_data_is_found_too():
+    extent = _extent("", before='<row r="70000"><c r="C70000"><v>1</v></c></row>')
+    assert (extent.rows, extent.columns) == (70_000, 3)
+
+
+def test_formatting_only_cells_do_not_count():
+    extent = _extent('<row r="1048576"><c r="XFD1048576" s="3"/></row>')
+    assert (extent.rows, extent.columns) == (2, 2)
+
+
+def test_a_bracket_inside_a_quoted_attribute_does_not_hide_a_cell():
+    extent = _extent('<row r="900"><c r="Z900" x="/>"><v>1</v></c></row>')
+    assert (extent.rows, extent.columns) == (900, 26)
+
+
+def test_cells_without_references_are_placed_one_after_another():
+    extent = _extent("<row>" + "<c><v>1</v></c>" * 30 + "</row>")
+    assert (extent.rows, extent.columns) == (3, 30)
+
+
+def test_stray_cell_workbook_is_refused_before_reading():
+    data = hostile_corpus.rewrite(
+        hostile_corpus.xlsx({"Claims": [hostile_corpus.HEADER, *hostile_corpus.ROWS]}),
+        {
+            hostile_corpus.SHEET: lambda xml: xml.replace(
+                b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
+            )
+        },
+    )
+    with pytest.raises(InputFileError) as caught:
+        ingest(data, "stray.xlsx")
+    assert (caught.value.file, caught.value.sheet) == ("stray.xlsx", "Claims")
+    assert "a cell with a value at XFD1048576 stretches the sheet to A1:XFD1048576" in str(caught.value)
+
+
+def test_a_hidden_sheet_loses_to_the_visible_one_and_the_choice_is_a_warning():
+    header, rows = hostile_corpus.HEADER, hostile_corpus.ROWS
+    data = hostile_corpus.xlsx({"Old": [header, *rows, rows[0]], "Claims": [header, *rows]}, hidden=("Old",))
+    result = ingest(data, "two.xlsx")
+    assert result.source.sheet == "Claims"
+    assert len(result.claims) == 3
+    assert result.warnings[0] == (
+        "sheet 'Old' also looks like claims and was not read; sheet 'Claims' was read because it is visible "
+        "and 'Old' is hidden. Export one claims sheet per file"
+    )
+
+
+def test_listed_worksheet_parts_are_read_from_the_workbook():
+    data = hostile_corpus.xlsx({"One": [["a"]], "Two": [["b"]]}, hidden=("Two",))
+    from bhdash.ingest.extents import list_worksheets
+
+    entries = list_worksheets(zipfile.ZipFile(io.BytesIO(data)))
+    assert [(entry.name, entry.state) for entry in entries] == [("One", "visible"), ("Two", "hidden")]
