@@ -26,7 +26,7 @@ def outcomes(tmp_path_factory) -> dict[str, tuple[hostile_corpus.Case, dict]]:
     folder = tmp_path_factory.mktemp("hostile")
     cases = hostile_corpus.build(folder / "files")
     results = folder / "results.jsonl"
-    environment = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "1"}
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
     environment.pop("BHDASH_DEBUG", None)
     finished = subprocess.run(
         [sys.executable, "-m", "tests.ingest.hostile_driver", str(folder / "files"), str(results)],
