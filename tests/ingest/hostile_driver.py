@@ -1,6 +1,6 @@
 """Run `bhdash check` (and `bhdash ingest` for values) on every file of a folder, in this one process.
 
-Usage: python -m tests.ingest.hostile_driver FOLDER RESULTS.jsonl
+Usage: python -m tests.ingest.hostile_driver FOLDER RESULTS.jsonl [NAME …]  (NAMEs: also preview values)
 Each file's stdout and stderr are taken at the descriptor level, so anything a native library
 prints is caught too. If a file crashes the process, the results stop at the file before it.
 """
@@ -42,6 +42,7 @@ def _run(arguments: list[str]) -> tuple[int, str, str]:
 
 def main() -> None:
     folder, results = Path(sys.argv[1]), Path(sys.argv[2])
+    with_values = set(sys.argv[3:])
     with results.open("w") as sink:
         for path in sorted(folder.iterdir()):
             code, out, err = _run(["check", str(path), "--format", "json"])
@@ -50,6 +51,7 @@ def main() -> None:
                 report = json.loads(out)
                 record["lines"] = report["summary"]["claim_lines"]
                 record["warnings"] = report["warnings"]
+            if code == 0 and path.name in with_values:
                 ingest_code, ingest_out, ingest_err = _run(
                     ["ingest", str(path), "--format", "json", "--preview", "20"]
                 )
