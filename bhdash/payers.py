@@ -7,6 +7,7 @@ override or add payers with its own CSV of the same columns.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,6 +88,13 @@ def _by_name(names: pd.Series, resolve: Callable[[pd.Series], pd.Series]) -> pd.
     return per_distinct(frame, lambda distinct: resolve(distinct["name"])).astype("string")
 
 
+RESOLVED_LIMIT = 10_000
+
+
+def _digest(name: object) -> bytes:
+    return hashlib.blake2b(str(name).encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 @dataclass(frozen=True)
 class PayerDirectory:
     """Payer settings with alias resolution and payer-type fallbacks."""
@@ -95,8 +103,10 @@ class PayerDirectory:
     type_defaults: pd.DataFrame  # indexed by payer_type, SETTING_COLUMNS
     alias_index: pd.Series  # normalized alias -> canonical payer
     # Canonical payer per name already resolved: every check run and what-if scenario asks about the
-    # same few names, and resolving an unlisted plan name scans every alias.
-    _resolved: dict[str, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # same few names, and resolving an unlisted plan name scans every alias. The shipped directory is
+    # shared by every dashboard session, so names are remembered by a digest (no user text is kept) and
+    # at most RESOLVED_LIMIT of them (the memo starts over when full).
+    _resolved: dict[bytes, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, user_file: bytes | str | Path | None = None, filename: str | None = None) -> PayerDirectory:
@@ -130,10 +140,16 @@ class PayerDirectory:
         return _by_name(names, self._resolve_remembered)
 
     def _resolve_remembered(self, names: pd.Series) -> pd.Series:
-        new = [name for name in names.drop_duplicates() if name not in self._resolved]
+        digests = {name: _digest(name) for name in names.drop_duplicates()}
+        new = [name for name, digest in digests.items() if digest not in self._resolved]
+        if len(self._resolved) + len(new) > RESOLVED_LIMIT:
+            self._resolved.clear()
+            new = list(digests)
         if new:
-            self._resolved.update(zip(new, self._resolve(pd.Series(new, dtype="string")), strict=True))
-        return pd.Series([self._resolved[name] for name in names], index=names.index, dtype="string")
+            resolved = self._resolve(pd.Series(new, dtype="string"))
+            self._resolved.update(zip((digests[name] for name in new), resolved, strict=True))
+        lookup = {name: self._resolved[digest] for name, digest in digests.items()}
+        return pd.Series([lookup[name] for name in names], index=names.index, dtype="string")
 
     def _resolve(self, names: pd.Series) -> pd.Series:
         keys = _key(names)

@@ -120,29 +120,104 @@ def scenario_to_json(scenario: Scenario) -> str:
     return json.dumps({"bhdash_scenario": SCENARIO_VERSION, **asdict(scenario)}, indent=2)
 
 
+MAX_SCENARIO_BYTES = 1024 * 1024
+_TEXT = {"type": "string", "maxLength": 200}
+_DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"}
+_CODE = {"type": "string", "pattern": r"^[A-Za-z0-9]{5}$"}
+_CHANGES = {
+    "enrollments": {
+        "required": ["clinician", "payer"],
+        "properties": {
+            "clinician": _TEXT, "payer": _TEXT,
+            "effective_date": {"anyOf": [_DATE, {"type": "null"}]},
+            "term_date": {"anyOf": [_DATE, {"const": OPEN_TERM}, {"type": "null"}]},
+        },
+    },
+    "licenses": {
+        "required": ["clinician", "expiration_date"],
+        "properties": {"clinician": _TEXT, "expiration_date": _DATE},
+    },
+    "mix_shifts": {
+        "required": ["clinician"],
+        "properties": {
+            "clinician": _TEXT, "from_code": _CODE, "to_code": _CODE,
+            "fraction": {"type": "number", "minimum": 0, "maximum": 1}, "to_norm": {"type": "boolean"},
+        },
+    },
+    "payer_changes": {
+        "required": ["payer"],
+        "properties": {
+            "payer": _TEXT,
+            "telehealth_pos": {"anyOf": [{"type": "array", "maxItems": 20, "items": {
+                "type": "string", "pattern": r"^\d{1,2}$"}}, {"type": "null"}]},
+            "telehealth_modifiers": {"anyOf": [{"type": "array", "maxItems": 20, "items": {
+                "type": "string", "pattern": r"^[A-Za-z0-9]{2}$"}}, {"type": "null"}]},
+            "fee_percent": {"anyOf": [{"type": "number", "minimum": 0, "maximum": 1000}, {"type": "null"}]},
+            "fees": {"type": "object", "maxProperties": 500, "propertyNames": _CODE,
+                     "additionalProperties": {"type": "number", "minimum": 0, "maximum": 100_000}},
+        },
+    },
+}
+SCENARIO_SCHEMA = {
+    "type": "object",
+    "required": ["bhdash_scenario"],
+    "additionalProperties": False,
+    "properties": {
+        "bhdash_scenario": {"const": SCENARIO_VERSION},
+        "name": _TEXT,
+        "description": {"type": "string", "maxLength": 5000},
+        "fix_families": {"type": "array", "maxItems": 20, "items": {"enum": list(FAMILIES)}},
+        **{
+            key: {"type": "array", "maxItems": 1000, "items": {
+                "type": "object", "additionalProperties": False, **shape}}
+            for key, shape in _CHANGES.items()
+        },
+    },
+}
+_SHOWN_PROBLEMS = 5
+
+
+def _problem_text(error) -> str:
+    where = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error.absolute_path)
+    return f"{where.lstrip('.') or 'the file'}: {error.message[:200]}"
+
+
 def scenario_from_json(text: str) -> Scenario:
-    """Read a saved scenario; raises ValueError with a plain explanation when the file is not one."""
+    """Read a saved scenario; raises ValueError naming each problem when the file is not a valid one.
+
+    The text is checked against SCENARIO_SCHEMA (types, ranges, sizes) before anything is built, and its
+    size and nesting are bounded, so a hostile file can only ever produce this one kind of error.
+    """
+    import jsonschema
+
+    if len(text) > MAX_SCENARIO_BYTES:
+        raise ValueError(f"not a scenario file: it is over {MAX_SCENARIO_BYTES // 1024} KB")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise ValueError(f"not a scenario file: invalid JSON ({error.msg} at line {error.lineno})") from error
+    except RecursionError as error:
+        raise ValueError("not a scenario file: the JSON is nested too deeply") from error
     if not isinstance(data, dict) or "bhdash_scenario" not in data:
         raise ValueError("not a scenario file: the 'bhdash_scenario' version key is missing")
-    if data.pop("bhdash_scenario") != SCENARIO_VERSION:
+    if data["bhdash_scenario"] != SCENARIO_VERSION:
         raise ValueError(f"unsupported scenario version (this bhdash reads version {SCENARIO_VERSION})")
+    problems = sorted(jsonschema.Draft202012Validator(SCENARIO_SCHEMA).iter_errors(data), key=str)
+    if problems:
+        listed = "; ".join(_problem_text(problem) for problem in problems[:_SHOWN_PROBLEMS])
+        more = f" (and {len(problems) - _SHOWN_PROBLEMS} more)" if len(problems) > _SHOWN_PROBLEMS else ""
+        raise ValueError(f"not a valid scenario: {listed}{more}")
+    data.pop("bhdash_scenario")
     parts = {"enrollments": EnrollmentChange, "licenses": LicenseChange, "mix_shifts": MixShift,
              "payer_changes": PayerChange}
     try:
         for key, kind in parts.items():
             data[key] = [kind(**item) for item in data.get(key, [])]
         scenario = Scenario(**data)
-    except TypeError as error:
-        raise ValueError(f"not a scenario file: {error}") from error
-    unknown = sorted(set(scenario.fix_families) - set(FAMILIES))
-    if unknown:
-        raise ValueError(f"unknown finding families {unknown}; use any of {', '.join(FAMILIES)}")
-    for change in scenario.licenses:
-        pd.Timestamp(change.expiration_date)
+        for change in scenario.licenses:
+            pd.Timestamp(change.expiration_date)
+    except (TypeError, ValueError) as error:  # a date the calendar lacks (2026-02-30), a change with no date
+        raise ValueError(f"not a valid scenario: {error}") from error
     return scenario
 
 

@@ -45,3 +45,16 @@ def test_user_file_with_bad_payer_type_names_file_row_and_column() -> None:
     error = raised.value
     assert (error.file, error.row, error.column) == ("my_payers.csv", 3, "payer_type")
     assert "hmo" in str(error)
+
+
+def test_the_shared_directory_remembers_no_payer_text_and_stays_bounded(monkeypatch):
+    from bhdash import payers
+
+    directory = payers.PayerDirectory.load()
+    monkeypatch.setattr(payers, "RESOLVED_LIMIT", 3)
+    names = pd.Series(["Aetna PPO Plus", "Jane's Own Plan", "Cigna", "Medicare Part B"])
+    first = directory.canonical_payer(names).tolist()
+    assert directory.canonical_payer(names).tolist() == first
+    assert first[0] == "Aetna" and pd.isna(first[1])
+    assert len(directory._resolved) <= 4
+    assert all(isinstance(key, bytes) and b"Jane" not in key for key in directory._resolved)

@@ -203,8 +203,19 @@ def test_scenario_json_round_trip() -> None:
 @pytest.mark.parametrize(("text", "message"), [
     ("{not json", "invalid JSON"),
     ('{"name": "x"}', "version key is missing"),
-    ('{"bhdash_scenario": 1, "fix_families": ["TIMING"]}', "unknown finding families"),
-    ('{"bhdash_scenario": 1, "mix_shifts": [{"clinician": "A", "percent": 5}]}', "not a scenario file"),
+    ('{"bhdash_scenario": 1, "fix_families": ["TIMING"]}', r"fix_families\[0\]: 'TIMING' is not one of"),
+    ('{"bhdash_scenario": 1, "mix_shifts": [{"clinician": "A", "percent": 5}]}',
+     r"mix_shifts\[0\]: Additional properties are not allowed \('percent' was unexpected\)"),
+    ('{"bhdash_scenario": 1, "mix_shifts": [{"clinician": 5, "fraction": 3}]}',
+     r"^not a valid scenario: mix_shifts\[0\]\.fraction: 3 is greater than the maximum of 1; "
+     r"mix_shifts\[0\]\.clinician: 5 is not of type 'string'$"),
+    ('{"bhdash_scenario": 1, "licenses": [{"clinician": "A", "expiration_date": "2026-02-30"}]}',
+     "not a valid scenario: day is out of range for month"),
+    ('{"bhdash_scenario": 1, "payer_changes": [{"payer": "Aetna", "fees": {"90837": -5}}]}',
+     r"payer_changes\[0\]\.fees\.90837: -5 is less than the minimum of 0"),
+    ('{"bhdash_scenario": 1, "enrollments": {"clinician": "A"}}', r"enrollments: .* is not of type 'array'"),
+    ("[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ('{"bhdash_scenario": 1, "description": "' + "x" * 1_100_000 + '"}', "over 1024 KB"),
 ])
 def test_bad_scenario_files_are_explained(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
