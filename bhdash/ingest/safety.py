@@ -13,8 +13,17 @@ import io
 import zipfile
 from enum import StrEnum
 
+import olefile
+
 from bhdash.errors import InputFileError
-from bhdash.ingest.extents import column_letters, list_worksheets, measure_part, worksheet_parts
+from bhdash.ingest.extents import (
+    SheetExtent,
+    column_letters,
+    list_worksheets,
+    measure_biff,
+    measure_part,
+    worksheet_parts,
+)
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -138,13 +147,15 @@ def detect_kind(data: bytes, filename: str) -> FileKind:
 
 
 def check_ole(data: bytes, filename: str) -> None:
-    """Reject encrypted (password-protected) Office files; their stream names are stored UTF-16LE."""
+    """Reject encrypted (password-protected) Office files (their stream names are stored UTF-16LE), then
+    sheets too large to read."""
     if any(name.encode("utf-16-le") in data for name in _ENCRYPTED_STREAMS):
         raise InputFileError(
             "the workbook is password-protected; open it in Excel, remove the password "
             "(File > Info > Protect Workbook) and export again",
             file=filename,
         )
+    check_xls_extents(data, filename)
 
 
 def check_zip(data: bytes, filename: str) -> None:
@@ -211,26 +222,43 @@ def check_sheet_extents(archive: zipfile.ZipFile, filename: str) -> None:
     """
     sheet_names = {entry.part: entry.name for entry in list_worksheets(archive) if entry.part}
     for part in worksheet_parts(archive):
-        extent = measure_part(archive.read(part), part)
-        sheet = sheet_names.get(part, part)
-        corner = f"{column_letters(extent.columns)}{extent.rows}"
-        span = (
-            f"a cell with a value at {extent.farthest_cell} stretches the sheet to A1:{corner} "
-            f"({extent.rows:,} rows x {extent.columns:,} columns)"
+        _refuse_oversized(measure_part(archive.read(part), part), sheet_names.get(part, part), filename)
+
+
+def _refuse_oversized(extent: SheetExtent, sheet: str, filename: str) -> None:
+    corner = f"{column_letters(extent.columns)}{extent.rows}"
+    span = (
+        f"a cell with a value at {extent.farthest_cell} stretches the sheet to A1:{corner} "
+        f"({extent.rows:,} rows x {extent.columns:,} columns)"
+    )
+    over = extent.rows > MAX_SHEET_ROWS or extent.columns > MAX_SHEET_COLUMNS
+    if over or extent.cells > MAX_GRID_CELLS:
+        problem = (
+            f"{span}, over the limit of {MAX_SHEET_ROWS:,} rows, {MAX_SHEET_COLUMNS} columns "
+            f"and {MAX_GRID_CELLS:,} cells"
         )
-        over = extent.rows > MAX_SHEET_ROWS or extent.columns > MAX_SHEET_COLUMNS
-        if over or extent.cells > MAX_GRID_CELLS:
-            problem = (
-                f"{span}, over the limit of {MAX_SHEET_ROWS:,} rows, {MAX_SHEET_COLUMNS} columns "
-                f"and {MAX_GRID_CELLS:,} cells"
-            )
-        elif extent.cells > SPARSE_GRID_CELLS and extent.cells > extent.xml_bytes:
-            problem = f"{span} though the sheet holds little data"
-        else:
-            continue
-        raise InputFileError(
-            f"the sheet is too large to read: {problem}. Delete the rows and columns beyond your data "
-            "in Excel (or copy the data to a new sheet) and export again",
-            file=filename,
-            sheet=sheet,
-        )
+    elif extent.cells > SPARSE_GRID_CELLS and extent.cells > extent.xml_bytes:
+        problem = f"{span} though the sheet holds little data"
+    else:
+        return
+    raise InputFileError(
+        f"the sheet is too large to read: {problem}. Delete the rows and columns beyond your data "
+        "in Excel (or copy the data to a new sheet) and export again",
+        file=filename,
+        sheet=sheet,
+    )
+
+
+def check_xls_extents(data: bytes, filename: str) -> None:
+    """The same grid limits for an Excel 97-2003 workbook, from the cell records of its BIFF stream.
+
+    A container olefile cannot open is left to the reader, which reports it as damaged.
+    """
+    try:
+        with olefile.OleFileIO(data) as container:
+            name = next((name for name in ("Workbook", "Book") if container.exists(name)), None)
+            stream = container.openstream(name).read() if name else b""
+    except Exception:  # olefile reports damage as OSError, struct.error, IndexError …
+        return
+    for sheet, extent in measure_biff(stream):
+        _refuse_oversized(extent, sheet, filename)

@@ -16,7 +16,8 @@ READ_MS = 300_000
 def _stray_cell_workbook() -> bytes:
     """Three claim lines plus one cell at XFD1048576, Excel's last cell: a 17-billion-cell grid if read."""
     stray = b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
-    return rewrite(xlsx({"Claims": [HEADER, *ROWS]}), {SHEET: lambda part: part.replace(b"</sheetData>", stray)})
+    workbook = xlsx({"Claims": [HEADER, *ROWS]})
+    return rewrite(workbook, {SHEET: lambda part: part.replace(b"</sheetData>", stray)})
 
 
 def _upload(page, name: str, data: bytes) -> None:
@@ -25,7 +26,9 @@ def _upload(page, name: str, data: bytes) -> None:
     )
 
 
-def test_stray_cell_workbook_is_refused_and_another_session_keeps_working(browser: Browser, app_url: str):
+def test_stray_cell_workbook_is_refused_and_another_session_keeps_working(
+    browser: Browser, app_url: str, tmp_path
+):
     hostile = browser.new_context().new_page()
     other = browser.new_context().new_page()
     for page in (hostile, other):
@@ -46,14 +49,5 @@ def test_stray_cell_workbook_is_refused_and_another_session_keeps_working(browse
     wait_for_app_run(other, timeout=READ_MS)
     expect(other.get_by_test_id("stAlertContentError")).to_have_count(0)
     expect(hostile.get_by_test_id("stAlertContentError")).to_contain_text("too large")
-    hostile.screenshot(path=str(_screenshot_path("hostile-refused.png")))
-    other.screenshot(path=str(_screenshot_path("other-session.png")))
-
-
-def _screenshot_path(name: str):
-    import tempfile
-    from pathlib import Path
-
-    folder = Path(tempfile.gettempdir()) / "bhdash-e2e"
-    folder.mkdir(exist_ok=True)
-    return folder / name
+    hostile.screenshot(path=str(tmp_path / "hostile-refused.png"))
+    other.screenshot(path=str(tmp_path / "other-session.png"))

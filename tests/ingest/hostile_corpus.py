@@ -177,6 +177,18 @@ def _xls(rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
+def _stray_cell_xls() -> bytes:
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Claims")
+    for row_index, row in enumerate([HEADER, *ROWS]):
+        for column_index, value in enumerate(row):
+            sheet.write(row_index, column_index, value)
+    sheet.write(65535, 255, 1)  # IV65536, the last cell of an Excel 97-2003 sheet
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
 def _many_rows(count: int) -> bytes:
     lines = [",".join(HEADER)]
     lines += [f"2024-02-{day % 28 + 1:02d},Alex Kim,90834,Aetna,120.00" for day in range(count)]
@@ -280,6 +292,7 @@ def build(folder: Path) -> list[Case]:
     # --- workbooks: size guard, panics, sheet choice
     add(Case("plain.xlsx", 3, values=STANDARD_VALUES), _claims_workbook())
     add(Case("plain.xls", 3, values=STANDARD_VALUES), _xls([HEADER, *ROWS]))
+    add(Case("stray-iv65536.xls", error="too large"), _stray_cell_xls())
     add(
         Case("stray-xfd1048576.xlsx", error="too large"),
         rewrite(

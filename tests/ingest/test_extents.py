@@ -107,3 +107,13 @@ def test_listed_worksheet_parts_are_read_from_the_workbook():
 
     entries = list_worksheets(zipfile.ZipFile(io.BytesIO(data)))
     assert [(entry.name, entry.state) for entry in entries] == [("One", "visible"), ("Two", "hidden")]
+
+
+def test_stray_cell_in_an_excel_97_workbook_is_refused_before_reading():
+    with pytest.raises(InputFileError) as caught:
+        ingest(hostile_corpus._stray_cell_xls(), "old.xls")
+    assert (caught.value.file, caught.value.sheet) == ("old.xls", "Claims")
+    assert (
+        "a cell with a value at IV65536 stretches the sheet to A1:IV65536 (65,536 rows x 256 columns)"
+        in str(caught.value)
+    )
