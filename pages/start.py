@@ -131,7 +131,7 @@ if source.roster_sheets or source.roster_file:
     ]
     st.caption("Roster read from " + " and ".join(part for part in parts if part) + ".")
 for warning in analysis.warnings:  # the ingestion warnings come first in it
-    st.warning(warning, icon=":material/warning:")
+    st.warning(formatting.plain(warning), icon=":material/warning:")
 
 mapping_tab, rows_tab = st.tabs(["Column mapping", "Row accounting"])
 with mapping_tab:

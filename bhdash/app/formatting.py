@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -71,3 +72,12 @@ FINDING_TABLE_CONFIG: dict[str, Any] = {
     "fix": st.column_config.TextColumn("How to fix", width="large"),
     "claim_id": st.column_config.TextColumn("Claim"),
 }
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def plain(text: object) -> str:
+    """User-supplied text (sheet names, column headers, payer names) made inert for Markdown: every
+    Markdown, HTML, LaTeX ($) and emoji-shortcode (:) character backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

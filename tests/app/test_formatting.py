@@ -13,3 +13,11 @@ def test_count_change_keeps_digits_and_ascii_sign() -> None:
     assert count_change(-93.2, 1) == "-93.2"
     assert count_change(1500) == "+1,500"
     assert count_change(0.01, 1) is None
+
+
+def test_markdown_and_html_in_user_text_are_escaped():
+    from bhdash.app.formatting import plain
+
+    assert plain("sheet '**Q1**' [x](javascript:alert(1)) <b>$5</b>") == (
+        "sheet '\\*\\*Q1\\*\\*' \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>\\$5\\</b\\>"
+    )
