@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -70,35 +71,62 @@ class ReaderFailure(Exception):
         self.cause = cause
 
 
+class _StderrCapture:
+    """Points the process's stderr descriptor at a temporary file while any reader call is running.
+
+    Dashboard sessions read files on several threads at once, and the descriptor belongs to the whole
+    process: the first reader in redirects it, the last one out restores it and passes on whatever was
+    printed that is not a Rust panic report (those become messages instead).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._active = 0
+        self._saved: int | None = None
+        self._file = None
+
+    def enter(self) -> None:
+        with self._lock:
+            if self._active == 0:
+                sys.stderr.flush()
+                self._file = tempfile.TemporaryFile()  # noqa: SIM115  (held until the last reader leaves)
+                self._saved = os.dup(2)
+                os.dup2(self._file.fileno(), 2)
+            self._active += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._active -= 1
+            if self._active:
+                return
+            os.dup2(self._saved, 2)
+            os.close(self._saved)
+            self._file.seek(0)
+            printed = self._file.read().decode("utf-8", "replace")
+            self._file.close()
+        if printed and "panicked at" not in printed:
+            sys.stderr.write(printed)
+
+
+_STDERR = _StderrCapture()
+
+
 @contextlib.contextmanager
 def native_reader() -> Iterator[None]:
     """Run Rust/C reader code: its panics become ReaderFailure, and what it prints never reaches stderr.
 
-    The process's stderr descriptor is pointed at a temporary file for the duration; text other
-    than a panic report is passed on afterwards. Library warnings are recorded, not printed.
+    pyo3's PanicException derives from BaseException, not Exception; everything but an interrupt or
+    exit is caught. Library warnings are recorded by the callers, not printed.
     """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    failure: BaseException | None = None
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            yield
-        except (KeyboardInterrupt, SystemExit, GeneratorExit):
-            raise
-        except ReaderFailure:
-            raise
-        except BaseException as error:  # pyo3's PanicException derives from BaseException
-            failure = error
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            printed = captured.read().decode("utf-8", "replace")
-        if printed and failure is None and "panicked at" not in printed:
-            sys.stderr.write(printed)
-    if failure is not None:
-        raise ReaderFailure(failure) from failure
+    _STDERR.enter()
+    try:
+        yield
+    except (KeyboardInterrupt, SystemExit, GeneratorExit, ReaderFailure):
+        raise
+    except BaseException as error:
+        raise ReaderFailure(error) from error
+    finally:
+        _STDERR.leave()
 
 
 def load_bytes(source: bytes | str | Path, filename: str | None) -> tuple[bytes, str]:

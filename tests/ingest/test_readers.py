@@ -151,3 +151,21 @@ def test_ambiguous_thousands_follow_a_point_decimal_column(csv_file):
         ["Date of Service,CPT Code,Charge", '2024-01-05,90837,"1,234.50"', "2024-01-06,90834,1.234"]
     )
     assert ingest(path).claims["charge"].tolist() == [1234.5, 1.234]
+
+
+def test_concurrent_reads_leave_stderr_where_it_was(capfd):
+    import os
+    import threading
+
+    from tests.ingest.hostile_corpus import _bad_date_workbook
+
+    before = os.fstat(2)
+    data = _bad_date_workbook()
+    threads = [threading.Thread(target=ingest, args=(data, f"dates{index}.xlsx")) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    after = os.fstat(2)
+    assert (before.st_dev, before.st_ino) == (after.st_dev, after.st_ino)
+    assert capfd.readouterr().err == ""
