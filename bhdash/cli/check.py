@@ -11,6 +11,7 @@ import typer
 
 from bhdash.cli.app import app
 from bhdash.cli.ingest import parse_map_options
+from bhdash.cli.workspace import WorkspaceOption, save_record
 
 
 class CheckFormat(StrEnum):
@@ -49,6 +50,12 @@ def check_command(
         CheckFormat.TABLE),
     out: Annotated[Path | None, typer.Option(
         "--out", help="Write the report to this file instead of stdout (required for xlsx).")] = None,
+    save: Annotated[str | None, typer.Option(
+        "--save", help="Keep this run in the workspace under this practice name (no patient data is kept).",
+    )] = None,
+    workspace: WorkspaceOption = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="With --save: store the run even if this very file is already stored.")] = False,
 ) -> None:
     """Check claim lines for denials and audit risk; exit 0 whatever is found, 2 on unusable input."""
     moment = _as_of(as_of)
@@ -56,6 +63,7 @@ def check_command(
     from bhdash.errors import InputFileError
     from bhdash.ingest import ingest
     from bhdash.report import findings_csv, findings_json, findings_xlsx, render_table
+    from bhdash.workspace.record import file_digest, record_analysis
 
     if output is CheckFormat.XLSX and out is None:
         raise typer.BadParameter("the xlsx format needs --out FILE.xlsx", param_hint="--out")
@@ -67,6 +75,12 @@ def check_command(
     except InputFileError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
+    if save is not None:
+        from bhdash.norms import load_norms
+
+        record = record_analysis(analysis, file_name=claims.name, digest=file_digest(claims),
+                                 norms=load_norms(norms) if norms is not None else None)
+        save_record(workspace, save, record, force=force)
     if output is CheckFormat.JSON:
         content: str | bytes = findings_json(analysis)
     elif output is CheckFormat.CSV:

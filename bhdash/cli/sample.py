@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 
 from bhdash.cli.app import app
+from bhdash.cli.workspace import opened
 from bhdash.sample import DEFAULT_MONTHS, DEFAULT_SEED
+from bhdash.workspace.campaign import DEMO_MONTHS, DEMO_PRACTICE, MAX_DEMO_MONTHS
 
 
 @app.command()
@@ -20,8 +22,24 @@ def sample(
     out: Annotated[Path, typer.Option(help="Folder to write the files into.")] = Path("sample_data"),
     lines: Annotated[int | None, typer.Option(min=100, help="Approximate claim lines (benchmarks).")] = None,
     clean: Annotated[bool, typer.Option("--clean", help="No planted problems or credential gaps.")] = False,
+    workspace: Annotated[Path | None, typer.Option(
+        "--workspace", help="Instead of files, seed this workspace with the demo practice: monthly uploads "
+                            "with a fix campaign in month 4.")] = None,
+    uploads: Annotated[int, typer.Option(
+        min=1, max=MAX_DEMO_MONTHS, help="With --workspace: how many monthly uploads.")] = DEMO_MONTHS,
 ) -> None:
-    """Write the sample practice in three vendor layouts plus roster, manifest and README."""
+    """Write the sample practice in three vendor layouts plus roster, manifest and README.
+
+    With --workspace, save the sample as monthly uploads of a demo practice instead (deterministic)."""
+    if workspace is not None:
+        from bhdash.workspace.demo import demo_scale, seed_demo
+
+        with opened(workspace) as seeded:
+            scale = 1.0 if lines is None else demo_scale(lines, seed=seed, months=uploads)
+            ids = seed_demo(seeded, seed=seed, months=uploads, scale=scale)
+        typer.echo(f"saved {len(ids)} monthly uploads of '{DEMO_PRACTICE}' in {workspace} "
+                   f"(uploads {ids[0]}–{ids[-1]})")
+        return
     from bhdash.sample import generate_practice
     from bhdash.sample.generator import draft_practice
     from bhdash.sample.layouts import write_sample

@@ -48,6 +48,9 @@ class SamplePractice:
     period_end: pd.Timestamp
     seed: int
     clinicians: pd.DataFrame  # roster plus generator attributes (styles, caseloads)
+    # The generator's id of each claim line (aligned with `claims`): it survives planting, so a planted line
+    # and its clean original can be told apart (the demo workspace's "fixed" lines, bhdash.workspace.demo).
+    line_uids: pd.Series
 
 
 @dataclass
@@ -549,4 +552,5 @@ def finish(draft: Draft, manifest: pd.DataFrame, seed: int) -> SamplePractice:
         period_end=draft.period_end,
         seed=seed,
         clinicians=draft.clinicians.reset_index(drop=True),
+        line_uids=claims["line_uid"].astype("int64"),
     )

@@ -1,0 +1,115 @@
+"""The Progress and Practices views' figures, computed from stored rows only (no upload is re-read).
+
+Pure pandas over `Workspace.table(...)` frames, shared by the CLI (`bhdash history`) and the dashboard.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+
+from bhdash.workspace.compare import CHANGES, compare_uploads, money_by_family
+from bhdash.workspace.store import Workspace
+from bhdash.workspace.version import catalogue_version
+
+EXPIRY_WINDOW_DAYS = 90
+# KPIs where a rise is good news (the trend arrows colour the others the other way round).
+HIGHER_IS_BETTER: frozenset[str] = frozenset({"clean_line_share", "rules_run"})
+
+
+def history_table(workspace: Workspace, practice: str) -> pd.DataFrame:
+    """One row per upload, oldest first: the upload's description, its KPIs as columns, and whether it
+    was analysed under an older rule catalogue than this bhdash's."""
+    uploads = workspace.uploads(practice)
+    kpis = workspace.table("kpis", uploads["upload_id"].tolist())
+    wide = kpis.pivot_table(index="upload_id", columns="kpi", values="value", aggfunc="first")
+    table = uploads.join(wide, on="upload_id")
+    for column in ("period_start", "period_end", "as_of", "analysed_at"):
+        table[column] = pd.to_datetime(table[column])
+    table["older_catalogue"] = table["catalogue_version"] != catalogue_version()
+    return table.reset_index(drop=True)
+
+
+def money_by_family_over_time(lines: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """Long frame upload_id, family, at_risk: money at risk per finding family in each upload."""
+    frames = []
+    for upload_id, upload_lines in lines.groupby("upload_id"):
+        per_family = money_by_family(upload_lines, findings[findings["upload_id"] == upload_id])
+        frames.append(per_family.rename("at_risk").reset_index().assign(upload_id=upload_id))
+    if not frames:
+        return pd.DataFrame(columns=["upload_id", "family", "at_risk"])
+    return pd.concat(frames, ignore_index=True)[["upload_id", "family", "at_risk"]]
+
+
+def finding_changes(upload_ids: list[int], lines: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """Per upload after the first: findings new, persisting, resolved and not in the later file,
+    each compared with the upload just before it."""
+    rows = []
+    for before, after in itertools.pairwise(upload_ids):
+        counts = compare_uploads(before, after, lines, findings).counts()
+        rows.append({"upload_id": after, "previous": before, **counts})
+    return pd.DataFrame(rows, columns=["upload_id", "previous", *CHANGES])
+
+
+def code_mix_over_time(code_mix: pd.DataFrame, family: str = "psychotherapy") -> pd.DataFrame:
+    """Each clinician's share of each code in one family against the norm, per upload (all payer types
+    together, weighted by lines; the norm weighted the same way)."""
+    chosen = code_mix[code_mix["code_family"] == family]
+    if chosen.empty:
+        return pd.DataFrame(columns=["upload_id", "clinician", "code", "lines", "share", "norm_share"])
+    grouped = chosen.assign(expected_lines=chosen["expected_share"] * chosen["family_lines"]).groupby(
+        ["upload_id", "clinician", "code"], as_index=False).agg(
+        lines=("lines", "sum"), expected_lines=("expected_lines", "sum"))
+    totals = chosen.drop_duplicates(["upload_id", "clinician", "payer_type"]).groupby(
+        ["upload_id", "clinician"])["family_lines"].sum().rename("family_lines")
+    grouped = grouped.join(totals, on=["upload_id", "clinician"])
+    grouped["share"] = grouped["lines"] / grouped["family_lines"]
+    grouped["norm_share"] = grouped["expected_lines"] / grouped["family_lines"]
+    return grouped[["upload_id", "clinician", "code", "lines", "share", "norm_share"]]
+
+
+def upcoming_expirations(credentials: pd.DataFrame, uploads: pd.DataFrame,
+                         window_days: int = EXPIRY_WINDOW_DAYS) -> pd.DataFrame:
+    """Licenses and enrollments ending within `window_days` after the latest upload's as-of date (or
+    already ended), as the latest upload that lists each one states it."""
+    if credentials.empty or uploads.empty:
+        return pd.DataFrame(columns=["clinician", "kind", "payer", "ends", "days_left", "upload_id"])
+    as_of = pd.to_datetime(uploads["as_of"]).max()
+    order = {upload: position for position, upload in enumerate(uploads["upload_id"])}
+    latest = (credentials.assign(_order=credentials["upload_id"].map(order))
+              .sort_values("_order")
+              .drop_duplicates(["clinician", "kind", "payer"], keep="last"))
+    ends = pd.to_datetime(latest["ends"])
+    soon = latest[ends.notna() & (ends <= as_of + pd.Timedelta(days=window_days))].copy()
+    soon["ends"] = pd.to_datetime(soon["ends"])
+    soon["days_left"] = (soon["ends"] - as_of).dt.days
+    return soon.sort_values(["days_left", "clinician"])[
+        ["clinician", "kind", "payer", "ends", "days_left", "upload_id"]].reset_index(drop=True)
+
+
+def practices_overview(workspace: Workspace) -> pd.DataFrame:
+    """One row per practice: latest upload's KPIs and the change since the upload before it."""
+    rows = []
+    for name in workspace.practices()["name"]:
+        history = history_table(workspace, name)
+        if history.empty:
+            rows.append({"practice": name, "uploads": 0})
+            continue
+        latest = history.iloc[-1]
+        previous = history.iloc[-2] if len(history) > 1 else None
+        row = {"practice": name, "uploads": len(history), "latest_period_end": latest["period_end"],
+               "older_catalogue": bool(latest["older_catalogue"])}
+        for kpi in ("at_risk", "clean_line_share", "findings", "claim_lines"):
+            row[kpi] = latest.get(kpi)
+            row[f"{kpi}_change"] = (latest.get(kpi) - previous.get(kpi)) if previous is not None else None
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def trend_arrow(change: float | None, kpi: str) -> str:
+    """▲/▼ with good/bad wording for a KPI change; "–" when unchanged or unknown."""
+    if change is None or pd.isna(change) or abs(change) < 1e-9:
+        return "–"
+    better = (change > 0) == (kpi in HIGHER_IS_BETTER)
+    return ("▲" if change > 0 else "▼") + (" better" if better else " worse")
