@@ -34,6 +34,10 @@ navigation = st.navigation(
             st.Page("pages/denial_risk.py", title="Denial risk", icon=":material/trending_down:"),
             st.Page("pages/what_if.py", title="What-if", icon=":material/tune:"),
         ],
+        "Over time": [
+            st.Page("pages/progress.py", title="Progress", icon=":material/timeline:"),
+            st.Page("pages/practices.py", title="Practices", icon=":material/domain:"),
+        ],
         "Reference": [
             st.Page("pages/rules.py", title="Rules", icon=":material/menu_book:"),
         ],

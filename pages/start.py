@@ -11,8 +11,10 @@ import streamlit as st
 
 from bhdash import metrics
 from bhdash.app import downloads, formatting, loading, page, session
+from bhdash.app import workspace as workspace_ui
 from bhdash.ingest.mapping import IGNORE_FIELD, SCOPES
 from bhdash.model import CLAIM_FIELDS
+from bhdash.workspace.store import DuplicateUploadError, WorkspaceError
 
 FIELD_LABELS = {
     **{field.name: f"{field.label} ({field.name})" for field in CLAIM_FIELDS},
@@ -93,6 +95,47 @@ if links[3].button(
 ):
     session.clear_data()
     st.rerun()
+
+with st.expander("Keep this upload to track progress (optional)", icon=":material/save:"):
+    st.caption(workspace_ui.STORED_STATEMENT)
+    try:
+        workspace_path = workspace_ui.path_setting("start_workspace_path")
+        known = workspace_ui.practice_names()
+    except WorkspaceError as problem:
+        st.error(str(problem), icon=":material/error:")
+        known = None
+    if known is not None:
+        new_practice = "New practice…"
+        choice = st.selectbox("Practice", [*known, new_practice], key="start_save_practice")
+        practice = (st.text_input("Name of the new practice", key="start_new_practice").strip()
+                    if choice == new_practice else choice)
+        duplicate = st.session_state.get("start_duplicate")
+        if st.button("Save this upload", icon=":material/save:", disabled=not practice, key="start_save"):
+            try:
+                upload_id = workspace_ui.save_loaded(loaded, practice)
+                st.session_state["start_saved"] = (practice, upload_id)
+                st.session_state.pop("start_duplicate", None)
+            except DuplicateUploadError as refused:
+                first = refused.existing.iloc[0]
+                st.session_state["start_duplicate"] = (
+                    practice, "This very file is already saved in this practice as upload "
+                              f"{first['upload_id']} ({pd.Timestamp(first['analysed_at']):%Y-%m-%d %H:%M})")
+            except WorkspaceError as problem:
+                st.error(str(problem), icon=":material/error:")
+            st.rerun()
+        if duplicate is not None and duplicate[0] == practice:
+            st.warning(f"{duplicate[1]}. Save it again as a second upload?", icon=":material/content_copy:")
+            if st.button("Save a second copy", key="start_save_again"):
+                upload_id = workspace_ui.save_loaded(loaded, practice, force=True)
+                st.session_state["start_saved"] = (practice, upload_id)
+                st.session_state.pop("start_duplicate", None)
+                st.rerun()
+        saved = st.session_state.get("start_saved")
+        if saved is not None:
+            st.success(f"Saved as upload {saved[1]} of the practice chosen above.",
+                       icon=":material/check_circle:")
+            st.page_link("pages/progress.py", label="See this practice's progress",
+                         icon=":material/timeline:")
 
 source = ingested.source
 st.subheader("What we read")

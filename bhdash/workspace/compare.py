@@ -20,13 +20,14 @@ CHANGES: tuple[str, ...] = ("new", "persisting", "resolved", "not in the later f
 
 
 def _key_frame(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
-    """Key columns as plain strings (missing → ""), so absent values match each other."""
+    """Key columns with missing values made comparable: text "" and dates as one integer (NaT's)."""
     keys = pd.DataFrame(index=frame.index)
     for column in columns:
         values = frame[column]
         if column == "service_date":
-            values = pd.to_datetime(values).dt.strftime("%Y-%m-%d")
-        keys[column] = values.astype("object").where(values.notna(), "").astype(str)
+            keys[column] = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]").view("int64")
+        else:
+            keys[column] = values.astype("object").where(values.notna(), "").astype(str)
     return keys
 
 
@@ -35,19 +36,15 @@ def finding_keys(findings: pd.DataFrame) -> pd.DataFrame:
     keys = _key_frame(findings, FINDING_KEY)
     lineless = findings["line_index"].isna()
     # A clinician-level finding has no claim, code or date: the clinician and payer identify it.
-    keys["scope"] = ""
     scope = _key_frame(findings, ("clinician", "payer"))
-    keys.loc[lineless, "scope"] = scope["clinician"][lineless] + "|" + scope["payer"][lineless]
+    keys["scope"] = (scope["clinician"] + "\x1f" + scope["payer"]).where(lineless, "")
     keys["occurrence"] = keys.groupby(list(keys.columns)).cumcount()
     return keys
 
 
-def _joined(keys: pd.DataFrame) -> pd.Series:
-    """One string per row from the key columns (vectorized; the unit separator cannot occur in cells)."""
-    joined = keys.iloc[:, 0].astype(str)
-    for column in keys.columns[1:]:
-        joined = joined + "\x1f" + keys[column].astype(str)
-    return joined
+def _joined(keys: pd.DataFrame) -> pd.MultiIndex:
+    """The key columns as one hashable index, for set membership between uploads."""
+    return pd.MultiIndex.from_frame(keys)
 
 
 @dataclass
@@ -75,7 +72,7 @@ def classify(before: pd.DataFrame, after: pd.DataFrame, after_lines: pd.DataFram
     still = joined_before.isin(joined_after)
     present = _joined(_key_frame(after_lines, LINE_KEY))
     line_of_before = _joined(_key_frame(before.rename(columns={"code": "procedure_code"}), LINE_KEY))
-    covered = line_of_before.isin(present) | before["line_index"].isna()
+    covered = pd.Series(line_of_before.isin(present), index=before.index) | before["line_index"].isna()
     earlier = before[~still].assign(change="resolved")
     earlier.loc[~covered[~still], "change"] = "not in the later file"
     later = after.assign(change="new")

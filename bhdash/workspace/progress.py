@@ -6,6 +6,7 @@ Pure pandas over `Workspace.table(...)` frames, shared by the CLI (`bhdash histo
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -86,6 +87,33 @@ def upcoming_expirations(credentials: pd.DataFrame, uploads: pd.DataFrame,
     soon["days_left"] = (soon["ends"] - as_of).dt.days
     return soon.sort_values(["days_left", "clinician"])[
         ["clinician", "kind", "payer", "ends", "days_left", "upload_id"]].reset_index(drop=True)
+
+
+@dataclass
+class Progress:
+    """Everything the Progress page draws for one practice, from stored rows only."""
+
+    history: pd.DataFrame  # history_table
+    money_by_family: pd.DataFrame  # upload_id, family, at_risk
+    changes: pd.DataFrame  # finding_changes
+    code_mix: pd.DataFrame  # code_mix_over_time
+    expirations: pd.DataFrame  # upcoming_expirations
+
+
+def progress_figures(workspace: Workspace, practice: str, family: str = "psychotherapy") -> Progress:
+    """Read a practice's stored uploads once and compute every Progress figure."""
+    history = history_table(workspace, practice)
+    ids = history["upload_id"].tolist()
+    lines = workspace.table("lines", ids)[["upload_id", "line_index", "claim_id", "procedure_code",
+                                           "service_date", "clinician", "at_risk"]]
+    findings = workspace.table("findings", ids)
+    return Progress(
+        history=history,
+        money_by_family=money_by_family_over_time(lines, findings),
+        changes=finding_changes(ids, lines, findings),
+        code_mix=code_mix_over_time(workspace.table("code_mix", ids), family),
+        expirations=upcoming_expirations(workspace.table("credentials", ids), history),
+    )
 
 
 def practices_overview(workspace: Workspace) -> pd.DataFrame:

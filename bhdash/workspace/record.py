@@ -98,12 +98,13 @@ def _findings(analysis: Analysis) -> pd.DataFrame:
     })
 
 
-def _code_mix(analysis: Analysis, norms: pd.DataFrame | None) -> pd.DataFrame:
+def _code_mix(analysis: Analysis, norms: pd.DataFrame | None, mix: pd.DataFrame | None) -> pd.DataFrame:
     claims = analysis.claims
-    if not {"clinician_name", "procedure_code", "payer"} <= set(claims.columns):
-        return pd.DataFrame()
-    mix = code_mix(claims, norms if norms is not None else load_norms(), on=analysis.as_of,
-                   credentials=analysis.roster.credentials_for(claims))
+    if mix is None:
+        if not {"clinician_name", "procedure_code", "payer"} <= set(claims.columns):
+            return pd.DataFrame()
+        mix = code_mix(claims, norms if norms is not None else load_norms(), on=analysis.as_of,
+                       credentials=analysis.roster.credentials_for(claims))
     return pd.DataFrame({
         "clinician": mix["clinician"], "credential": mix["credential"], "payer_type": mix["payer_type"],
         "code_family": mix["code_family"], "code": mix["code"], "lines": mix["count"],
@@ -225,15 +226,20 @@ def record_analysis(
     file_name: str,
     digest: str,
     norms: pd.DataFrame | None = None,
+    mix: pd.DataFrame | None = None,
     analysed_at: pd.Timestamp | None = None,
 ) -> UploadRecord:
-    """The de-identified record of one analysis of the file `file_name` (whose bytes hash to `digest`)."""
+    """The de-identified record of one analysis of the file `file_name` (whose bytes hash to `digest`).
+
+    `mix` is the code mix (`norms.code_mix`) when the caller already has it, as the dashboard does;
+    otherwise it is computed with `norms` (default: the shipped norms).
+    """
     dates = pd.to_datetime(_column(analysis.claims, "service_date")).dropna()
     kpis = kpi_values(analysis)
     tables = {
         "lines": _lines(analysis),
         "findings": _findings(analysis),
-        "code_mix": _code_mix(analysis, norms),
+        "code_mix": _code_mix(analysis, norms, mix),
         "rules": _rules(analysis),
         "kpis": pd.DataFrame({"kpi": list(kpis), "value": np.array(list(kpis.values()), dtype="float64")}),
         "credentials": _credentials(analysis.roster),
