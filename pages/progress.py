@@ -60,7 +60,7 @@ if not progress.changes.empty:
 st.subheader("Code mix against the norm")
 mix = progress.code_mix
 if mix.empty:
-    st.caption("No psychotherapy lines in the saved uploads.")
+    st.caption("No code-mix figures in the saved uploads (they need clinicians, codes and payers).")
 else:
     left, right = st.columns(2)
     clinician = left.selectbox("Clinician", sorted(mix["clinician"].unique()), key="progress_clinician")

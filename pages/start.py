@@ -99,7 +99,7 @@ if links[3].button(
 with st.expander("Keep this upload to track progress (optional)", icon=":material/save:"):
     st.caption(workspace_ui.STORED_STATEMENT)
     try:
-        workspace_path = workspace_ui.path_setting("start_workspace_path")
+        workspace_ui.path_setting("start_workspace_path")
         known = workspace_ui.practice_names()
     except WorkspaceError as problem:
         st.error(str(problem), icon=":material/error:")
@@ -109,31 +109,33 @@ with st.expander("Keep this upload to track progress (optional)", icon=":materia
         choice = st.selectbox("Practice", [*known, new_practice], key="start_save_practice")
         practice = (st.text_input("Name of the new practice", key="start_new_practice").strip()
                     if choice == new_practice else choice)
-        duplicate = st.session_state.get("start_duplicate")
-        if st.button("Save this upload", icon=":material/save:", disabled=not practice, key="start_save"):
+        # What happened to this very file (keyed by its digest, so a new upload starts afresh).
+        digest = st.session_state[state.CLAIMS_FILE].digest
+        outcome = st.session_state.get("start_save_outcome", {}).get(digest, {})
+
+        def save(force: bool) -> None:
             try:
-                upload_id = workspace_ui.save_loaded(loaded, practice)
-                st.session_state["start_saved"] = (practice, upload_id)
-                st.session_state.pop("start_duplicate", None)
+                upload_id = workspace_ui.save_loaded(loaded, practice, force=force)
+                result = {"saved": upload_id}
             except DuplicateUploadError as refused:
                 first = refused.existing.iloc[0]
-                st.session_state["start_duplicate"] = (
-                    practice, "This very file is already saved in this practice as upload "
-                              f"{first['upload_id']} ({pd.Timestamp(first['analysed_at']):%Y-%m-%d %H:%M})")
+                result = {"duplicate": practice, "existing": int(first["upload_id"]),
+                          "when": f"{pd.Timestamp(first['analysed_at']):%Y-%m-%d %H:%M}"}
             except WorkspaceError as problem:
-                st.error(str(problem), icon=":material/error:")
-            st.rerun()
-        if duplicate is not None and duplicate[0] == practice:
-            st.warning(f"{duplicate[1]}. Save it again as a second upload?", icon=":material/content_copy:")
-            if st.button("Save a second copy", key="start_save_again"):
-                upload_id = workspace_ui.save_loaded(loaded, practice, force=True)
-                st.session_state["start_saved"] = (practice, upload_id)
-                st.session_state.pop("start_duplicate", None)
-                st.rerun()
-        saved = st.session_state.get("start_saved")
-        if saved is not None:
-            st.success(f"Saved as upload {saved[1]} of the practice chosen above.",
-                       icon=":material/check_circle:")
+                result = {"error": str(problem)}
+            st.session_state["start_save_outcome"] = {digest: result}
+
+        st.button("Save this upload", icon=":material/save:", disabled=not practice, key="start_save",
+                  on_click=save, args=(False,))
+        if outcome.get("duplicate") == practice:
+            st.warning(f"This very file is already saved in this practice as upload {outcome['existing']} "
+                       f"({outcome['when']}). Save it again as a second upload?",
+                       icon=":material/content_copy:")
+            st.button("Save a second copy", key="start_save_again", on_click=save, args=(True,))
+        if "error" in outcome:
+            st.error(outcome["error"], icon=":material/error:")
+        if "saved" in outcome:
+            st.success(f"Saved as upload {outcome['saved']}.", icon=":material/check_circle:")
             st.page_link("pages/progress.py", label="See this practice's progress",
                          icon=":material/timeline:")
 

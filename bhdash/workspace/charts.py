@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 from bhdash.charts import MONEY_AXIS, NORM_COLOR, OBSERVED_COLOR, _layout, empty_figure
 
 CHANGE_COLORS: dict[str, str] = {"resolved": "#2da44e", "persisting": "#e8912d", "new": "#d1242f"}
+LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0}
 
 
 def upload_labels(history: pd.DataFrame) -> pd.Series:
@@ -35,7 +36,7 @@ def money_at_risk_over_time(history: pd.DataFrame, by_family: pd.DataFrame) -> g
     figure.update_layout(barmode="stack", yaxis={"tickformat": MONEY_AXIS, "title": "Money at risk"},
                          xaxis={"type": "category", "categoryorder": "array",
                                 "categoryarray": list(labels.values())})
-    return _layout(figure, "Money at risk by finding family")
+    return _layout(figure, "Money at risk by finding family", height=440).update_layout(legend=LEGEND_BELOW)
 
 
 def finding_changes(history: pd.DataFrame, changes: pd.DataFrame) -> go.Figure:
@@ -48,7 +49,7 @@ def finding_changes(history: pd.DataFrame, changes: pd.DataFrame) -> go.Figure:
         figure.add_bar(x=changes["upload_id"].map(labels), y=changes[change], name=change,
                        marker_color=color, hovertemplate=f"{change}: %{{y:,}}<extra></extra>")
     figure.update_layout(barmode="group", yaxis={"title": "Findings"}, xaxis={"type": "category"})
-    return _layout(figure, "Findings since the previous upload")
+    return _layout(figure, "Findings since the previous upload").update_layout(legend=LEGEND_BELOW)
 
 
 def code_share_over_time(history: pd.DataFrame, mix: pd.DataFrame, clinician: str, code: str) -> go.Figure:
@@ -66,4 +67,5 @@ def code_share_over_time(history: pd.DataFrame, mix: pd.DataFrame, clinician: st
                        hovertemplate="norm %{y:.0%}<extra></extra>")
     figure.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1], "title": f"Share of {code}"},
                          xaxis={"type": "category"})
-    return _layout(figure, f"{clinician}: share of {code} against the norm")
+    title = f"{clinician}: share of {code} against the norm"
+    return _layout(figure, title).update_layout(legend=LEGEND_BELOW)

@@ -53,21 +53,22 @@ def finding_changes(upload_ids: list[int], lines: pd.DataFrame, findings: pd.Dat
     return pd.DataFrame(rows, columns=["upload_id", "previous", *CHANGES])
 
 
-def code_mix_over_time(code_mix: pd.DataFrame, family: str = "psychotherapy") -> pd.DataFrame:
-    """Each clinician's share of each code in one family against the norm, per upload (all payer types
-    together, weighted by lines; the norm weighted the same way)."""
-    chosen = code_mix[code_mix["code_family"] == family]
-    if chosen.empty:
-        return pd.DataFrame(columns=["upload_id", "clinician", "code", "lines", "share", "norm_share"])
-    grouped = chosen.assign(expected_lines=chosen["expected_share"] * chosen["family_lines"]).groupby(
-        ["upload_id", "clinician", "code"], as_index=False).agg(
-        lines=("lines", "sum"), expected_lines=("expected_lines", "sum"))
-    totals = chosen.drop_duplicates(["upload_id", "clinician", "payer_type"]).groupby(
-        ["upload_id", "clinician"])["family_lines"].sum().rename("family_lines")
-    grouped = grouped.join(totals, on=["upload_id", "clinician"])
+MIX_OVER_TIME_COLUMNS = ("upload_id", "clinician", "code_family", "code", "lines", "share", "norm_share")
+
+
+def code_mix_over_time(code_mix: pd.DataFrame) -> pd.DataFrame:
+    """Each clinician's share of each code within its family against the norm, per upload (all payer
+    types together, weighted by lines; the norm weighted the same way)."""
+    if code_mix.empty:
+        return pd.DataFrame(columns=list(MIX_OVER_TIME_COLUMNS))
+    keys = ["upload_id", "clinician", "code_family"]
+    grouped = code_mix.assign(expected_lines=code_mix["expected_share"] * code_mix["family_lines"]).groupby(
+        [*keys, "code"], as_index=False).agg(lines=("lines", "sum"), expected_lines=("expected_lines", "sum"))
+    totals = code_mix.drop_duplicates([*keys, "payer_type"]).groupby(keys)["family_lines"].sum()
+    grouped = grouped.join(totals.rename("family_lines"), on=keys)
     grouped["share"] = grouped["lines"] / grouped["family_lines"]
     grouped["norm_share"] = grouped["expected_lines"] / grouped["family_lines"]
-    return grouped[["upload_id", "clinician", "code", "lines", "share", "norm_share"]]
+    return grouped[list(MIX_OVER_TIME_COLUMNS)]
 
 
 def upcoming_expirations(credentials: pd.DataFrame, uploads: pd.DataFrame,
@@ -100,7 +101,7 @@ class Progress:
     expirations: pd.DataFrame  # upcoming_expirations
 
 
-def progress_figures(workspace: Workspace, practice: str, family: str = "psychotherapy") -> Progress:
+def progress_figures(workspace: Workspace, practice: str) -> Progress:
     """Read a practice's stored uploads once and compute every Progress figure."""
     history = history_table(workspace, practice)
     ids = history["upload_id"].tolist()
@@ -111,7 +112,7 @@ def progress_figures(workspace: Workspace, practice: str, family: str = "psychot
         history=history,
         money_by_family=money_by_family_over_time(lines, findings),
         changes=finding_changes(ids, lines, findings),
-        code_mix=code_mix_over_time(workspace.table("code_mix", ids), family),
+        code_mix=code_mix_over_time(workspace.table("code_mix", ids)),
         expirations=upcoming_expirations(workspace.table("credentials", ids), history),
     )
 
