@@ -110,7 +110,7 @@ with st.expander("Keep this upload to track progress (optional)", icon=":materia
         practice = (st.text_input("Name of the new practice", key="start_new_practice").strip()
                     if choice == new_practice else choice)
         # What happened to this very file (keyed by its digest, so a new upload starts afresh).
-        digest = st.session_state[state.CLAIMS_FILE].digest
+        digest = st.session_state[session.CLAIMS_FILE].digest
         outcome = st.session_state.get("start_save_outcome", {}).get(digest, {})
 
         def save(force: bool) -> None:
