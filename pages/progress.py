@@ -1,12 +1,13 @@
 """Progress: one practice's saved uploads over time — KPIs, money at risk by family, findings resolved,
 new and persisting, each clinician's code mix against the norm, and credentials expiring soon."""
 
+from functools import partial
+
 import streamlit as st
 
 from bhdash.app import formatting
 from bhdash.app import workspace as workspace_ui
 from bhdash.workspace import charts
-from bhdash.workspace.export import practice_workbook
 from bhdash.workspace.progress import progress_figures
 from bhdash.workspace.store import WorkspaceError
 
@@ -26,7 +27,6 @@ practice = st.selectbox("Practice", names, key="progress_practice")
 try:
     with workspace_ui.open_workspace(read_only=True) as workspace:
         progress = progress_figures(workspace, practice)
-        export = practice_workbook(workspace, practice)
 except WorkspaceError as problem:
     st.error(str(problem), icon=":material/error:")
     st.stop()
@@ -96,16 +96,21 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
     "older_catalogue": st.column_config.CheckboxColumn("Older rules"),
 })
 left, right = st.columns(2)
-left.download_button("Export this practice (xlsx, one sheet per table)", data=export,
+left.download_button("Export this practice (xlsx, one sheet per table)",
+                     data=partial(workspace_ui.export_workbook, workspace_ui.workspace_path(), practice),
                      file_name=f"bhdash_{formatting.slug(practice)}.xlsx", on_click="ignore",
                      icon=":material/download:")
 with right.popover("Delete…", icon=":material/delete:"):
     chosen = st.selectbox("Upload", history["upload_id"].tolist(), key="progress_delete_upload")
-    if st.button(f"Delete upload {chosen}", key="progress_delete_one"):
-        with workspace_ui.open_workspace() as workspace:
-            workspace.delete_upload(int(chosen))
-        st.rerun()
-    if st.button("Delete the whole practice", key="progress_delete_all", type="primary"):
-        with workspace_ui.open_workspace() as workspace:
-            workspace.delete_practice(practice)
-        st.rerun()
+    st.caption("Deleting removes the rows from the workspace file; it cannot be undone.")
+    try:
+        if st.button(f"Delete upload {chosen}", key="progress_delete_one"):
+            with workspace_ui.open_workspace() as workspace:
+                workspace.delete_upload(int(chosen))
+            st.rerun()
+        if st.button("Delete the whole practice", key="progress_delete_all", type="primary"):
+            with workspace_ui.open_workspace() as workspace:
+                workspace.delete_practice(practice)
+            st.rerun()
+    except WorkspaceError as problem:
+        st.error(str(problem), icon=":material/error:")

@@ -29,8 +29,8 @@ st.markdown(
     "Upload the claims or billing export from your EHR (SimplePractice, TherapyNotes, TheraNest, Tebra "
     "or any spreadsheet with one row per service line). bhdash finds the lines that will be denied or "
     "audited — time rules, add-ons, same-day pairs, credentialing gaps, telehealth codes, diagnoses, "
-    "duplicates, timely filing — and what they are worth. Files stay in this browser session and are "
-    "never saved."
+    "duplicates, timely filing — and what they are worth. Files stay in this browser session; nothing "
+    "is saved unless you choose to keep a de-identified record of an upload (below, once it is read)."
 )
 
 upload_column, sample_column = st.columns([3, 2], gap="large")
@@ -96,48 +96,55 @@ if links[3].button(
     session.clear_data()
     st.rerun()
 
-with st.expander("Keep this upload to track progress (optional)", icon=":material/save:"):
-    st.caption(workspace_ui.STORED_STATEMENT)
-    try:
-        workspace_ui.path_setting("start_workspace_path")
-        known = workspace_ui.practice_names()
-    except WorkspaceError as problem:
-        st.error(str(problem), icon=":material/error:")
-        known = None
-    if known is not None:
-        new_practice = "New practice…"
-        choice = st.selectbox("Practice", [*known, new_practice], key="start_save_practice")
-        practice = (st.text_input("Name of the new practice", key="start_new_practice").strip()
-                    if choice == new_practice else choice)
-        # What happened to this very file (keyed by its digest, so a new upload starts afresh).
-        digest = st.session_state[session.CLAIMS_FILE].digest
-        outcome = st.session_state.get("start_save_outcome", {}).get(digest, {})
+with st.container(border=True):
+    keep = st.toggle("Keep this upload to track progress (optional)", key="start_keep",
+                     help="Saves a de-identified record of this upload in a workspace file on this computer.")
+    if keep:
+        st.caption(workspace_ui.STORED_STATEMENT)
+        try:
+            workspace_ui.path_setting("start_workspace_path")
+            known = workspace_ui.practice_names()
+        except WorkspaceError as problem:
+            st.error(str(problem), icon=":material/error:")
+            known = None
+        if known is not None:
+            new_practice = "New practice…"
+            # The practice saved to last is preselected, so next month's upload is one click.
+            last = st.session_state.get("start_last_practice")
+            choice = st.selectbox("Practice", [*known, new_practice],
+                                  index=known.index(last) if last in known else 0)
+            practice = (st.text_input("Name of the new practice", key="start_new_practice").strip()
+                        if choice == new_practice else choice)
+            # What happened to this very file (keyed by its digest, so a new upload starts afresh).
+            digest = st.session_state[session.CLAIMS_FILE].digest
+            outcome = st.session_state.get("start_save_outcome", {}).get(digest, {})
 
-        def save(force: bool) -> None:
-            try:
-                upload_id = workspace_ui.save_loaded(loaded, practice, force=force)
-                result = {"saved": upload_id}
-            except DuplicateUploadError as refused:
-                first = refused.existing.iloc[0]
-                result = {"duplicate": practice, "existing": int(first["upload_id"]),
-                          "when": f"{pd.Timestamp(first['analysed_at']):%Y-%m-%d %H:%M}"}
-            except WorkspaceError as problem:
-                result = {"error": str(problem)}
-            st.session_state["start_save_outcome"] = {digest: result}
+            def save(force: bool) -> None:
+                try:
+                    upload_id = workspace_ui.save_loaded(loaded, practice, force=force)
+                    result = {"saved": upload_id}
+                    st.session_state["start_last_practice"] = practice
+                except DuplicateUploadError as refused:
+                    first = refused.existing.iloc[0]
+                    result = {"duplicate": practice, "existing": int(first["upload_id"]),
+                              "when": f"{pd.Timestamp(first['analysed_at']):%Y-%m-%d %H:%M}"}
+                except WorkspaceError as problem:
+                    result = {"error": str(problem)}
+                st.session_state["start_save_outcome"] = {digest: result}
 
-        st.button("Save this upload", icon=":material/save:", disabled=not practice, key="start_save",
-                  on_click=save, args=(False,))
-        if outcome.get("duplicate") == practice:
-            st.warning(f"This very file is already saved in this practice as upload {outcome['existing']} "
-                       f"({outcome['when']}). Save it again as a second upload?",
-                       icon=":material/content_copy:")
-            st.button("Save a second copy", key="start_save_again", on_click=save, args=(True,))
-        if "error" in outcome:
-            st.error(outcome["error"], icon=":material/error:")
-        if "saved" in outcome:
-            st.success(f"Saved as upload {outcome['saved']}.", icon=":material/check_circle:")
-            st.page_link("pages/progress.py", label="See this practice's progress",
-                         icon=":material/timeline:")
+            st.button("Save this upload", icon=":material/save:", disabled=not practice, key="start_save",
+                      on_click=save, args=(False,))
+            if outcome.get("duplicate") == practice:
+                st.warning("This very file is already saved in this practice as upload "
+                           f"{outcome['existing']} ({outcome['when']}). Save it again as a second upload?",
+                           icon=":material/content_copy:")
+                st.button("Save a second copy", key="start_save_again", on_click=save, args=(True,))
+            if "error" in outcome:
+                st.error(outcome["error"], icon=":material/error:")
+            if "saved" in outcome:
+                st.success(f"Saved as upload {outcome['saved']}.", icon=":material/check_circle:")
+                st.page_link("pages/progress.py", label="See this practice's progress",
+                             icon=":material/timeline:")
 
 source = ingested.source
 st.subheader("What we read")

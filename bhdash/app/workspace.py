@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from bhdash.app import loading, norms_upload, session
+from bhdash.workspace.export import practice_workbook
 from bhdash.workspace.record import record_analysis
 from bhdash.workspace.store import Workspace, default_workspace_path
 
@@ -56,3 +57,9 @@ def save_loaded(loaded: loading.Loaded, practice: str, *, force: bool = False) -
                              norms=norms_upload.norms_table())
     with open_workspace() as workspace:
         return workspace.save_upload(practice, record, force=force)
+
+
+def export_workbook(path: Path, practice: str) -> bytes:
+    """The practice's workbook, built only when the user clicks the download button."""
+    with Workspace.open(path, read_only=True) as workspace:
+        return practice_workbook(workspace, practice)
