@@ -12,8 +12,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bhdash.metrics import BLOCKING_SEVERITIES
-
 FINDING_KEY: tuple[str, ...] = ("rule", "claim_id", "code", "service_date")
 LINE_KEY: tuple[str, ...] = ("claim_id", "procedure_code", "service_date")
 CHANGES: tuple[str, ...] = ("new", "persisting", "resolved", "not in the later file")
@@ -80,13 +78,10 @@ def classify(before: pd.DataFrame, after: pd.DataFrame, after_lines: pd.DataFram
     return pd.concat([later, earlier], ignore_index=True)
 
 
-def money_by_family(lines: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
-    """Money at risk per finding family: each line's at-risk figure once per family flagging it."""
-    flagged = findings[findings["severity"].isin(BLOCKING_SEVERITIES) & findings["line_index"].notna()]
-    pairs = flagged[["family", "line_index"]].drop_duplicates()
-    at_risk = lines.set_index("line_index")["at_risk"]
-    amounts = at_risk.reindex(pairs["line_index"].astype("int64")).fillna(0.0).to_numpy()
-    return pairs.assign(at_risk=amounts).groupby("family")["at_risk"].sum()
+def money_by_family(findings: pd.DataFrame) -> pd.Series:
+    """Money at risk per finding family: the dollars the money model attributed to each finding
+    (`bhdash.money.attribute`), so no line is counted twice across families."""
+    return findings.groupby("family")["at_risk"].sum()
 
 
 def money_by_clinician(lines: pd.DataFrame) -> pd.Series:
@@ -112,8 +107,7 @@ def compare_uploads(
         before=before,
         after=after,
         findings=classify(found_before, found_after, lines_after),
-        by_family=_side_by_side(money_by_family(lines_before, found_before),
-                                money_by_family(lines_after, found_after), "family"),
+        by_family=_side_by_side(money_by_family(found_before), money_by_family(found_after), "family"),
         by_clinician=_side_by_side(money_by_clinician(lines_before), money_by_clinician(lines_after),
                                    "clinician"),
     )

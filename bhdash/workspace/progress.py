@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bhdash.workspace.compare import CHANGES, compare_uploads, money_by_family
+from bhdash.workspace.compare import CHANGES, compare_uploads
 from bhdash.workspace.store import Workspace
 from bhdash.workspace.version import catalogue_version
 
@@ -32,15 +32,9 @@ def history_table(workspace: Workspace, practice: str) -> pd.DataFrame:
     return table.reset_index(drop=True)
 
 
-def money_by_family_over_time(lines: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+def money_by_family_over_time(findings: pd.DataFrame) -> pd.DataFrame:
     """Long frame upload_id, family, at_risk: money at risk per finding family in each upload."""
-    frames = []
-    for upload_id, upload_lines in lines.groupby("upload_id"):
-        per_family = money_by_family(upload_lines, findings[findings["upload_id"] == upload_id])
-        frames.append(per_family.rename("at_risk").reset_index().assign(upload_id=upload_id))
-    if not frames:
-        return pd.DataFrame(columns=["upload_id", "family", "at_risk"])
-    return pd.concat(frames, ignore_index=True)[["upload_id", "family", "at_risk"]]
+    return findings.groupby(["upload_id", "family"], as_index=False)["at_risk"].sum()
 
 
 def finding_changes(upload_ids: list[int], lines: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
@@ -110,7 +104,7 @@ def progress_figures(workspace: Workspace, practice: str) -> Progress:
     findings = workspace.table("findings", ids)
     return Progress(
         history=history,
-        money_by_family=money_by_family_over_time(lines, findings),
+        money_by_family=money_by_family_over_time(findings),
         changes=finding_changes(ids, lines, findings),
         code_mix=code_mix_over_time(workspace.table("code_mix", ids)),
         expirations=upcoming_expirations(workspace.table("credentials", ids), history),

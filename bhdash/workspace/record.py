@@ -21,6 +21,7 @@ import pandas as pd
 from bhdash import metrics
 from bhdash.analysis import Analysis
 from bhdash.model import PATIENT_ID, Roster
+from bhdash.money import FINDING_DOLLARS
 from bhdash.norms import code_mix, line_payer_types, load_norms
 from bhdash.workspace.version import catalogue_version
 
@@ -73,9 +74,11 @@ def _lines(analysis: Analysis) -> pd.DataFrame:
         "charge": pd.to_numeric(_column(claims, "charge"), errors="coerce").to_numpy(dtype="float64"),
     })
     aligned = risk.reindex(claims.index)
-    frame["expected_payment"] = aligned["expected_payment"].to_numpy(dtype="float64")
-    frame["denial_risk"] = aligned["denial_risk"].to_numpy(dtype="float64")
-    frame["at_risk"] = aligned["amount_at_risk"].to_numpy(dtype="float64")
+    # The money model's figures per line (bhdash.money), stored as computed: never recomputed here.
+    for column, source in (("expected_payment", "expected_payment"), ("denial_risk", "denial_risk"),
+                           ("certain_loss", "certain_loss"), ("likely_loss", "likely_loss"),
+                           ("baseline_loss", "baseline_loss"), ("at_risk", "amount_at_risk")):
+        frame[column] = aligned[source].to_numpy(dtype="float64")
     return frame
 
 
@@ -95,6 +98,7 @@ def _findings(analysis: Analysis) -> pd.DataFrame:
         "code": _text(findings["code"]),
         "service_date": pd.to_datetime(findings["service_date"]),
         "amount": pd.to_numeric(findings["amount"], errors="coerce"),
+        "at_risk": pd.to_numeric(findings[FINDING_DOLLARS], errors="coerce"),
     })
 
 
@@ -133,6 +137,10 @@ def kpi_values(analysis: Analysis) -> dict[str, float]:
         "lines_with_errors": float(headline.lines_with_errors),
         "lines_with_findings": float(headline.lines_with_findings),
         "at_risk": headline.dollars_at_risk,
+        "certain_loss": headline.money.certain,
+        "likely_loss": headline.money.likely,
+        "baseline_loss": headline.money.baseline,
+        "expected_payment": headline.money.expected_payment,
         "expected_denials": headline.expected_denials,
         "findings": float(len(findings)),
         "errors": float((findings["severity"] == "error").sum()),

@@ -30,7 +30,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("upload_id", "INTEGER"), ("rule", "VARCHAR"), ("family", "VARCHAR"), ("severity", "VARCHAR"),
         ("title", "VARCHAR"), ("message", "VARCHAR"), ("source_row", "BIGINT"), ("line_index", "BIGINT"),
         ("claim_id", "VARCHAR"), ("clinician", "VARCHAR"), ("payer", "VARCHAR"), ("code", "VARCHAR"),
-        ("service_date", "DATE"), ("amount", "DOUBLE"),
+        ("service_date", "DATE"), ("amount", "DOUBLE"), ("at_risk", "DOUBLE"),
     ),
     "code_mix": (
         ("upload_id", "INTEGER"), ("clinician", "VARCHAR"), ("credential", "VARCHAR"),

@@ -66,7 +66,7 @@ def test_a_resolved_finding_is_on_a_line_still_exported_without_it(two_uploads: 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:
     columns = ["upload_id", "rule", "family", "severity", "line_index", "claim_id", "clinician", "payer",
-               "code", "service_date", "amount"]
+               "code", "service_date", "amount", "at_risk"]
     frame = pd.DataFrame(rows, columns=columns)
     frame["service_date"] = pd.to_datetime(frame["service_date"])
     return frame
@@ -74,13 +74,13 @@ def _frame(rows: list[tuple]) -> pd.DataFrame:
 
 def test_identity_is_claim_code_date_and_rule() -> None:
     findings = _frame([
-        (1, "TIME-001", "TIME", "error", 0, "C1", "Lee", "Aetna", "90837", "2026-03-02", 100.0),   # fixed
-        (1, "CODE-001", "CODE", "error", 1, "C2", "Lee", "Aetna", "90834", "2026-03-03", 80.0),    # stays
-        (1, "CRED-002", "CRED", "warning", None, None, "Park", None, None, None, None),             # stays
-        (1, "DUP-001", "DUP", "error", 2, "C3", "Lee", "Aetna", "90834", "2026-01-05", 80.0),     # dropped
-        (2, "CODE-001", "CODE", "error", 1, "C2", "Park", "Aetna", "90834", "2026-03-03", 80.0),
-        (2, "CRED-002", "CRED", "warning", None, None, "Park", None, None, None, None),
-        (2, "TIME-001", "TIME", "error", 5, "C9", "Lee", "Cigna", "90837", "2026-04-01", 120.0),  # new
+        (1, "TIME-001", "TIME", "error", 0, "C1", "Lee", "Aetna", "90837", "2026-03-02", 100.0, 50.0),  # fix
+        (1, "CODE-001", "CODE", "error", 1, "C2", "Lee", "Aetna", "90834", "2026-03-03", 80.0, 40.0),  # kept
+        (1, "CRED-002", "CRED", "warning", None, None, "Park", None, None, None, None, 0.0),  # kept
+        (1, "DUP-001", "DUP", "error", 2, "C3", "Lee", "Aetna", "90834", "2026-01-05", 80.0, 30.0),  # gone
+        (2, "CODE-001", "CODE", "error", 1, "C2", "Park", "Aetna", "90834", "2026-03-03", 80.0, 40.0),
+        (2, "CRED-002", "CRED", "warning", None, None, "Park", None, None, None, None, 0.0),
+        (2, "TIME-001", "TIME", "error", 5, "C9", "Lee", "Cigna", "90837", "2026-04-01", 120.0, 60.0),  # new
     ])
     lines = pd.DataFrame({
         "upload_id": [1, 1, 1, 2, 2, 2], "line_index": [0, 1, 2, 0, 1, 5],
