@@ -47,6 +47,13 @@ row[3].metric(
     help="The dollars at risk these findings carry. A line with several findings shares its money among "
     "them, so no line is counted twice. " + money.EXPLAIN["at_risk"],
 )
+unattributed = money.unattributed(current.risk, findings)
+if unattributed >= 0.5:
+    st.caption(
+        f"Overview's money at risk also counts {formatting.money(unattributed)} on lines without any "
+        "finding: denial patterns the learned model sees in your history (a payer and code, a place of "
+        "service…)."
+    )
 
 columns = [
     "severity",

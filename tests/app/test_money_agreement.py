@@ -91,8 +91,10 @@ def test_pages_show_the_same_dollars_for_the_same_selection(sample_app, expected
         shown = metric_values(sample_app.switch_page("pages/denial_risk.py").run())
         assert shown[money.LABELS["at_risk"]] == formatting.money(chosen.at_risk)
         shown = metric_values(sample_app.switch_page("pages/findings.py").run())
-        assert shown["At risk"] == formatting.money(
-            chosen.at_risk - money.unattributed(analysis.risk.loc[claims.index], findings))
+        unattributed = money.unattributed(analysis.risk.loc[claims.index], findings)
+        assert shown["At risk"] == formatting.money(chosen.at_risk - unattributed)
+        captions = " ".join(caption.value for caption in sample_app.caption)
+        assert f"also counts {formatting.money(unattributed)} on lines without any finding" in captions
         shown = metric_values(sample_app.switch_page("pages/credentialing.py").run())
         outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
         assert shown["Billed outside enrollment"] == formatting.money(outside["at_risk"].sum())
