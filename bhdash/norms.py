@@ -348,3 +348,30 @@ def peer_metrics(claims: pd.DataFrame, allowed: pd.Series | None = None) -> pd.D
     excess = (per["share_90837"] - per["share_90837"].median()).clip(lower=0)
     per["outlier_score"] = (excess * per["psychotherapy_services"]).fillna(0.0)
     return per.reset_index().sort_values("outlier_score", ascending=False, ignore_index=True)
+
+
+CODE_FAMILY_LABELS: dict[str, str] = {
+    "individual_psychotherapy": "Individual psychotherapy (90832/90834/90837)",
+    "psychotherapy_addon": "Psychotherapy add-ons with E/M (90833/90836/90838)",
+    "established_em": "Established-patient E/M levels (99211–99215)",
+    "new_patient_em": "New-patient E/M levels (99202–99205)",
+    "evaluation": "Diagnostic evaluation (90791/90792)",
+    "family": "Family psychotherapy",
+    "group": "Group psychotherapy",
+    "crisis": "Crisis psychotherapy",
+    "interactive_complexity": "Interactive complexity (90785)",
+}
+
+
+def code_family_label(family: str) -> str:
+    """A code family in a practice manager's words (the dashboard and the report use the same)."""
+    return CODE_FAMILY_LABELS.get(family, family.replace("_", " ").capitalize())
+
+
+def mix_verdict(audit_outlier: bool, off_norm: bool) -> str:
+    """The plain-language verdict on one clinician's code mix in one family against the payer norm."""
+    if audit_outlier:
+        return "Above the norm on a code payers audit: material and statistically significant at this volume."
+    if off_norm:
+        return "The gap is material and significant, but not on the side payers audit."
+    return "Within the norm, or the gap is not significant at this volume."

@@ -313,6 +313,38 @@ def baseline_from_analysis(analysis: Analysis, *, payers: PayerDirectory | None 
     )
 
 
+def describe_levers(scenario: Scenario) -> list[str]:
+    """Each lever of a scenario in one plain sentence, for the report and the What-if page."""
+    levers = []
+    for change in scenario.enrollments:
+        dates = []
+        if change.effective_date is not None:
+            dates.append(f"effective {change.effective_date}")
+        if change.term_date is not None:
+            dates.append("no term date" if change.term_date == OPEN_TERM else f"termed {change.term_date}")
+        levers.append(f"Enrollment of {change.clinician} with {change.payer}: {', '.join(dates)}.")
+    for change in scenario.licenses:
+        levers.append(f"License of {change.clinician} valid through {change.expiration_date}.")
+    for shift in scenario.mix_shifts:
+        amount = "down to the payer norm" if shift.to_norm else f"{shift.fraction:.0%} of them"
+        levers.append(f"{shift.clinician} bills {shift.from_code} sessions as {shift.to_code}: {amount}.")
+    if scenario.fix_families:
+        levers.append(f"Findings fixed before submission: {', '.join(scenario.fix_families)}.")
+    for change in scenario.payer_changes:
+        parts = []
+        if change.telehealth_pos is not None:
+            parts.append(f"telehealth POS {', '.join(change.telehealth_pos) or 'none'}")
+        if change.telehealth_modifiers is not None:
+            parts.append(f"telehealth modifiers {', '.join(change.telehealth_modifiers) or 'none'}")
+        if change.fee_percent is not None:
+            parts.append(f"pays {change.fee_percent:g}% of the expected fee")
+        if change.fees:
+            fees = sorted(change.fees.items())
+            parts.append("fees " + ", ".join(f"{code} ${fee:,.2f}" for code, fee in fees))
+        levers.append(f"{change.payer}: {'; '.join(parts) or 'no change'}.")
+    return levers
+
+
 # --- levers ------------------------------------------------------------------------------------------
 
 
@@ -570,6 +602,9 @@ def _summary(lines: pd.DataFrame, findings: pd.DataFrame, mix: pd.DataFrame) -> 
     }
 
 
+MONEY_METRICS: frozenset[str] = frozenset({
+    "dollars_at_risk", "certain_loss", "likely_loss", "baseline_loss", "expected_revenue", "expected_payment",
+})
 METRIC_LABELS: dict[str, str] = {
     "expected_denials": "Expected denials (lines)",
     "dollars_at_risk": "At risk (certain + likely loss)",

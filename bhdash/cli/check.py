@@ -5,13 +5,16 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from bhdash.cli.app import app
 from bhdash.cli.ingest import parse_map_options
 from bhdash.cli.workspace import WorkspaceOption, save_record
+
+if TYPE_CHECKING:
+    from bhdash.analysis import Analysis
 
 
 class CheckFormat(StrEnum):
@@ -28,6 +31,32 @@ def _as_of(value: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError as error:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got '{value}'", param_hint="--as-of") from error
+
+
+def analyze_files(
+    claims: Path,
+    *,
+    roster: Path | None = None,
+    payers: Path | None = None,
+    norms: Path | None = None,
+    history: Path | None = None,
+    as_of: date | None = None,
+    map_options: list[str] | None = None,
+) -> Analysis:
+    """Read and check the files as `bhdash check` does (`bhdash report` uses the same); unusable input
+    prints one line naming file, sheet, row and column and exits with code 2."""
+    from bhdash.analysis import analyze
+    from bhdash.errors import InputFileError
+    from bhdash.ingest import ingest
+
+    overrides = parse_map_options(map_options or [])
+    try:
+        ingested = ingest(claims, roster=roster, mapping_overrides=overrides or None)
+        past = ingest(history, roster=roster, mapping_overrides=overrides or None) if history else None
+        return analyze(ingested, payers_file=payers, norms_file=norms, history=past, as_of=as_of)
+    except InputFileError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 @app.command("check")
@@ -59,22 +88,13 @@ def check_command(
 ) -> None:
     """Check claim lines for denials and audit risk; exit 0 whatever is found, 2 on unusable input."""
     moment = _as_of(as_of)
-    from bhdash.analysis import analyze
-    from bhdash.errors import InputFileError
-    from bhdash.ingest import ingest
     from bhdash.report import findings_csv, findings_json, findings_xlsx, render_table
     from bhdash.workspace.record import file_digest, record_analysis
 
     if output is CheckFormat.XLSX and out is None:
         raise typer.BadParameter("the xlsx format needs --out FILE.xlsx", param_hint="--out")
-    overrides = parse_map_options(map_ or [])
-    try:
-        ingested = ingest(claims, roster=roster, mapping_overrides=overrides or None)
-        past = ingest(history, roster=roster, mapping_overrides=overrides or None) if history else None
-        analysis = analyze(ingested, payers_file=payers, norms_file=norms, history=past, as_of=moment)
-    except InputFileError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(2) from error
+    analysis = analyze_files(claims, roster=roster, payers=payers, norms=norms, history=history, as_of=moment,
+                             map_options=map_)
     if save is not None:
         from bhdash.norms import load_norms
 

@@ -1,0 +1,109 @@
+"""The report as one HTML document: interactive for the screen, static for print (the PDF is this HTML
+printed by headless Chromium, see `bhdash.reportpack.pdf`).
+
+One Jinja template renders both. User text (practice, clinician and payer names, finding messages) is
+escaped by the template's autoescaping; the practice name in the print header is escaped for CSS.
+plotly.js is embedded once, inline, so the file opens without a network.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from importlib import resources
+
+import jinja2
+import plotly.graph_objects as go
+import plotly.offline
+
+from bhdash.reportpack import wording
+from bhdash.reportpack.content import ClinicianCard, Report
+
+# Letter paper, 0.6 in side margins, at the 96 px/in CSS uses.
+PRINT_WIDTH_PX = 700
+REPORT_FONT = "Helvetica, Arial, sans-serif"
+
+
+def css_string(text: str) -> str:
+    """Text as the inside of a CSS string: everything but plain letters, digits and spaces hex-escaped,
+    so a name cannot end the string, the rule or the style element."""
+    return "".join(
+        character
+        if character.isascii() and (character.isalnum() or character in " ,.-")
+        else f"\\{ord(character):06x}"
+        for character in text
+    )
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.FunctionLoader(
+            lambda name: (
+                resources.files("bhdash.reportpack").joinpath("templates", name).read_text(encoding="utf-8")
+            )
+        ),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    environment.filters.update(
+        {
+            "money": wording.money,
+            "count": wording.count,
+            "percent": wording.percent,
+            "day": wording.day,
+            "long_day": wording.long_day,
+            "css_string": css_string,
+        }
+    )
+    environment.globals["plural"] = wording.plural
+    return environment
+
+
+class _Charts:
+    """Turns figures into HTML divs with stable ids (so the same report renders to the same bytes)."""
+
+    def __init__(self, for_print: bool) -> None:
+        self.for_print = for_print
+        self.count = 0
+
+    def __call__(self, figure: go.Figure | None, height: int | None = None, width_share: float = 1.0) -> str:
+        if figure is None:
+            return ""
+        self.count += 1
+        shown = copy.deepcopy(figure)
+        shown.update_layout(
+            template="plotly_white",
+            font={"family": REPORT_FONT, "size": 11},
+            paper_bgcolor="white",
+            plot_bgcolor="white",
+        )
+        if height is not None:
+            shown.update_layout(height=height)
+        if self.for_print:
+            shown.update_layout(width=int(PRINT_WIDTH_PX * width_share), autosize=False)
+        config = {"staticPlot": True} if self.for_print else {"displaylogo": False, "responsive": True}
+        return shown.to_html(
+            full_html=False, include_plotlyjs=False, config=config, div_id=f"chart-{self.count}"
+        )
+
+
+@cache
+def _plotly_js() -> str:
+    return plotly.offline.get_plotlyjs()
+
+
+def render_html(report: Report, *, for_print: bool = False, cards: list[ClinicianCard] | None = None) -> str:
+    """The whole report (or, with `cards`, only those clinicians' report cards) as one HTML file."""
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        summary=report.summary,
+        chart=_Charts(for_print),
+        for_print=for_print,
+        plotly_js=_plotly_js(),
+        cards=report.clinicians if cards is None else cards,
+        cards_only=cards is not None,
+    )
