@@ -15,7 +15,9 @@ from bhdash.sample.layouts import write_sample
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "claims_detail_report.xlsx"
 
-needs_browser = pytest.mark.skipif(find_browser() is None, reason="the PDF needs Chromium (apt-get install chromium)")
+needs_browser = pytest.mark.skipif(
+    find_browser() is None, reason="the PDF needs Chromium (apt-get install chromium)"
+)
 
 
 @pytest.fixture(scope="session")

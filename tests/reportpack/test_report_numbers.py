@@ -66,15 +66,18 @@ def other_layout(small_practice: Path) -> tuple[Path, Path]:
 
 
 @needs_browser
-def test_pdf_on_another_layout_prints_the_check_json_figures(other_layout: tuple[Path, Path],
-                                                             tmp_path: Path) -> None:
+def test_pdf_on_another_layout_prints_the_check_json_figures(
+    other_layout: tuple[Path, Path], tmp_path: Path
+) -> None:
     claims, roster = other_layout
     checked = RUNNER.invoke(app, ["check", str(claims), "--roster", str(roster), "--format", "json"])
     assert checked.exit_code == 0, checked.output
     document = json.loads(checked.stdout)
     out = tmp_path / "report.pdf"
-    made = RUNNER.invoke(app, ["report", str(claims), "--roster", str(roster), "--practice", "Small Practice",
-                               "--out", str(out)])
+    made = RUNNER.invoke(
+        app,
+        ["report", str(claims), "--roster", str(roster), "--practice", "Small Practice", "--out", str(out)],
+    )
     assert made.exit_code == 0, made.output
     assert out.read_bytes().startswith(b"%PDF")
     text = _pdf_text(out.read_bytes())
@@ -90,7 +93,9 @@ def test_pdf_of_the_sample_prints_the_check_json_figures(sample_analysis: Analys
     assert_report_matches_check(text, document)
     findings = pd.DataFrame(document["findings"])
     for clinician, number in findings["clinician"].value_counts().items():
-        assert re.search(rf"{re.escape(clinician)}, \S+ Report card .*? {count(number)} findings", text), clinician
+        assert re.search(rf"{re.escape(clinician)}, \S+ Report card .*? {count(number)} findings", text), (
+            clinician
+        )
 
 
 def test_one_report_card_per_clinician_who_billed_in_the_period(sample_analysis: Analysis) -> None:
@@ -140,18 +145,26 @@ def test_deidentified_examples_scrub_a_name_quoted_in_a_message(sample_analysis:
 
     from bhdash.rules.engine import CheckResult
 
-    doctored = replace(sample_analysis, check=CheckResult(findings=findings, rules=sample_analysis.check.rules,
-                                                          warnings=[]))
+    doctored = replace(
+        sample_analysis, check=CheckResult(findings=findings, rules=sample_analysis.check.rules, warnings=[])
+    )
     report = build_report(doctored, ReportOptions())
     messages = " ".join(example.message for section in report.families for example in section.examples)
     assert patient not in messages
     assert "[patient]" in messages or findings.loc[findings.index[0], "family"] not in {
-        section.family for section in report.families}
+        section.family for section in report.families
+    }
 
 
 def test_cover_says_who_and_when(sample_analysis: Analysis) -> None:
-    report = build_report(sample_analysis, ReportOptions(
-        practice="Lakeview <b>Behavioral</b> Health", prepared_by="A. Consultant", prepared_on=dt.date(2026, 11, 2)))
+    report = build_report(
+        sample_analysis,
+        ReportOptions(
+            practice="Lakeview <b>Behavioral</b> Health",
+            prepared_by="A. Consultant",
+            prepared_on=dt.date(2026, 11, 2),
+        ),
+    )
     html = report_html(report).decode("utf-8")
     assert "Lakeview &lt;b&gt;Behavioral&lt;/b&gt; Health" in html
     assert "<b>Behavioral</b>" not in html
