@@ -5,26 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 
 from bhdash.cli.app import app
 from bhdash.cli.check import _as_of, analyze_files
-from bhdash.errors import InputFileError
-from bhdash.metrics import Filters
-from bhdash.norms import load_norms
-from bhdash.payers import PayerDirectory
-from bhdash.reportpack import (
-    BrowserMissing,
-    ReportOptions,
-    build_report,
-    logo_data_uri,
-    report_html,
-    report_pdf,
-)
-from bhdash.whatif import Scenario, scenario_from_json
+
+if TYPE_CHECKING:
+    from bhdash.whatif import Scenario
 
 
 class ReportFormat(StrEnum):
@@ -153,7 +142,7 @@ def report_command(
         prepared_on=dt.date.today(),
         logo=picture,
         identified=identified,
-        filters=Filters(start=start, end=end),
+        filters=Filters(start=pd.Timestamp(start) if start else None, end=pd.Timestamp(end) if end else None),
         scenario=chosen,
     )
     report = build_report(analysis, options, payers=directory, norms_table=norm_table)
