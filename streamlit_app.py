@@ -33,6 +33,7 @@ navigation = st.navigation(
             st.Page("pages/credentialing.py", title="Credentialing", icon=":material/badge:"),
             st.Page("pages/denial_risk.py", title="Denial risk", icon=":material/trending_down:"),
             st.Page("pages/what_if.py", title="What-if", icon=":material/tune:"),
+            st.Page("pages/report.py", title="Report", icon=":material/description:"),
         ],
         "Over time": [
             st.Page("pages/progress.py", title="Progress", icon=":material/timeline:"),

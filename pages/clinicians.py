@@ -3,24 +3,11 @@
 import pandas as pd
 import streamlit as st
 
-from bhdash import charts, metrics, money
-from bhdash.app import formatting, norms_upload, page
+from bhdash import charts, metrics, money, reportpack
+from bhdash.app import formatting, loading, norms_upload, page, session
+from bhdash.norms import code_family_label, mix_verdict
 
-FAMILY_LABELS = {
-    "individual_psychotherapy": "Individual psychotherapy (90832/90834/90837)",
-    "psychotherapy_addon": "Psychotherapy add-ons with E/M (90833/90836/90838)",
-    "established_em": "Established-patient E/M levels (99211–99215)",
-    "new_patient_em": "New-patient E/M levels (99202–99205)",
-    "evaluation": "Diagnostic evaluation (90791/90792)",
-    "family": "Family psychotherapy",
-    "group": "Group psychotherapy",
-    "crisis": "Crisis psychotherapy",
-    "interactive_complexity": "Interactive complexity (90785)",
-}
-
-
-def _family(name: str) -> str:
-    return FAMILY_LABELS.get(name, name.replace("_", " ").capitalize())
+_family = code_family_label
 
 
 def _p_text(value: float) -> str:
@@ -136,6 +123,46 @@ row[5].metric(
     + money.EXPLAIN["at_risk"],
 )
 
+CARD_FILES = "report_card_files"
+card_key = (session.loaded_key(), current.filters, chosen)
+if st.button("Prepare this clinician's report card", icon=":material/description:"):
+    with st.spinner(f"Building {chosen}'s report card…"):
+        practice = loading.practice_name(current.loaded)
+        options = reportpack.ReportOptions(practice=practice, filters=current.filters)
+        cards = reportpack.clinician_cards_report(
+            analysis, options, [chosen], norms_table=norms_upload.norms_table()
+        )
+        pdf = None
+        if reportpack.find_browser() is not None:
+            try:
+                pdf = reportpack.cards_pdf(cards)
+            except reportpack.BrowserMissing:
+                pdf = None
+        st.session_state[CARD_FILES] = {"key": card_key, "html": reportpack.cards_html(cards), "pdf": pdf}
+card_files = st.session_state.get(CARD_FILES)
+if card_files is not None and card_files["key"] == card_key:
+    columns = st.columns(2)
+    name = formatting.slug(chosen)
+    if card_files["pdf"] is not None:
+        columns[0].download_button(
+            "Report card (PDF)",
+            card_files["pdf"],
+            file_name=f"{name}_report_card.pdf",
+            mime="application/pdf",
+            icon=":material/picture_as_pdf:",
+            width="stretch",
+        )
+    else:
+        columns[0].caption("The PDF needs Chrome or Chromium on the server; the HTML prints in any browser.")
+    columns[1].download_button(
+        "Report card (HTML)",
+        card_files["html"],
+        file_name=f"{name}_report_card.html",
+        mime="text/html",
+        icon=":material/code:",
+        width="stretch",
+    )
+
 st.subheader("Code mix against the payer norm")
 if own_mix.empty:
     st.caption("No services in a code family with a published norm for this clinician.")
@@ -203,14 +230,7 @@ else:
                     ),
                 },
             )
-            verdict = (
-                "Above the norm on a code payers audit: material and statistically significant at this "
-                "volume."
-                if group.outlier
-                else "The gap is material and significant, but not on the side payers audit."
-                if group.off_norm
-                else "Within the norm, or the gap is not significant at this volume."
-            )
+            verdict = mix_verdict(bool(group.outlier), bool(group.off_norm))
             st.caption(f"{verdict} Norm basis: {', '.join(sorted(part['basis'].dropna().unique()))}.")
 
 st.subheader("Trend by month")

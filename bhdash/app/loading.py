@@ -183,3 +183,14 @@ def loaded_data() -> Loaded | None:
 def published_filters() -> metrics.Filters:
     """The sidebar filters the entrypoint read on this run."""
     return st.session_state["_filters"]
+
+
+def practice_name(loaded: Loaded) -> str:
+    """The practice a report is about: the sample's name, else one made from the upload's file name."""
+    if st.session_state.get(session.SOURCE_KIND) == "sample":
+        from bhdash.sample.config import practice_config
+
+        return practice_config()["practice"]["name"]
+    from bhdash.reportpack import practice_name_from
+
+    return practice_name_from(loaded.ingest.source.file)

@@ -61,11 +61,6 @@ def _logo(path: Path | None) -> bytes | None:
     return data
 
 
-def _practice_name(claims: Path) -> str:
-    """A practice name from the claims file's name when none is given ("acme_claims.xlsx" → "acme claims")."""
-    return claims.stem.replace("_", " ").replace("-", " ").strip() or "Practice"
-
-
 @app.command("report")
 def report_command(
     claims: Annotated[Path, typer.Argument(help="Claims export: .xlsx, .xlsm, .xls or .csv.")],
@@ -118,7 +113,14 @@ def report_command(
     from bhdash.metrics import Filters
     from bhdash.norms import load_norms
     from bhdash.payers import PayerDirectory
-    from bhdash.reportpack import BrowserMissing, ReportOptions, build_report, report_html, report_pdf
+    from bhdash.reportpack import (
+        BrowserMissing,
+        ReportOptions,
+        build_report,
+        practice_name_from,
+        report_html,
+        report_pdf,
+    )
 
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if start is not None and end is not None and start > end:
@@ -136,7 +138,7 @@ def report_command(
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
     options = ReportOptions(
-        practice=practice or _practice_name(claims),
+        practice=practice or practice_name_from(claims.name),
         prepared_by=prepared_by,
         prepared_for=prepared_for,
         prepared_on=dt.date.today(),

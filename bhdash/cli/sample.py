@@ -27,6 +27,8 @@ def sample(
                             "with a fix campaign in month 4.")] = None,
     uploads: Annotated[int, typer.Option(
         min=1, max=MAX_DEMO_MONTHS, help="With --workspace: how many monthly uploads.")] = DEMO_MONTHS,
+    report: Annotated[bool, typer.Option(
+        "--report/--no-report", help="Also build the example PDF report (needs Chromium).")] = True,
 ) -> None:
     """Write the sample practice in three vendor layouts plus roster, manifest and README.
 
@@ -53,3 +55,13 @@ def sample(
                f"(seed {seed}, as of {practice.as_of:%Y-%m-%d})")
     for path in paths.values():
         typer.echo(f"  {path}  {path.stat().st_size / 1024:,.0f} KB")
+    if report:
+        from bhdash.reportpack import BrowserMissing
+        from bhdash.reportpack.example import write_example_report
+
+        try:
+            written = write_example_report(out)
+        except BrowserMissing as error:
+            typer.echo(f"  example report not written: {error}")
+        else:
+            typer.echo(f"  {written}  {written.stat().st_size / 1024:,.0f} KB")

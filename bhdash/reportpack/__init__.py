@@ -10,7 +10,15 @@ rendered from one template, and the PDF is that HTML printed by headless Chromiu
 
 from __future__ import annotations
 
-from bhdash.reportpack.content import ClinicianCard, Report, ReportOptions, build_report, logo_data_uri
+from bhdash.reportpack.content import (
+    ClinicianCard,
+    Report,
+    ReportOptions,
+    build_report,
+    clinician_cards_report,
+    logo_data_uri,
+    practice_name_from,
+)
 from bhdash.reportpack.pdf import BrowserMissing, find_browser, html_to_pdf
 from bhdash.reportpack.render import render_html
 
@@ -20,14 +28,19 @@ def report_html(report: Report) -> bytes:
     return render_html(report).encode("utf-8")
 
 
-def report_pdf(report: Report, cards: list[ClinicianCard] | None = None) -> bytes:
-    """The print-ready PDF (or only the given clinicians' report cards); raises BrowserMissing."""
-    return html_to_pdf(render_html(report, for_print=True, cards=cards))
+def report_pdf(report: Report) -> bytes:
+    """The print-ready PDF; raises BrowserMissing when no Chrome/Chromium is installed."""
+    return html_to_pdf(render_html(report, for_print=True))
 
 
-def card_html(report: Report, card: ClinicianCard) -> bytes:
-    """One clinician's report card alone, as HTML."""
-    return render_html(report, cards=[card]).encode("utf-8")
+def cards_html(report: Report) -> bytes:
+    """The report cards alone (a `clinician_cards_report`), as HTML."""
+    return render_html(report, cards=report.clinicians).encode("utf-8")
+
+
+def cards_pdf(report: Report) -> bytes:
+    """The report cards alone, as PDF; raises BrowserMissing."""
+    return html_to_pdf(render_html(report, for_print=True, cards=report.clinicians))
 
 
 __all__ = [
@@ -36,9 +49,12 @@ __all__ = [
     "Report",
     "ReportOptions",
     "build_report",
-    "card_html",
+    "cards_html",
+    "cards_pdf",
+    "clinician_cards_report",
     "find_browser",
     "logo_data_uri",
+    "practice_name_from",
     "report_html",
     "report_pdf",
 ]

@@ -19,7 +19,7 @@ import plotly.graph_objects as go
 
 from bhdash import charts, metrics, norms, whatif
 from bhdash.analysis import Analysis
-from bhdash.model import FAMILIES, SEVERITIES
+from bhdash.model import CLAIM_FIELDS, FAMILIES, SEVERITIES
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.report import report_document
 from bhdash.reportpack import wording
@@ -28,6 +28,7 @@ from bhdash.rules.engine import CheckResult
 EXAMPLES_PER_FAMILY = 3
 TOP_FIXES = 5
 CHANGES_PER_CLINICIAN = 3
+TOP_PLACES = 5
 
 
 @dataclass(frozen=True)
@@ -118,25 +119,29 @@ class Report:
     period_end: str
     as_of: str
     source_file: str
-    logo_uri: str | None
-    summary: dict[str, Any]
-    fixes: list[Fix]
-    skipped_rules: list[dict[str, Any]]
-    rules_total: int
-    families: list[FamilySection]
-    family_figure: go.Figure
     clinicians: list[ClinicianCard]
-    matrix_figure: go.Figure
-    expiring: list[dict[str, Any]]
-    outside: list[dict[str, Any]]
-    outside_total: float
-    risk: dict[str, Any]
-    calibration_figure: go.Figure | None
-    risk_by_payer: list[dict[str, Any]]
-    whatif: dict[str, Any] | None
-    rules: list[dict[str, Any]]
-    assumptions: list[dict[str, Any]]
-    norm_sources: list[dict[str, Any]]
+    # The sections below are empty in a report of clinician cards alone (`clinician_cards_report`).
+    logo_uri: str | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    fixes: list[Fix] = field(default_factory=list)
+    skipped_rules: list[dict[str, Any]] = field(default_factory=list)
+    missing_data: str = ""
+    rules_total: int = 0
+    families: list[FamilySection] = field(default_factory=list)
+    family_figure: go.Figure | None = None
+    matrix_figure: go.Figure | None = None
+    expiring: list[dict[str, Any]] = field(default_factory=list)
+    outside: list[dict[str, Any]] = field(default_factory=list)
+    outside_total: float = 0.0
+    risk: dict[str, Any] = field(default_factory=dict)
+    calibration_figure: go.Figure | None = None
+    risk_by_payer: list[dict[str, Any]] = field(default_factory=list)
+    top_payers: list[dict[str, Any]] = field(default_factory=list)
+    top_clinicians: list[dict[str, Any]] = field(default_factory=list)
+    whatif: dict[str, Any] | None = None
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    assumptions: list[dict[str, Any]] = field(default_factory=list)
+    norm_sources: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -145,6 +150,12 @@ class Report:
 
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def practice_name_from(file_name: str) -> str:
+    """A practice name from an export's file name when none is given ("acme_claims.xlsx" → "acme claims")."""
+    stem = file_name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    return " ".join(stem.replace("_", " ").replace("-", " ").split()) or "Practice"
 
 
 def logo_data_uri(data: bytes | None) -> str | None:
@@ -287,10 +298,24 @@ def _fixes(findings: pd.DataFrame, risk: pd.DataFrame, count: int) -> list[Fix]:
 
 def _skipped(analysis: Analysis) -> list[dict[str, Any]]:
     skipped = analysis.check.skipped()
-    return [
-        {"id": row.id, "title": row.title, "reason": _text(row.reason)}
-        for row in skipped.itertuples(index=False)
-    ]
+    return [{"id": row.id, "title": row.title, "reason": _text(row.reason)}
+            for row in skipped.itertuples(index=False)]
+
+
+def _missing_data(skipped: list[dict[str, Any]]) -> str:
+    """What the export lacked, in plain words, from the skipped rules' reasons ("minutes, modifier 1 …")."""
+    labels = {spec.name: spec.label.lower() for spec in CLAIM_FIELDS}
+    missing: dict[str, None] = {}
+    for rule in skipped:
+        for part in str(rule["reason"]).split("; "):
+            for prefix in ("missing columns ", "missing column ", "no values in "):
+                if part.startswith(prefix):
+                    for column in part[len(prefix):].split(", "):
+                        missing[labels.get(column, column.replace("_", " "))] = None
+                    break
+            else:
+                missing[part.removeprefix("no ")] = None
+    return ", ".join(missing)
 
 
 def _mix_view(own_mix: pd.DataFrame) -> MixView | None:
@@ -333,8 +358,10 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _clinician_cards(
-    analysis: Analysis, directory: PayerDirectory, norm_table: pd.DataFrame
+    analysis: Analysis, directory: PayerDirectory, norm_table: pd.DataFrame, only: set[str] | None = None
 ) -> list[ClinicianCard]:
+    """One card per clinician who billed in the view (or only those in `only`); peer percentiles are always
+    among every clinician in the view."""
     claims, findings, risk = analysis.claims, analysis.check.findings, analysis.risk
     if claims.empty or "clinician_name" not in claims.columns:
         return []
@@ -357,6 +384,8 @@ def _clinician_cards(
     mix_of = dict(tuple(mix.groupby("clinician", sort=False))) if not mix.empty else {}
     cards = []
     for name, own in lines_of.items():
+        if only is not None and name not in only:
+            continue
         own_findings = findings_of.get(name, findings.iloc[:0])
         dates = (
             own["service_date"].dropna()
@@ -606,6 +635,33 @@ def _norm_sources(norm_table: pd.DataFrame, as_of: pd.Timestamp) -> list[dict[st
     ]
 
 
+def _period(view: Analysis, filters: metrics.Filters) -> tuple[str, str]:
+    """The report's period: the filter's dates, else the first and last date of service in the view."""
+    claims = view.claims
+    dates = claims["service_date"].dropna() if "service_date" in claims.columns else pd.Series(dtype="object")
+    first = filters.start if filters.start is not None else (dates.min() if len(dates) else None)
+    last = filters.end if filters.end is not None else (dates.max() if len(dates) else None)
+    return (wording.day(first) if first is not None else "—", wording.day(last) if last is not None else "—")
+
+
+def clinician_cards_report(
+    analysis: Analysis,
+    options: ReportOptions,
+    clinicians: list[str],
+    *,
+    payers: PayerDirectory | None = None,
+    norms_table: pd.DataFrame | None = None,
+) -> Report:
+    """Only the named clinicians' report cards (the Clinicians page's download), with the same figures as
+    in the full report: percentiles are still among every clinician the filters keep."""
+    view = scoped(analysis, options.filters)
+    start, end = _period(view, options.filters)
+    cards = _clinician_cards(view, payers or default_directory(),
+                             norms.load_norms() if norms_table is None else norms_table, only=set(clinicians))
+    return Report(options=options, practice=options.practice, period_start=start, period_end=end,
+                  as_of=wording.day(view.as_of), source_file=str(view.source.file), clinicians=cards)
+
+
 def build_report(
     analysis: Analysis,
     options: ReportOptions,
@@ -627,11 +683,8 @@ def build_report(
     summary["charges"] = float(claims["charge"].sum()) if "charge" in claims.columns else float("nan")
     summary["findings"] = len(findings)
     summary["expected_denials"] = float(risk["denial_risk"].sum())
-    dates = claims["service_date"].dropna() if "service_date" in claims.columns else pd.Series(dtype="object")
-    start = (
-        options.filters.start if options.filters.start is not None else (dates.min() if len(dates) else None)
-    )
-    end = options.filters.end if options.filters.end is not None else (dates.max() if len(dates) else None)
+    start, end = _period(view, options.filters)
+    skipped = _skipped(view)
     warnings = list(view.warnings)
     logo_uri = logo_data_uri(options.logo)
     risk_info, calibration = _risk_section(view)
@@ -644,18 +697,20 @@ def build_report(
     expiring = expiring[expiring["status"] != "unknown"]
     outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
     risk_payers = metrics.risk_by(claims, risk, findings, "payer")
+    risk_clinicians = metrics.risk_by(claims, risk, findings, "clinician_name")
     rules = metrics.rule_catalogue(view.check.rules)
     return Report(
         options=options,
         practice=options.practice,
-        period_start=wording.day(start) if start is not None else "—",
-        period_end=wording.day(end) if end is not None else "—",
+        period_start=start,
+        period_end=end,
         as_of=wording.day(view.as_of),
         source_file=str(document["source"]["file"]),
         logo_uri=logo_uri,
         summary=summary,
         fixes=_fixes(findings, risk, TOP_FIXES),
-        skipped_rules=_skipped(view),
+        skipped_rules=skipped,
+        missing_data=_missing_data(skipped),
         rules_total=len(view.check.rules),
         families=_family_sections(view, options.identified),
         family_figure=charts.findings_by_family(metrics.findings_by_family(findings)),
@@ -688,6 +743,8 @@ def build_report(
         risk=risk_info,
         calibration_figure=calibration,
         risk_by_payer=_records(risk_payers),
+        top_payers=_records(risk_payers[risk_payers["amount_at_risk"] > 0].head(TOP_PLACES)),
+        top_clinicians=_records(risk_clinicians[risk_clinicians["amount_at_risk"] > 0].head(TOP_PLACES)),
         whatif=whatif_info,
         rules=[
             {

@@ -338,6 +338,11 @@ LAYOUT_FILES: dict[str, str] = {
     "manifest.csv": "every planted problem: family, problem, claim, and its row in each layout",
     "README.md": "this page",
 }
+# Written by `bhdash sample` after the layouts, where Chromium is installed. Not byte for byte like the
+# rest: Chromium stamps each PDF with its creation time, and glyph shapes depend on the installed fonts.
+EXAMPLE_REPORT_FILE = "example_report.pdf"
+EXAMPLE_REPORT_NOTE = ("the consultant's report on the Claims Detail Report, as `bhdash report` writes "
+                       "it (rebuilt by `bhdash sample`; not byte for byte: Chromium stamps the time)")
 
 
 def write_manifest(practice: SamplePractice, path: Path, rows: dict[str, pd.Series]) -> None:
@@ -364,5 +369,6 @@ def write_sample(practice: SamplePractice, out_dir: Path) -> dict[str, Path]:
     }
     write_roster(practice, paths[ROSTER_FILE])
     write_manifest(practice, paths["manifest.csv"], rows)
-    paths["README.md"].write_text(render_readme(practice, LAYOUT_FILES), encoding="utf-8")
+    listed = {**LAYOUT_FILES, EXAMPLE_REPORT_FILE: EXAMPLE_REPORT_NOTE}
+    paths["README.md"].write_text(render_readme(practice, listed), encoding="utf-8")
     return paths
