@@ -208,17 +208,20 @@ def _patient_names(claims: pd.DataFrame) -> list[str]:
     return sorted((name for name in names if len(name) >= 3), key=len, reverse=True)
 
 
-def _deidentify(text: str, names: list[str]) -> str:
-    if not names or not text:
-        return text
-    for start in range(0, len(names), 500):
-        pattern = re.compile("|".join(re.escape(name) for name in names[start : start + 500]), re.IGNORECASE)
+def _name_patterns(names: list[str]) -> list[re.Pattern[str]]:
+    """Case-insensitive patterns matching any of the names, in chunks the regex engine handles quickly."""
+    return [re.compile("|".join(re.escape(name) for name in names[start : start + 500]), re.IGNORECASE)
+            for start in range(0, len(names), 500)]
+
+
+def _deidentify(text: str, patterns: list[re.Pattern[str]]) -> str:
+    for pattern in patterns:
         text = pattern.sub("[patient]", text)
     return text
 
 
 def _examples(
-    findings: pd.DataFrame, claims: pd.DataFrame, identified: bool, names: list[str]
+    findings: pd.DataFrame, claims: pd.DataFrame, identified: bool, patterns: list[re.Pattern[str]]
 ) -> list[Example]:
     """Two or three typical findings of one family: the most frequent rules first, earliest line of each."""
     ranked = findings.assign(_rule_count=findings.groupby("rule")["rule"].transform("size"))
@@ -241,7 +244,7 @@ def _examples(
                 if int(row.line_index) in claims.index
                 else None
             )
-        message = str(row.message) if identified else _deidentify(str(row.message), names)
+        message = str(row.message) if identified else _deidentify(str(row.message), patterns)
         examples.append(
             Example(
                 claim_id=_text(row.claim_id),
@@ -257,7 +260,7 @@ def _examples(
 
 def _family_sections(analysis: Analysis, identified: bool) -> list[FamilySection]:
     findings = analysis.check.findings
-    names = [] if identified else _patient_names(analysis.claims)
+    patterns = [] if identified else _name_patterns(_patient_names(analysis.claims))
     sections = []
     for family in FAMILIES:
         own = findings[findings["family"] == family]
@@ -275,7 +278,7 @@ def _family_sections(analysis: Analysis, identified: bool) -> list[FamilySection
                     name: int(severities.get(name, 0)) for name in SEVERITIES if severities.get(name, 0)
                 },
                 amount=float(own["amount"].astype("float64").sum()),
-                examples=_examples(own, analysis.claims, identified, names),
+                examples=_examples(own, analysis.claims, identified, patterns),
             )
         )
     return sections
