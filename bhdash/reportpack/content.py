@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from bhdash import charts, metrics, norms, whatif
+from bhdash import charts, metrics, money, norms, whatif
 from bhdash.analysis import Analysis
 from bhdash.model import CLAIM_FIELDS, FAMILIES, SEVERITIES
 from bhdash.payers import PayerDirectory, default_directory
@@ -63,7 +63,7 @@ class FamilySection:
     findings: int
     lines: int
     by_severity: dict[str, int]
-    amount: float
+    at_risk: float
     examples: list[Example]
 
 
@@ -277,15 +277,15 @@ def _family_sections(analysis: Analysis, identified: bool) -> list[FamilySection
                 by_severity={
                     name: int(severities.get(name, 0)) for name in SEVERITIES if severities.get(name, 0)
                 },
-                amount=float(own["amount"].astype("float64").sum()),
+                at_risk=float(own[money.FINDING_DOLLARS].astype("float64").sum()),
                 examples=_examples(own, analysis.claims, identified, patterns),
             )
         )
     return sections
 
 
-def _fixes(findings: pd.DataFrame, risk: pd.DataFrame, count: int) -> list[Fix]:
-    table = metrics.fix_first(findings, risk, count=count)
+def _fixes(findings: pd.DataFrame, count: int) -> list[Fix]:
+    table = metrics.fix_first(findings, count=count)
     return [
         Fix(
             rule=row.rule,
@@ -398,7 +398,7 @@ def _clinician_cards(
         peer = peers.loc[name] if name in peers.index else None
         by_family = (
             own_findings.groupby("family")
-            .agg(findings=("rule", "size"), amount=("amount", "sum"))
+            .agg(findings=("rule", "size"), at_risk=(money.FINDING_DOLLARS, "sum"))
             .reindex([f for f in FAMILIES if f in set(own_findings["family"])])
             .reset_index()
         )
@@ -407,7 +407,7 @@ def _clinician_cards(
             license_row = license_row.iloc[0]
         pairs = matrix_of.get(name, matrix.iloc[:0])
         gaps = outside_of.get(name, outside.iloc[:0])
-        fixes = _fixes(own_findings, risk, CHANGES_PER_CLINICIAN)
+        fixes = _fixes(own_findings, CHANGES_PER_CLINICIAN)
         view = _mix_view(mix_of.get(name, mix.iloc[:0]))
         changes = [
             f"{fix.action} ({fix.title.rstrip('.')}: {wording.plural(fix.lines, 'line')}, "
@@ -438,7 +438,7 @@ def _clinician_cards(
                         "family": row.family,
                         "name": wording.family_name(row.family),
                         "findings": int(row.findings),
-                        "amount": float(row.amount),
+                        "at_risk": float(row.at_risk),
                     }
                     for row in by_family.itertuples(index=False)
                 ],
@@ -465,7 +465,7 @@ def _clinician_cards(
                     {
                         "payer": _text(row.payer),
                         "lines": int(row.lines),
-                        "amount": float(row.amount),
+                        "at_risk": float(row.at_risk),
                         "first": wording.day(row.first_date),
                         "last": wording.day(row.last_date),
                     }
@@ -685,7 +685,7 @@ def build_report(
     summary = dict(document["summary"])
     summary["charges"] = float(claims["charge"].sum()) if "charge" in claims.columns else float("nan")
     summary["findings"] = len(findings)
-    summary["expected_denials"] = float(risk["denial_risk"].sum())
+    summary["money"] = document["money"]
     start, end = _period(view, options.filters)
     skipped = _skipped(view)
     warnings = list(view.warnings)
@@ -711,7 +711,7 @@ def build_report(
         source_file=str(document["source"]["file"]),
         logo_uri=logo_uri,
         summary=summary,
-        fixes=_fixes(findings, risk, TOP_FIXES),
+        fixes=_fixes(findings, TOP_FIXES),
         skipped_rules=skipped,
         missing_data=_missing_data(skipped),
         rules_total=len(view.check.rules),
@@ -736,13 +736,13 @@ def build_report(
                 "clinician": _text(row.clinician),
                 "payer": _text(row.payer),
                 "lines": int(row.lines),
-                "amount": float(row.amount),
+                "at_risk": float(row.at_risk),
                 "first": wording.day(row.first_date),
                 "last": wording.day(row.last_date),
             }
             for row in outside.itertuples(index=False)
         ],
-        outside_total=float(outside["amount"].sum()),
+        outside_total=float(outside["at_risk"].sum()),
         risk=risk_info,
         calibration_figure=calibration,
         risk_by_payer=_records(risk_payers),

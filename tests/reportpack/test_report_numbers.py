@@ -45,6 +45,10 @@ def assert_report_matches_check(text: str, document: dict) -> None:
     assert f"{count(summary['claim_lines'])} claim lines checked" in text
     assert f"{money(summary['amount_at_risk'])} at risk" in text
     assert f"{count(summary['lines_with_errors'])} lines with errors" in text
+    figures = document["money"]
+    assert (f"{money(figures['at_risk'])} at risk = {money(figures['certain_loss'])} certain loss + "
+            f"{money(figures['likely_loss'])} likely loss") in text
+    assert f"Expected ordinary denials ({money(figures['expected_ordinary_denials'])})" in text
     assert f"{count(len(findings))} findings on {count(summary['claim_lines'])} claim lines" in text
     for severity, number in summary["findings_by_severity"].items():
         word = {"error": "error", "warning": "warning", "info": "note"}[severity]
@@ -53,7 +57,9 @@ def assert_report_matches_check(text: str, document: dict) -> None:
         number = summary["findings_by_family"][family]
         if number:
             lines = findings.loc[findings["family"] == family, "row"].dropna().nunique()
-            assert f"{plural(number, 'finding')} on {plural(lines, 'line')}" in text, family
+            at_risk = findings.loc[findings["family"] == family, "at_risk"].sum()
+            printed = f"{plural(number, 'finding')} on {plural(lines, 'line')}, {money(at_risk)} at risk"
+            assert printed in text, family
     for rule in document["rules"]:
         assert f"{rule['id']} " in text
         if rule["status"] == "ran":
