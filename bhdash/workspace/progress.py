@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from bhdash.workspace.compare import CHANGES, compare_uploads
+from bhdash.workspace.compare import CHANGES, LINE_KEY, classify
 from bhdash.workspace.store import Workspace
 from bhdash.workspace.version import catalogue_version
 
@@ -40,10 +40,15 @@ def money_by_family_over_time(findings: pd.DataFrame) -> pd.DataFrame:
 def finding_changes(upload_ids: list[int], lines: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """Per upload after the first: findings new, persisting, resolved and not in the later file,
     each compared with the upload just before it."""
+    lines_of = dict(tuple(lines.groupby("upload_id")))
+    findings_of = dict(tuple(findings.groupby("upload_id")))
+    empty_lines, empty_findings = lines.iloc[:0], findings.iloc[:0]
     rows = []
     for before, after in itertools.pairwise(upload_ids):
-        counts = compare_uploads(before, after, lines, findings).counts()
-        rows.append({"upload_id": after, "previous": before, **counts})
+        changed = classify(findings_of.get(before, empty_findings), findings_of.get(after, empty_findings),
+                           lines_of.get(after, empty_lines))["change"].value_counts()
+        rows.append({"upload_id": after, "previous": before,
+                     **{change: int(changed.get(change, 0)) for change in CHANGES}})
     return pd.DataFrame(rows, columns=["upload_id", "previous", *CHANGES])
 
 
@@ -99,9 +104,10 @@ def progress_figures(workspace: Workspace, practice: str) -> Progress:
     """Read a practice's stored uploads once and compute every Progress figure."""
     history = history_table(workspace, practice)
     ids = history["upload_id"].tolist()
-    lines = workspace.table("lines", ids)[["upload_id", "line_index", "claim_id", "procedure_code",
-                                           "service_date", "clinician", "at_risk"]]
-    findings = workspace.table("findings", ids)
+    lines = workspace.table("lines", ids, columns=("upload_id", *LINE_KEY))
+    findings = workspace.table("findings", ids, columns=(
+        "upload_id", "rule", "family", "line_index", "claim_id", "clinician", "payer", "code", "service_date",
+        "at_risk"))
     return Progress(
         history=history,
         money_by_family=money_by_family_over_time(findings),

@@ -279,15 +279,18 @@ class Workspace:
             raise WorkspaceError(f"practice '{practice}' has no upload {upload_id} (uploads: {known})")
         return chosen.iloc[0]
 
-    def table(self, name: str, upload_ids: list[int] | None = None) -> pd.DataFrame:
-        """Rows of one workspace table, restricted to some uploads (all rows when None)."""
-        if name not in TABLES:
-            raise ValueError(f"unknown workspace table {name!r}")
+    def table(self, name: str, upload_ids: list[int] | None = None,
+              columns: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Rows of one workspace table, restricted to some uploads (all rows when None) and columns."""
+        known = dict(TABLES.get(name, ()))
+        if not known or any(column not in known for column in columns or ()):
+            raise ValueError(f"unknown workspace table or column: {name!r} {columns!r}")
+        selected = ", ".join(columns) if columns else "*"
         with self._guard():
-            if upload_ids is None or "upload_id" not in dict(TABLES[name]):
-                return self._db.execute(f"SELECT * FROM {name}").df()
+            if upload_ids is None or "upload_id" not in known:
+                return self._db.execute(f"SELECT {selected} FROM {name}").df()
             return self._db.execute(
-                f"SELECT * FROM {name} WHERE list_contains(?, upload_id) ORDER BY upload_id",
+                f"SELECT {selected} FROM {name} WHERE list_contains(?, upload_id) ORDER BY upload_id",
                 [[int(value) for value in upload_ids]]).df()
 
     def text_values(self) -> Iterator[tuple[str, str, pd.Series]]:
