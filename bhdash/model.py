@@ -110,9 +110,23 @@ CLAIM_COLUMNS: tuple[str, ...] = (SOURCE_ROW, PATIENT_ID, *(f.name for f in CLAI
 MODIFIER_COLUMNS: tuple[str, ...] = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
 DX_COLUMNS: tuple[str, ...] = ("dx_1", "dx_2", "dx_3", "dx_4")
 OUTCOME_COLUMNS: tuple[str, ...] = tuple(f.name for f in CLAIM_FIELDS if f.outcome)
+# A claim line keeps the text of a cell that could not be read in `<field>_raw` (NaN where the cell was
+# read), so the finding can quote what the export said. PHI fields keep a placeholder, never the value.
+RAW_SUFFIX = "_raw"
+UNREADABLE_PHI = "(unreadable)"
 PHI_COLUMNS: tuple[str, ...] = (
     "patient_name", "patient_first_name", "patient_last_name", "patient_dob", "member_id", PATIENT_ID,
 )
+
+RAW_COLUMNS: tuple[str, ...] = tuple(
+    f"{spec.name}{RAW_SUFFIX}" for spec in CLAIM_FIELDS if spec.kind not in (FieldKind.TEXT, FieldKind.ID)
+)
+
+
+def raw_column(name: str) -> str:
+    """The column holding the unreadable text of field `name` (see RAW_SUFFIX)."""
+    return f"{name}{RAW_SUFFIX}"
+
 
 PAYER_TYPES: tuple[str, ...] = ("medicare", "medicaid", "commercial")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")

@@ -373,21 +373,28 @@ def normalize_icd10(values: pd.Series) -> pd.Series:
 
 
 def split_icd10(values: pd.Series) -> pd.DataFrame:
-    """A diagnosis cell that may list several codes ("F41.1, F32.9") as dx_1..4; any bad code -> all NaN."""
+    """A diagnosis cell that may list several codes ("F41.1, F32.9") as dx_1..4, plus `unreadable`.
+
+    Codes that read are kept even when a neighbour does not; `unreadable` lists the parts that are not
+    ICD-10-CM shaped ("296.32"), or the whole cell when it lists more codes than a line has slots.
+    """
 
     def parse(uniques: pd.Series) -> pd.DataFrame:
-        parts = _clean_values(uniques).str.split(r"[\s,;|/]+", regex=True)
+        cells = _clean_values(uniques)
+        parts = cells.str.split(r"[\s,;|/]+", regex=True)
         exploded = parts.explode()
+        exploded = exploded[exploded.ne("")]
         codes = normalize_icd10(exploded.astype(object))
         bad = codes.isna() & exploded.notna()
-        ok = ~bad.groupby(level=0).any()
-        grouped = codes.groupby(level=0).agg(list)
+        unreadable = exploded[bad].groupby(level=0).agg(", ".join).reindex(uniques.index)
+        grouped = codes.dropna().groupby(level=0).agg(list).reindex(uniques.index)
         frame = pd.DataFrame(
-            {f"dx_{slot + 1}": _item(grouped.where(ok), slot) for slot in range(DX_SLOTS)},
-            index=uniques.index,
+            {f"dx_{slot + 1}": _item(grouped, slot) for slot in range(DX_SLOTS)}, index=uniques.index
         )
-        too_many = grouped.str.len() > DX_SLOTS
-        return frame.mask(too_many.reindex(frame.index, fill_value=False))
+        too_many = grouped.str.len().gt(DX_SLOTS).fillna(False).astype(bool)
+        frame = frame.mask(too_many, np.nan)
+        frame["unreadable"] = unreadable.mask(too_many, cells).astype("str")
+        return frame
 
     return _on_uniques(_as_object(values), parse, "str")
 

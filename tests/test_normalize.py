@@ -119,8 +119,10 @@ def test_icd10_with_and_without_dot():
 
 
 def test_split_icd10_lists_several_codes():
-    split = normalize.split_icd10(series("F411, F32.9", "F43.10"))
-    assert split.fillna("").values.tolist() == [["F41.1", "F32.9", "", ""], ["F43.10", "", "", ""]]
+    split = normalize.split_icd10(series("F411, F32.9", "F43.10", "F41.1; 296.32 F4"))
+    assert split.fillna("").values.tolist() == [
+        ["F41.1", "F32.9", "", "", ""], ["F43.10", "", "", "", ""], ["F41.1", "", "", "", "296.32, F4"]
+    ]
 
 
 def test_money_strings():

@@ -60,7 +60,7 @@ class IngestResult:
     warnings: list[str] = field(default_factory=list)
 
     def skipped_counts(self) -> dict[str, int]:
-        """Skipped rows per category (blank, title, summary/total, non-service, unparseable, missing)."""
+        """Skipped rows per category (blank, title, summary/total, non-service)."""
         return accounting.reason_counts(self.skipped)
 
 
@@ -206,8 +206,8 @@ def ingest(
 ) -> IngestResult:
     """Read a claims export (and optionally a roster file) into the canonical model.
 
-    Raises InputFileError for files that cannot be used at all; single bad cells never raise —
-    their rows are reported in `skipped` with the field named.
+    Raises InputFileError for files that cannot be used at all; single bad cells never raise — their
+    line stays a claim line, the cell's text kept in `<field>_raw` for the rules to report.
     """
     name, sheets = read_sheets(claims, filename, max_bytes=max_bytes)
     overrides = dict(mapping_overrides or {})

@@ -1,8 +1,9 @@
 """Row accounting: every source row is a claim line or a skipped row with a reason.
 
-Nothing is dropped silently. Reasons, in order of precedence: blank, title (above the header),
-summary/total, non-service (e.g. a TherapyNotes payment row), unparseable <field>, missing <field>.
-The counts add up to the rows read.
+Only rows that are not service lines are skipped. Reasons, in order of precedence: blank, title (above
+the header, or a repeated header), summary/total, non-service (e.g. a TherapyNotes payment row, or a
+row with neither a date of service nor a procedure code). A service line with an unreadable or missing
+value stays a claim line; the rules report the value. The counts add up to the rows read.
 """
 
 from __future__ import annotations
@@ -12,23 +13,13 @@ import re
 import numpy as np
 import pandas as pd
 
-from bhdash.model import PHI_COLUMNS
-
 SKIPPED_COLUMNS = ("file", "sheet", "row", "reason", "category")
-BLANK, TITLE, SUMMARY, NON_SERVICE, UNPARSEABLE, MISSING = (
-    "blank",
-    "title",
-    "summary/total",
-    "non-service",
-    "unparseable",
-    "missing",
-)
+BLANK, TITLE, SUMMARY, NON_SERVICE = ("blank", "title", "summary/total", "non-service")
 SUMMARY_PATTERN = re.compile(
     r"^\s*(?:grand\s+|sub\s*-?\s*)?totals?\b|^\s*(?:summary|count|sum|average)\b\s*:?"
     r"|^\s*\d+\s+(?:clients?|clinicians?|appointments?|claims?|records?|sessions?|rows?)\b",
     re.IGNORECASE,
 )
-_VALUE_PREVIEW = 40
 
 
 def blank_rows(cells: pd.DataFrame) -> pd.Series:
@@ -57,17 +48,9 @@ def summary_rows(cells: pd.DataFrame) -> pd.Series:
     return hits
 
 
-def unparseable_reason(field: str, raw: pd.Series) -> pd.Series:
-    """'unparseable <field> '<value>'' for the given (failed) cells, never echoing PHI values."""
-    if field in PHI_COLUMNS:
-        return pd.Series(f"{UNPARSEABLE} {field}", index=raw.index, dtype=object)
-    text = raw.map(lambda value: str(value).strip()[:_VALUE_PREVIEW])
-    return f"{UNPARSEABLE} {field} '" + text.astype(object) + "'"
-
-
 def skipped_frame(filename: str, sheet: str | None, rows: pd.Series, reasons: pd.Series) -> pd.DataFrame:
     categories = reasons.str.extract(
-        rf"^({BLANK}|{TITLE}|{SUMMARY}|{NON_SERVICE}|{UNPARSEABLE}|{MISSING})", expand=False
+        rf"^({BLANK}|{TITLE}|{SUMMARY}|{NON_SERVICE})", expand=False
     )
     return pd.DataFrame(
         {

@@ -17,8 +17,11 @@ from bhdash.model import (
     DX_COLUMNS,
     MODIFIER_COLUMNS,
     PATIENT_ID,
+    PHI_COLUMNS,
     SOURCE_ROW,
+    UNREADABLE_PHI,
     field_kinds,
+    raw_column,
 )
 
 _SPECIAL = {
@@ -42,18 +45,23 @@ class ClaimsBuild:
     derived: list[ColumnMapping] = field(default_factory=list)
 
 
+def _unread(raw: pd.Series, normalized: pd.Series) -> pd.Series:
+    """The cell's text where it held something that did not read, else NaN (see model.RAW_SUFFIX)."""
+    return normalize.clean_text(raw).where(normalize.unparseable(raw, normalized))
+
+
 def _normalize_codes(raw: dict[str, pd.Series], out: dict[str, pd.Series], bad: dict[str, pd.Series]) -> None:
     """Procedure code with glued modifiers, modifier cells and diagnosis cells, merged without repeats."""
     modifier_sources: list[pd.DataFrame] = []
     if "procedure_code" in raw:
         split = normalize.split_code(raw["procedure_code"])
         out["procedure_code"] = split["procedure_code"]
-        bad["procedure_code"] = normalize.unparseable(raw["procedure_code"], split["procedure_code"])
+        bad["procedure_code"] = _unread(raw["procedure_code"], split["procedure_code"])
         modifier_sources.append(split[list(MODIFIER_COLUMNS)])
     for name in MODIFIER_COLUMNS:
         if name in raw:
             split = normalize.split_modifiers(raw[name])
-            bad[name] = normalize.unparseable(raw[name], split["modifier_1"])
+            bad[name] = _unread(raw[name], split["modifier_1"])
             modifier_sources.append(split)
     if any(name in raw for name in MODIFIER_COLUMNS) or (
         modifier_sources and modifier_sources[0].notna().any().any()
@@ -64,8 +72,8 @@ def _normalize_codes(raw: dict[str, pd.Series], out: dict[str, pd.Series], bad: 
     for name in DX_COLUMNS:
         if name in raw:
             split = normalize.split_icd10(raw[name])
-            bad[name] = normalize.unparseable(raw[name], split["dx_1"])
-            dx_sources.append(split)
+            bad[name] = split["unreadable"]
+            dx_sources.append(split[list(DX_COLUMNS)])
     if dx_sources:
         merged = normalize.merge_slots(dx_sources, len(DX_COLUMNS), "dx_")
         out.update({name: merged[name] for name in DX_COLUMNS})
@@ -77,7 +85,7 @@ def _normalize_people(
     if "clinician_name" in raw:
         split = normalize.split_name_credential(raw["clinician_name"])
         out["clinician_name"] = split["name"]
-        bad["clinician_name"] = normalize.unparseable(raw["clinician_name"], split["name"])
+        bad["clinician_name"] = _unread(raw["clinician_name"], split["name"])
         credential = split["credential"]
         if "clinician_credential" in raw:
             credential = normalize.normalize_credential(raw["clinician_credential"]).fillna(credential)
@@ -87,7 +95,7 @@ def _normalize_people(
         out["clinician_credential"] = normalize.normalize_credential(raw["clinician_credential"])
     if "patient_name" in raw:
         out["patient_name"] = normalize.normalize_name(raw["patient_name"])
-        bad["patient_name"] = normalize.unparseable(raw["patient_name"], out["patient_name"])
+        bad["patient_name"] = _unread(raw["patient_name"], out["patient_name"])
     for part in ("patient_first_name", "patient_last_name"):
         if part in raw:
             out[part] = normalize.clean_text(raw[part])
@@ -120,7 +128,7 @@ def _patient_id(out: dict[str, pd.Series], index: pd.Index) -> pd.Series | None:
 
 def _normalize_fields(
     analysis: SheetAnalysis, data: pd.DataFrame, derived: list[ColumnMapping]
-) -> tuple[dict[str, pd.Series], ...]:
+) -> tuple[dict[str, pd.Series], dict[str, pd.Series]]:
     fields = analysis.fields(CLAIMS)
     raw = {name: data[column] for name, column in fields.items()}
     kinds = field_kinds()
@@ -133,7 +141,7 @@ def _normalize_fields(
             continue
         normalized = normalize.NORMALIZERS[kinds[name]](values)
         out[name] = normalized
-        bad[name] = normalize.unparseable(values, normalized)
+        bad[name] = _unread(values, normalized)
     layout = analysis.layout
     if layout is not None:
         for name, parts in layout.sums.items():
@@ -142,14 +150,8 @@ def _normalize_fields(
                 continue
             amounts = [normalize.normalize_money(data[column]) for column in columns]
             out[name] = pd.concat(amounts, axis=1).sum(axis=1, min_count=1)
-            bad[name] = pd.concat(
-                [
-                    normalize.unparseable(data[column], amount)
-                    for column, amount in zip(columns, amounts, strict=True)
-                ],
-                axis=1,
-            ).any(axis=1)
-            raw[name] = data[columns[0]]
+            unread = [_unread(data[column], amount) for column, amount in zip(columns, amounts, strict=True)]
+            bad[name] = pd.concat(unread, axis=1).bfill(axis=1).iloc[:, 0]
             derived.append(ColumnMapping(" + ".join(columns), name, 1.0, "derived"))
         for name in layout.absolute:
             if name in out:
@@ -170,24 +172,34 @@ def _normalize_fields(
     patient_id = _patient_id(out, data.index)
     if patient_id is not None:
         out[PATIENT_ID] = patient_id
-    return out, bad, raw
+    return out, bad
+
+
+def _repeated_header(data: pd.DataFrame) -> pd.Series:
+    """Rows that repeat the header (multi-page exports print it on every page)."""
+    names = pd.Series([str(column).strip().casefold() for column in data.columns], index=data.columns)
+    texts = data.apply(lambda values: normalize.clean_text(values).str.casefold())
+    filled = texts.notna().sum(axis=1)
+    same = texts.eq(names, axis=1).sum(axis=1)
+    return (filled > 1) & (same * 2 >= filled)
 
 
 def _row_reasons(
-    analysis: SheetAnalysis,
-    data: pd.DataFrame,
-    out: dict[str, pd.Series],
-    bad: dict[str, pd.Series],
-    raw: dict[str, pd.Series],
+    analysis: SheetAnalysis, data: pd.DataFrame, out: dict[str, pd.Series], bad: dict[str, pd.Series]
 ) -> pd.Series:
-    reasons = pd.Series(np.nan, index=data.index, dtype=object)
-    for name in reversed(CLAIM_REQUIRED):
-        missing = out[name].isna() & ~bad.get(name, pd.Series(False, index=data.index))
-        reasons = reasons.mask(missing, f"{accounting.MISSING} {name}")
-    for name in reversed([column for column in CLAIM_COLUMNS if column in bad]):
-        mask = bad[name]
-        if mask.any():
-            reasons = reasons.mask(mask, accounting.unparseable_reason(name, raw[name][mask]))
+    """Why each row is not a service line (NaN for the service lines).
+
+    Only rows that lack a readable date of service or procedure code are candidates: a row that has both
+    is a claim line whatever else it says. A candidate is skipped when it is blank, a repeated header, a
+    total/summary, a layout's non-service row, or holds neither a date nor a code (not even an unreadable
+    one). Every other row is a claim line, its unreadable values kept for the rules to report.
+    """
+    index = data.index
+    nothing = pd.Series(np.nan, index=index, dtype="str")
+    reasons = pd.Series(np.nan, index=index, dtype=object)
+    candidates = pd.Series(False, index=index)
+    for name in CLAIM_REQUIRED:
+        candidates |= out[name].isna()
     layout = analysis.layout
     if layout is not None and layout.service_column:
         found = resolve_names((layout.service_column,), analysis.columns)
@@ -198,15 +210,34 @@ def _row_reasons(
             reasons = reasons.mask(
                 other, f"{accounting.NON_SERVICE} row ({found[0]} '" + kind.astype(object) + "')"
             )
-    candidates = reasons.notna()
-    if candidates.any():
-        subset = data.loc[candidates]
-        reasons = reasons.mask(
-            accounting.summary_rows(subset).reindex(data.index, fill_value=False), f"{accounting.SUMMARY} row"
-        )
-        blank = accounting.blank_rows(subset).reindex(data.index, fill_value=False)
-        reasons = reasons.mask(blank, accounting.BLANK)
-    return reasons
+    if not candidates.any():
+        return reasons
+    evidence = pd.Series(False, index=index)
+    for name in CLAIM_REQUIRED:
+        evidence |= out[name].notna() | bad.get(name, nothing).notna()
+    reasons = reasons.mask(
+        candidates & ~evidence & reasons.isna(),
+        f"{accounting.NON_SERVICE} row (no date of service or procedure code)",
+    )
+    subset = data.loc[candidates]
+    reasons = reasons.mask(
+        accounting.summary_rows(subset).reindex(index, fill_value=False), f"{accounting.SUMMARY} row"
+    )
+    reasons = reasons.mask(
+        _repeated_header(subset).reindex(index, fill_value=False), f"{accounting.TITLE} (repeated header)"
+    )
+    return reasons.mask(accounting.blank_rows(subset).reindex(index, fill_value=False), accounting.BLANK)
+
+
+def _raw_columns(bad: dict[str, pd.Series], kept: pd.Index) -> dict[str, pd.Series]:
+    """`<field>_raw` for every field with an unreadable value on a claim line (PHI replaced)."""
+    columns = {}
+    for name, text in bad.items():
+        unread = text.loc[kept]
+        if unread.notna().any():
+            shown = unread.where(unread.isna(), UNREADABLE_PHI) if name in PHI_COLUMNS else unread
+            columns[raw_column(name)] = shown.astype("str")
+    return columns
 
 
 def build_claims(analysis: SheetAnalysis, filename: str) -> ClaimsBuild:
@@ -215,8 +246,8 @@ def build_claims(analysis: SheetAnalysis, filename: str) -> ClaimsBuild:
     header = analysis.header_row or 0
     data = cells.iloc[header + 1 :].set_axis(analysis.columns, axis=1)
     derived: list[ColumnMapping] = []
-    out, bad, raw = _normalize_fields(analysis, data, derived)
-    reasons = _row_reasons(analysis, data, out, bad, raw)
+    out, bad = _normalize_fields(analysis, data, derived)
+    reasons = _row_reasons(analysis, data, out, bad)
     above = cells.iloc[:header]
     above_reasons = pd.Series(accounting.TITLE, index=above.index, dtype=object).mask(
         accounting.blank_rows(above), accounting.BLANK
@@ -227,6 +258,7 @@ def build_claims(analysis: SheetAnalysis, filename: str) -> ClaimsBuild:
     )
     kept = data.index[reasons.isna().to_numpy()]
     columns = {name: out[name].loc[kept] for name in CLAIM_COLUMNS if name in out}
+    columns.update(_raw_columns(bad, kept))
     claims = normalize.as_contract_dtypes(pd.DataFrame(columns, index=kept).reset_index(drop=True))
     claims.insert(0, SOURCE_ROW, (kept + 1).to_numpy(dtype="int64"))
     return ClaimsBuild(claims=claims, skipped=skipped, rows_read=len(cells) - 1, derived=derived)

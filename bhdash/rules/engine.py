@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from bhdash.model import FINDING_COLUMNS, SEVERITIES, Roster
+from bhdash.model import FINDING_COLUMNS, SEVERITIES, Roster, raw_column
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.rules.registry import REGISTRY, Rule
 
@@ -59,7 +59,8 @@ class CheckResult:
 
 def _missing_reason(rule: Rule, claims: pd.DataFrame, roster: Roster) -> str | None:
     absent = [column for column in rule.needs if column not in claims.columns]
-    empty = [column for column in rule.needs if column in claims.columns and claims[column].isna().all()]
+    empty = [column for column in rule.needs if column in claims.columns and claims[column].isna().all()
+             and (raw_column(column) not in claims.columns or claims[raw_column(column)].isna().all())]
     reasons = []
     if absent:
         reasons.append("missing column" + ("s " if len(absent) > 1 else " ") + ", ".join(absent))

@@ -188,7 +188,7 @@ The three claim layouts hold the same lines in the same order. The SimplePractic
 minutes, NPI, place of service, modifiers, diagnosis or submitted date, so the rules that need them are \
 skipped on it (and filing windows are measured to the as-of date); the TherapyNotes workbook carries no \
 units either. The claims detail report carries everything. The lines planted with an unparseable date of \
-service are reported by ingestion as skipped rows in every layout.
+service stay claim lines in every layout, each with a DATA finding that quotes the date as written.
 
 ## Stories to tell
 

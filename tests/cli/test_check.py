@@ -48,7 +48,7 @@ CLAIM_ROWS: list[list[object]] = [
     # 11: license expired 2026-02-28 → CRED-001
     ["C106", "03/10/2026", "Emery Fox", "1968-05-30", "M005", "Old Hand", "1000000004", "Aetna", "11",
      "90837", 1, "9:00 AM", "10:00 AM", 60, "F33.1", None, 200.0, "03/12/2026"],
-    # 12: unparseable date → skipped row, not a claim line
+    # 12: unparseable date → still a claim line, DATA-002 quotes the date
     ["C107", "2/30/2026", "Avery Stone", "1990-04-01", "M001", "Sam Lee", "1234567893", "Aetna", "11",
      "90834", 1, "10:00 AM", "10:45 AM", 45, "F41.1", None, 150.0, None],
     # 13: Medicare line never submitted, 15 months old → TIMELY-001
@@ -67,6 +67,7 @@ EXPECTED_LINE_FINDINGS: dict[int, set[str]] = {
     9: {"NPI-001", "NPI-002"},
     10: {"DX-002"},
     11: {"CRED-001"},
+    12: {"DATA-002"},
     13: {"TIMELY-001"},
     15: {"SCOPE-001"},
 }
@@ -119,11 +120,11 @@ def document(workbook: Path) -> dict:
 def test_json_source_and_row_accounting(document: dict) -> None:
     assert document["source"]["sheet"] == "Claims Detail"
     assert document["source"]["header_row"] == 4
-    assert document["summary"]["claim_lines"] == 10
+    assert document["summary"]["claim_lines"] == 11
     assert document["summary"]["rows_skipped"] + document["summary"]["claim_lines"] == \
         document["summary"]["rows_read"]
     skipped = {entry["row"]: entry["reason"] for entry in document["skipped_rows"]}
-    assert 12 in skipped and "service_date" in skipped[12]
+    assert 12 not in skipped  # a billed line with an unreadable date stays a claim line
     assert 16 in skipped  # the Total row
 
 
@@ -150,12 +151,14 @@ def test_finding_messages_carry_values_and_dates(document: dict) -> None:
     assert "fails the check digit (last digit should be 3)" in by_rule["NPI-001"]["message"]
     assert by_rule["TIMELY-001"]["payer"] == "Medicare"
     assert by_rule["SCOPE-001"]["code"] == "99213"
+    assert by_rule["DATA-002"]["message"] == "Date of service '2/30/2026' could not be read."
+    assert by_rule["DATA-002"]["amount"] == 150.0
     assert all(finding["fix"] and finding["source"] for finding in document["findings"])
 
 
 def test_every_claim_line_has_a_risk_entry(document: dict) -> None:
     rows = [line["row"] for line in document["lines"]]
-    assert rows == [5, 6, 7, 8, 9, 10, 11, 13, 14, 15]
+    assert rows == [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]
     assert all(0.0 <= line["denial_risk"] <= 1.0 for line in document["lines"])
     risk = {line["row"]: line["denial_risk"] for line in document["lines"]}
     assert risk[6] > risk[5]
@@ -237,7 +240,7 @@ def test_history_too_small_falls_back_to_the_prior_and_says_why(workbook: Path) 
     document = json.loads(result.stdout)
     assert document["model"]["status"] == "not trained"
     assert any("Denial-risk model not trained" in warning for warning in document["warnings"])
-    assert len(document["lines"]) == 10
+    assert len(document["lines"]) == 11
 
 
 def test_bad_norms_file_exits_2(workbook: Path, tmp_path: Path) -> None:

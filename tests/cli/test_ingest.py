@@ -33,8 +33,7 @@ def test_table_output_shows_layout_mapping_accounting_and_preview_without_phi(tm
     assert "File: claims.csv  header row 2" in out
     assert "Layout: not a known vendor layout" in out
     assert "Date of Service   service_date       0.95 synonym" in out
-    assert "Rows: 4 read = 1 claim lines + 3 skipped (title 1, unparseable 1, summary/total 1)" in out
-    assert "unparseable procedure_code '9083'" in out
+    assert "Rows: 4 read = 2 claim lines + 2 skipped (title 1, summary/total 1)" in out
     assert "90837" in out and "Alex Kim" in out
     for phi in ("Zelda", "Quartz", "MBR-991", "1981"):
         assert phi not in out
@@ -56,9 +55,9 @@ def test_json_output(tmp_path):
     }
     assert data["rows"] == {
         "read": 4,
-        "claim_lines": 1,
-        "skipped": 3,
-        "skipped_by_category": {"title": 1, "unparseable": 1, "summary/total": 1},
+        "claim_lines": 2,
+        "skipped": 2,
+        "skipped_by_category": {"title": 1, "summary/total": 1},
     }
     assert {
         "source_column": "CPT Code",
@@ -76,7 +75,19 @@ def test_json_output(tmp_path):
             "modifier_1": "95",
             "units": 1.0,
             "charge": 150.0,
-        }
+            "procedure_code_raw": None,
+        },
+        {
+            "source_row": 4,
+            "service_date": "2024-01-06",
+            "clinician_name": "Alex Kim",
+            "clinician_credential": None,
+            "procedure_code": None,
+            "modifier_1": None,
+            "units": 1.0,
+            "charge": 120.0,
+            "procedure_code_raw": "9083",
+        },
     ]
     assert "Zelda" not in result.output and "MBR-991" not in result.output
 

@@ -54,8 +54,10 @@ def test_dtypes_follow_the_data_contract(csv_file):
     assert claims["service_date"].iloc[0] == pd.Timestamp("2024-01-05")
 
 
-def test_missing_required_value_is_skipped_with_the_field_named(csv_file):
-    result = ingest(csv_file(["Date of Service,CPT Code,Charge", ",90837,10", "2024-01-05,,10"]))
-    assert result.skipped["reason"].tolist() == ["missing service_date", "missing procedure_code"]
-    assert result.claims.empty
-    assert "procedure_code" in result.claims.columns
+def test_a_line_missing_its_date_or_code_stays_a_claim_line(csv_file):
+    result = ingest(csv_file(["Date of Service,CPT Code,Charge", ",90837,10", "2024-01-05,,10", ",,10"]))
+    assert result.claims["source_row"].tolist() == [2, 3]
+    assert result.claims["procedure_code"].isna().tolist() == [False, True]
+    assert result.claims["service_date"].isna().tolist() == [True, False]
+    assert result.claims["charge"].sum() == 20.0
+    assert result.skipped["reason"].tolist() == ["non-service row (no date of service or procedure code)"]

@@ -65,6 +65,21 @@ ROWS = [
         "dx_1": "F41.1",
         "charge": 90,
     },
+    {  # a billed line whose values did not read: kept, with the export's text beside each field
+        "patient_id": "P3",
+        "service_date": None,
+        "service_date_raw": "2/30/2026",
+        "clinician_name": "Ana Ruiz",
+        "payer": "Medicaid",
+        "pos": None,
+        "pos_raw": "Office?",
+        "procedure_code": None,
+        "procedure_code_raw": "9083",
+        "modifier_1_raw": "XYZ",
+        "units_raw": "two",
+        "dx_1_raw": "296.32",
+        "charge_raw": "lots",
+    },
 ]
 
 
@@ -104,3 +119,22 @@ def test_every_rule_runs_on_gappy_lines(dropped: str | None) -> None:
     skipped = set(result.rules.loc[result.rules["status"] == "skipped", "id"])
     assert needing_dropped <= skipped
     assert result.findings["rule"].isin(set(result.rules.loc[result.rules["status"] == "ran", "id"])).all()
+
+
+def test_lines_whose_every_value_is_unreadable_are_reported_not_skipped() -> None:
+    import bhdash.rules.catalogue  # noqa: F401
+
+    claims = canonical_frame(  # as ingestion gives them: each field's column beside its raw text
+        [ROWS[-1], {**ROWS[-1], "patient_id": "P4", "dx_1_raw": "F4"}],
+        ("charge", "modifier_1", "dx_1", "units"),
+    )
+    result = run_checks(claims, _roster(), as_of="2026-06-30")
+    ran = set(result.rules.loc[result.rules["status"] == "ran", "id"])
+    assert {"DATA-002", "CODE-002", "CODE-004", "DX-001", "DATA-005", "DATA-008"} <= ran
+    messages = result.findings.groupby("rule")["message"].agg(list)
+    assert messages["DATA-002"] == ["Date of service '2/30/2026' could not be read."] * 2
+    assert sorted(messages["DX-001"]) == [
+        "Diagnosis '296.32' is an ICD-9 code; claims need ICD-10-CM since 2015-10-01.",
+        "Diagnosis 'F4' is not an ICD-10-CM code.",
+    ]
+    assert result.findings["row"].tolist() and set(result.findings["row"].dropna()) == {2, 3}

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bhdash.distinct import per_distinct
-from bhdash.model import DX_COLUMNS, MODIFIER_COLUMNS
+from bhdash.model import DX_COLUMNS, MODIFIER_COLUMNS, raw_column
 from bhdash.rules.engine import CheckContext
 
 
@@ -19,6 +19,11 @@ def column(claims: pd.DataFrame, name: str) -> pd.Series:
     if name in claims.columns:
         return claims[name]
     return pd.Series(np.nan, index=claims.index, dtype="object")
+
+
+def unreadable(claims: pd.DataFrame, name: str) -> pd.Series:
+    """The export's text of field `name` where it could not be read (NaN elsewhere; see RAW_SUFFIX)."""
+    return text(column(claims, raw_column(name)))
 
 
 def text(values: pd.Series) -> pd.Series:

@@ -8,8 +8,9 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from bhdash.model import MODIFIER_COLUMNS
 from bhdash.reference import load_table
-from bhdash.rules.catalogue._lookup import fmt_date, modifiers
+from bhdash.rules.catalogue._lookup import fmt_date, modifiers, unreadable
 from bhdash.rules.catalogue._shared import (
     code_fact,
     code_positions,
@@ -94,8 +95,9 @@ def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
     needs=("procedure_code",),
 )
 def malformed_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    lines = pick(claims, claims["procedure_code"].notna() & ~_well_formed(claims, ctx))
-    message = ("procedure code '" + lines["procedure_code"] + "' is not a valid CPT/HCPCS code format ("
+    written = claims["procedure_code"].astype("string").fillna(unreadable(claims, "procedure_code"))
+    lines = pick(claims, written.notna() & ~_well_formed(claims, ctx))
+    message = ("procedure code '" + written[lines.index] + "' is not a valid CPT/HCPCS code format ("
                + who_when(lines) + ")")
     return hits(lines.index, message)
 
@@ -133,8 +135,10 @@ def _well_formed_modifiers(mods: pd.DataFrame) -> pd.DataFrame:
     return mods.apply(matched)
 
 
-def _modifier_hits(claims: pd.DataFrame, bad: pd.DataFrame, what: str) -> pd.DataFrame:
-    mods = modifiers(claims)
+def _modifier_hits(
+    claims: pd.DataFrame, bad: pd.DataFrame, what: str, written: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    mods = modifiers(claims) if written is None else written
     offenders = mods.where(bad).stack().dropna()
     if offenders.empty:
         return no_hits()
@@ -156,7 +160,12 @@ def _modifier_hits(claims: pd.DataFrame, bad: pd.DataFrame, what: str) -> pd.Dat
 def malformed_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     mods = modifiers(claims)
     bad = mods.notna() & ~_well_formed_modifiers(mods).fillna(False)
-    return _modifier_hits(claims, bad.astype(bool), "that is not a two-character modifier")
+    written = pd.concat([unreadable(claims, name).rename(name) for name in MODIFIER_COLUMNS], axis=1)
+    unread = written.notna()
+    for name in mods.columns:
+        written[name] = written[name].fillna(mods[name])
+        unread[name] |= bad[name]
+    return _modifier_hits(claims, unread, "that is not a two-character modifier", written)
 
 
 @rule(

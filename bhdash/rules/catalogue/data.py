@@ -1,22 +1,34 @@
 """DATA: required data missing or unreadable on a claim line.
 
-A line without a code, a date, a clinician or a payer cannot be checked or paid; ingestion turns
-unreadable cells into missing values, so "missing" here also covers "could not be read".
+A line without a code, a date, a clinician or a payer cannot be checked or paid. Ingestion keeps a line
+whose cell could not be read, with the cell's text in `<field>_raw`; the finding quotes that text.
+Unreadable procedure codes, modifiers and diagnoses are reported by CODE-002, CODE-004 and DX-001.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from bhdash.rules.catalogue._lookup import column, fmt_date, fmt_money
+from bhdash.model import CLAIM_FIELDS, PHI_COLUMNS, UNREADABLE_PHI
+from bhdash.rules.catalogue._lookup import column, fmt_date, fmt_money, unreadable
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
-_UNREAD = "blank or unreadable"
+_LABELS = {spec.name: spec.label for spec in CLAIM_FIELDS}
+# Fields whose unreadable values another rule reports (with the consequence for that field).
+_REPORTED_ELSEWHERE = {
+    "procedure_code", "modifier_1", "modifier_2", "modifier_3", "modifier_4", "dx_1", "dx_2", "dx_3", "dx_4",
+    "service_date", "clinician_name", "charge",
+}
 
 
-def _missing(claims: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
-    return hits(claims.index[claims[column].isna()], f"No {what} on the line ({_UNREAD}).")
+def _missing(claims: pd.DataFrame, name: str, what: str, missing: pd.Series | None = None) -> pd.DataFrame:
+    """Lines without `name`: quoting the export's text where there was some, else saying it is blank."""
+    missing = claims[name].isna() if missing is None else missing
+    raw = unreadable(claims, name)[missing]
+    message = pd.Series(f"No {what} on the line (the cell is blank).", index=raw.index)
+    message = message.where(raw.isna(), what[0].upper() + what[1:] + " '" + raw + "' could not be read.")
+    return hits(raw.index, message)
 
 
 @rule(
@@ -28,7 +40,8 @@ def _missing(claims: pd.DataFrame, column: str, what: str) -> pd.DataFrame:
     needs=("procedure_code",),
 )
 def missing_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    return _missing(claims, "procedure_code", "procedure code")
+    blank = claims["procedure_code"].isna() & unreadable(claims, "procedure_code").isna()
+    return _missing(claims, "procedure_code", "procedure code", blank)
 
 
 @rule(
@@ -55,7 +68,7 @@ def missing_date(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 )
 def missing_clinician(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     missing = claims["clinician_name"].isna() & column(claims, "clinician_npi").isna()
-    return hits(claims.index[missing], f"No rendering clinician name or NPI on the line ({_UNREAD}).")
+    return _missing(claims, "clinician_name", "rendering clinician name or NPI", missing)
 
 
 @rule(
@@ -83,7 +96,9 @@ def missing_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 def bad_charge(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     charge = claims["charge"]
     bad = charge.isna() | (charge <= 0)
+    raw = unreadable(claims, "charge")[bad]
     shown = ("charge " + fmt_money(charge[bad])).where(charge[bad].notna(), "no charge")
+    shown = shown.where(raw.isna(), "a charge that could not be read ('" + raw + "')")
     return hits(claims.index[bad], "Line has " + shown + " (expected a positive amount).")
 
 
@@ -117,3 +132,29 @@ def missing_patient(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     missing = claims.index[claims["patient_id"].isna()]
     return hits(missing, "No member id or patient name on the line; it cannot be matched to the patient's "
                          "other lines.")
+
+
+@rule(
+    id="DATA-008", family="DATA", severity="warning",
+    title="Value that could not be read",
+    rationale="A cell the export filled but bhdash could not read (a date of birth like 31/31/1980, units "
+              "'two', a place of service 'Office?') is kept on its line; every check that needs the value "
+              "skipped that line, so the problem is reported here instead of silently dropped.",
+    fix="Correct the value in the EHR and re-export.",
+    source="bhdash data contract (one normalizer per field kind)",
+    needs=(),
+)
+def unreadable_value(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    frames = []
+    for name, label in _LABELS.items():
+        if name in _REPORTED_ELSEWHERE:
+            continue
+        raw = unreadable(claims, name).dropna()
+        if raw.empty:
+            continue
+        quoted = " could not be read" if name in PHI_COLUMNS or (raw == UNREADABLE_PHI).all() else (
+            " '" + raw + "' could not be read")
+        message = label + quoted + "; the checks treated the cell as blank."
+        frames.append(hits(raw.index, message if isinstance(message, pd.Series) else
+                           pd.Series(message, index=raw.index)))
+    return pd.concat(frames, ignore_index=True) if frames else hits(claims.index[:0], "")

@@ -11,9 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bhdash.model import DX_COLUMNS
 from bhdash.reference import load_table
 from bhdash.reference.icd10cm import CATEGORY, NOT_VALID, UNCONFIRMED, UNKNOWN, code_sets, dx_status
-from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text
+from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text, unreadable
 from bhdash.rules.catalogue._shared import codes_of_kind, memo
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
@@ -23,6 +24,9 @@ PSYCH_SERVICE_KINDS = ("eval", "psychotherapy", "psychotherapy_addon", "crisis",
                        "group", "psychoanalysis")
 EVALUATION_KINDS = ("eval",)
 HBAI_KINDS = ("hbai", "hbai_addon")
+# ICD-9-CM shapes: 3 digits (+ up to 2 decimals), V + 2 digits, E + 3 digits. ICD-10-CM replaced ICD-9-CM
+# on claims for services from 2015-10-01 (S100).
+ICD9_PATTERN = r"\d{3}(?:\.?\d{1,2})?|V\d{2}(?:\.?\d{1,2})?|E\d{3}(?:\.?\d)?"
 
 
 def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
@@ -109,8 +113,26 @@ def invalid_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         np.where(bad["status"] == NOT_VALID, label + " is not a valid ICD-10-CM code" + when,
                  label + " is not an ICD-10-CM code")) + _window(bad)
     lines, message = _per_line(bad)
-    no_dx = claims.index[diagnoses(claims).isna().all(axis=1)]
-    return pd.concat([hits(lines, message), hits(no_dx, "No diagnosis on the line.")], ignore_index=True)
+    written = _unreadable_diagnoses(claims)
+    no_dx = claims.index[diagnoses(claims).isna().all(axis=1) & written.isna()]
+    return pd.concat([hits(lines, message), hits(no_dx, "No diagnosis on the line."),
+                      _unreadable_dx_hits(written.dropna())], ignore_index=True)
+
+
+def _unreadable_diagnoses(claims: pd.DataFrame) -> pd.Series:
+    """Per line, the diagnosis texts that could not be read ("296.32, F4"), NaN where none."""
+    written = pd.concat([unreadable(claims, name) for name in DX_COLUMNS], axis=1)
+    return joined_values(written, ", ").replace("", pd.NA).astype("string")
+
+
+def _unreadable_dx_hits(written: pd.Series) -> pd.DataFrame:
+    parts = written.str.split(", ").explode()
+    icd9 = parts.str.fullmatch(ICD9_PATTERN).fillna(False).astype(bool)
+    said = ("diagnosis '" + parts + "' " + pd.Series(
+        np.where(icd9, "is an ICD-9 code; claims need ICD-10-CM since 2015-10-01",
+                 "is not an ICD-10-CM code"), index=parts.index))
+    per_line = said.groupby(level=0, sort=False).agg("; ".join)
+    return hits(per_line.index, per_line.str.slice(0, 1).str.upper() + per_line.str.slice(1) + ".")
 
 
 @rule(
