@@ -128,7 +128,8 @@ def raw_column(name: str) -> str:
     return f"{name}{RAW_SUFFIX}"
 
 
-PAYER_TYPES: tuple[str, ...] = ("medicare", "medicaid", "commercial")
+# self_pay: the patient pays (cash, private pay, sliding fee); such a line is not an insurance claim.
+PAYER_TYPES: tuple[str, ...] = ("medicare", "medicare_advantage", "medicaid", "commercial", "self_pay")
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 FAMILIES: tuple[str, ...] = (
     "DATA", "CODE", "TIME", "ADDON", "PTP", "UNITS", "SCOPE", "CRED",

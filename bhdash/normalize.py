@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from bhdash.model import FieldKind, field_kinds
-from bhdash.payers import payer_type_from_name
+from bhdash.payers import payer_type_from_name, program_type
 from bhdash.reference import load_table
 
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
@@ -62,16 +62,6 @@ _ICD10_PATTERN = r"^([A-TV-Z][0-9][0-9A-Z])([0-9A-Z]{1,4})?$"
 _SEPARATORS = r"[\s,;:/|+\-]+"
 MODIFIER_SLOTS = 4
 DX_SLOTS = 4
-
-_PLAN_TYPE_PATTERNS: tuple[tuple[str, str], ...] = (
-    (r"medicaid|medi-?cal|\bchip\b|\bmco\b|managed medicaid", "medicaid"),
-    (r"medicare", "medicare"),
-    (
-        r"commercial|private|\bppo\b|\bhmo\b|\bepo\b|employer|group|marketplace|exchange|self[- ]?funded",
-        "commercial",
-    ),
-)
-
 
 def _on_uniques(
     values: pd.Series, parse: Callable[[pd.Series], pd.Series | pd.DataFrame], dtype: str | None = None
@@ -519,17 +509,8 @@ def name_key(values: pd.Series) -> pd.Series:
 
 
 def payer_type_from_plan(values: pd.Series) -> pd.Series:
-    """Payer type from a plan-type column ("Medicare Part B", "Commercial PPO", "Medi-Cal")."""
-
-    def parse(uniques: pd.Series) -> pd.Series:
-        text = _clean_values(uniques).str.lower()
-        result = pd.Series(np.nan, index=uniques.index, dtype="str")
-        for pattern, payer_type in _PLAN_TYPE_PATTERNS:
-            hits = text.str.contains(pattern, regex=True).fillna(False).astype(bool)
-            result = result.mask(result.isna() & hits, payer_type)
-        return result.astype("str")
-
-    return _on_uniques(values, parse, "str")
+    """Payer type from a plan-type column ("Medicare Part B", "Commercial PPO", "Medi-Cal", "Self-pay")."""
+    return _on_uniques(clean_text(values), lambda texts: program_type(texts).astype("str"), "str")
 
 
 def normalize_payer_type(plan_types: pd.Series | None, payers: pd.Series | None) -> pd.Series:

@@ -3,6 +3,11 @@
 Defaults ship in `bhdash/reference/payers.csv` (one row per payer, with aliases) and
 `payer_type_defaults.csv` (what an unknown payer of a given type is assumed to want). A practice can
 override or add payers with its own CSV of the same columns.
+
+A line's own program wins over its brand: "UnitedHealthcare Community Plan" is Medicaid and "Humana
+Medicare Advantage" is Medicare Advantage, whatever UnitedHealthcare's or Humana's main product is
+(`payer_programs.csv`). Medicare Advantage follows CMS coding (`CMS_CODING_TYPES`) but the plan's own
+filing limit and network; self-pay lines are not insurance claims (`SELF_PAY`).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import pandas as pd
 
 from bhdash.distinct import per_distinct, per_distinct_frame
 from bhdash.errors import InputFileError
+from bhdash.model import PAYER_TYPES
 from bhdash.reference import load_table
 
 SETTING_COLUMNS: tuple[str, ...] = (
@@ -28,11 +34,9 @@ SETTING_COLUMNS: tuple[str, ...] = (
 # Settings a payer table may leave out (blank = the rule's default, e.g. 6 months between evaluations).
 _OPTIONAL_NUMBERS = ("evaluation_repeat_months",)
 _LIST_COLUMNS = ("telehealth_pos", "telehealth_modifiers")
-_TYPE_KEYWORDS: tuple[tuple[str, str], ...] = (
-    ("medicaid", "medicaid"),
-    ("medi cal", "medicaid"),
-    ("medicare", "medicare"),
-)
+SELF_PAY = "self_pay"
+# Payer types whose lines follow CMS coding and code-validity facts (MUEs, codes Medicare does not pay).
+CMS_CODING_TYPES: tuple[str, ...] = ("medicare", "medicare_advantage")
 
 
 def _key(names: pd.Series) -> pd.Series:
@@ -40,6 +44,34 @@ def _key(names: pd.Series) -> pd.Series:
     return (
         names.astype("string").str.lower().str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
     )
+
+
+@cache
+def _programs() -> pd.DataFrame:
+    return load_table("payer_programs.csv")
+
+
+def program_type(texts: pd.Series) -> pd.Series:
+    """The payer type a plan-type cell or payer name states ("Humana Medicare Advantage" ->
+    medicare_advantage, "Private Pay" -> self_pay), NaN when it states none; the first matching row of
+    payer_programs.csv wins. Matched once per distinct text.
+    """
+    frame = pd.DataFrame({"text": texts.astype("string")})
+    return per_distinct(frame, lambda distinct: _program_of(distinct["text"])).astype("string")
+
+
+def _program_of(texts: pd.Series) -> pd.Series:
+    keys = _key(texts)
+    found = pd.Series(pd.NA, index=texts.index, dtype="string")
+    for row in _programs().itertuples():
+        hits = found.isna() & keys.str.contains(row.pattern, regex=True, na=False)
+        found = found.mask(hits, row.payer_type)
+    return found
+
+
+def follows_cms_coding(payer_types: pd.Series) -> pd.Series:
+    """True on lines whose payer applies CMS coding facts (Medicare and Medicare Advantage)."""
+    return payer_types.isin(CMS_CODING_TYPES).fillna(False).astype(bool)
 
 
 def _split_list(values: pd.Series) -> pd.Series:
@@ -71,9 +103,9 @@ def _read_user_table(source: bytes | str | Path, filename: str) -> pd.DataFrame:
     missing_type = table["payer"].notna() & table.get("payer_type", pd.Series(index=table.index)).isna()
     if missing_type.any():
         first = int(missing_type.idxmax()) + 2
-        raise InputFileError("payer_type is required (medicare, medicaid or commercial)",
+        raise InputFileError(f"payer_type is required ({', '.join(PAYER_TYPES)})",
                              file=filename, row=first, column="payer_type")
-    bad_type = ~table["payer_type"].str.lower().isin(["medicare", "medicaid", "commercial"])
+    bad_type = ~table["payer_type"].str.lower().isin(PAYER_TYPES)
     if bad_type.any():
         first = int(bad_type.idxmax()) + 2
         raise InputFileError(f"unknown payer_type '{table.loc[first - 2, 'payer_type']}'",
@@ -156,8 +188,13 @@ class PayerDirectory:
         exact = keys.map(self.alias_index)
         unresolved = exact.isna() & keys.notna() & (keys != "")
         if unresolved.any():
-            # Alias contained as a whole word in a longer plan name ("Aetna PPO Plus" -> Aetna).
-            for alias_key, payer in sorted(self.alias_index.items(), key=lambda item: -len(item[0])):
+            # Alias contained as a whole word in a longer plan name ("Aetna PPO Plus" -> Aetna). A brand
+            # names the payer; a program word only its type, so "Aetna Medicare PPO" is Aetna's plan.
+            aliases = pd.Series(self.alias_index.index, dtype="string")
+            program_words = set(aliases[_program_of(aliases).notna().to_numpy()])
+            order = sorted(self.alias_index.items(),
+                           key=lambda item: (item[0] in program_words, -len(item[0])))
+            for alias_key, payer in order:
                 hits = unresolved & keys.str.contains(rf"\b{alias_key}\b", regex=True, na=False)
                 exact = exact.mask(hits, payer)
                 unresolved &= ~hits
@@ -166,28 +203,25 @@ class PayerDirectory:
         return exact.astype("string")
 
     def payer_type(self, names: pd.Series) -> pd.Series:
-        """medicare / medicaid / commercial from the name; NaN when the name gives no clue.
+        """The payer type (PAYER_TYPES) from the name; NaN when the name gives no clue.
 
-        Program keywords win over aliases so that e.g. "Aetna Better Health Medicaid" is Medicaid.
+        The program a name states wins over its brand's alias, so "Aetna Better Health" is Medicaid.
         """
         return _by_name(names, self._type_of)
 
     def _type_of(self, names: pd.Series) -> pd.Series:
-        keys = _key(names)
-        by_keyword = pd.Series(pd.NA, index=names.index, dtype="string")
-        for keyword, payer_type in _TYPE_KEYWORDS:
-            by_keyword = by_keyword.mask(
-                by_keyword.isna() & keys.str.contains(rf"\b{keyword}\b", regex=True, na=False), payer_type)
         types = self.payers.set_index("payer")["payer_type"]
         by_alias = self.canonical_payer(names).map(types).astype("string")
-        return by_keyword.fillna(by_alias)
+        return _program_of(names).fillna(by_alias)
 
     def settings_for(self, names: pd.Series, payer_types: pd.Series | None = None) -> pd.DataFrame:
         """Per-line payer settings, aligned to `names`' index.
 
-        Unknown payers take the default of their payer type (commercial when the type is unknown too);
-        column `payer_known` tells which lines used a fallback, so callers can warn. Computed once per
-        distinct (payer, payer type) pair and mapped back to the lines.
+        The line's own payer type (`payer_types`, else the program its name states) wins over the type of
+        the payer it aliases to; when they differ the payer's settings describe another product, so the
+        line takes its type's defaults. Unknown payers take the default of their payer type (commercial
+        when the type is unknown too); column `payer_known` tells which lines used a fallback, so callers
+        can warn. Computed once per distinct (payer, payer type) pair and mapped back to the lines.
         """
         keys = pd.DataFrame({"payer": names, "type": payer_types} if payer_types is not None
                             else {"payer": names})
@@ -197,13 +231,16 @@ class PayerDirectory:
         canonical = self.canonical_payer(names)
         known = self.payers.set_index("payer")
         settings = known.reindex(canonical.fillna("")).set_index(names.index)
-        fallback_type = payer_types if payer_types is not None else self.payer_type(names)
-        fallback_type = fallback_type.astype("string").fillna("commercial")
-        defaults = self.type_defaults.reindex(fallback_type.fillna("commercial")).set_index(names.index)
+        stated = program_type(names)
+        if payer_types is not None:
+            stated = payer_types.astype("string").fillna(stated)
+        line_type = stated.fillna(settings["payer_type"].astype("string")).fillna("commercial")
+        own = canonical.notna() & (settings["payer_type"].astype("string") == line_type).fillna(False)
+        defaults = self.type_defaults.reindex(line_type).set_index(names.index)
         result = settings[list(SETTING_COLUMNS)].copy()
         for column in SETTING_COLUMNS:
-            result[column] = result[column].where(canonical.notna(), defaults[column])
-        result.insert(0, "payer_type", settings["payer_type"].where(canonical.notna(), fallback_type))
+            result[column] = result[column].where(own, defaults[column])
+        result.insert(0, "payer_type", line_type)
         result.insert(0, "canonical_payer", canonical)
         result["payer_known"] = canonical.notna()
         return result

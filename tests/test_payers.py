@@ -58,3 +58,36 @@ def test_the_shared_directory_remembers_no_payer_text_and_stays_bounded(monkeypa
     assert first[0] == "Aetna" and pd.isna(first[1])
     assert len(directory._resolved) <= 4
     assert all(isinstance(key, bytes) and b"Jane" not in key for key in directory._resolved)
+
+
+def test_the_lines_own_program_wins_over_its_brand() -> None:
+    names = pd.Series([
+        "UnitedHealthcare Community Plan", "Humana Medicare Advantage", "Aetna Better Health",
+        "Aetna Medicare PPO", "Wellcare", "Molina Healthcare", "UHC", "Humana", "Medicare Part B",
+    ])
+    settings = default_directory().settings_for(names)
+    assert settings["payer_type"].tolist() == [
+        "medicaid", "medicare_advantage", "medicaid", "medicare_advantage", "medicare_advantage", "medicaid",
+        "commercial", "medicare_advantage", "medicare"]
+    assert settings["canonical_payer"].tolist()[:4] == ["UnitedHealthcare", "Humana", "Aetna", "Aetna"]
+    # UHC's 90-day commercial limit (confirmed) describes another product than its Medicaid plan.
+    assert settings["timely_filing_days"].tolist()[:2] == [90.0, 365.0]
+    assert settings["confirmed"].tolist()[:2] == [False, False]
+    assert settings.loc[6, "confirmed"]
+
+
+def test_a_plan_type_column_wins_over_the_payer_name() -> None:
+    settings = default_directory().settings_for(pd.Series(["UHC", "Aetna"]),
+                                                pd.Series(["medicaid", None], dtype="object"))
+    assert settings["payer_type"].tolist() == ["medicaid", "commercial"]
+    assert settings["timely_filing_days"].tolist() == [90.0, 120.0]
+    assert settings["confirmed"].tolist() == [False, False]
+
+
+@pytest.mark.parametrize("name", ["Self-Pay", "self pay", "Private Pay", "Cash", "Sliding Fee",
+                                  "Sliding scale", "Client Pay", "Uninsured"])
+def test_self_pay_spellings_are_not_insurance(name: str) -> None:
+    settings = default_directory().settings_for(pd.Series([name]))
+    assert settings.loc[0, "payer_type"] == "self_pay"
+    assert pd.isna(settings.loc[0, "timely_filing_days"])
+    assert settings.loc[0, "telehealth_modifiers"] == ()

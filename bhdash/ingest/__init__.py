@@ -28,7 +28,6 @@ from bhdash.ingest.roles import (
 )
 from bhdash.ingest.roster import build_roster, resolve_clinicians
 from bhdash.model import Roster
-from bhdash.normalize import is_known_credential
 
 __all__ = ["ColumnMapping", "IngestResult", "IngestSource", "ingest"]
 
@@ -261,11 +260,6 @@ def ingest(
     result_roster = build_roster(roster_sheets)
     claims_frame = build.claims
     warnings.extend(resolve_clinicians(claims_frame, result_roster))
-    if "clinician_credential" in claims_frame:
-        credentials = claims_frame["clinician_credential"]
-        unknown = sorted(credentials[credentials.notna() & ~is_known_credential(credentials)].unique())
-        if unknown:
-            warnings.append(f"unrecognized credentials (kept as written): {', '.join(unknown)}")
     source = IngestSource(
         file=name,
         sheet=chosen.sheet.name,

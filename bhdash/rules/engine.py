@@ -11,7 +11,8 @@ from typing import Any
 import pandas as pd
 
 from bhdash.model import FINDING_COLUMNS, SEVERITIES, Roster, raw_column
-from bhdash.payers import PayerDirectory, default_directory
+from bhdash.normalize import is_known_credential
+from bhdash.payers import SELF_PAY, PayerDirectory, default_directory
 from bhdash.rules.registry import REGISTRY, Rule
 
 # `seconds`: wall time of the rule's check and finding assembly (0 when skipped), for bench/rules.py.
@@ -39,6 +40,15 @@ class CheckContext:
             raise RuntimeError("line_payers needs the claims frame with a payer column")
         payer_types = self.claims["payer_type"] if "payer_type" in self.claims.columns else None
         return self.payers.settings_for(self.claims["payer"], payer_types)
+
+    @cached_property
+    def not_insurance(self) -> pd.Series:
+        """Lines that are not insurance claims (self-pay): payer rules do not apply to them."""
+        if self.claims is None:
+            return pd.Series(dtype=bool)
+        if "payer" not in self.claims.columns:
+            return pd.Series(False, index=self.claims.index)
+        return self.line_payers["payer_type"].eq(SELF_PAY).fillna(False).astype(bool)
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
@@ -142,6 +152,57 @@ def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
     return findings[list(FINDING_COLUMNS)]
 
 
+def _rule_list(ids: Iterable[str]) -> str:
+    return ", ".join(sorted(ids)) or "none"
+
+
+def _unknown_payer_warnings(claims: pd.DataFrame, context: CheckContext) -> list[str]:
+    """One warning per insurance payer the payer table does not know, naming the rules it turns off."""
+    if "payer" not in claims.columns:
+        return []
+    payers = context.line_payers
+    unknown = ~payers["payer_known"] & claims["payer"].notna() & ~context.not_insurance
+    if not unknown.any():
+        return []
+    frame = pd.DataFrame({"payer": claims.loc[unknown, "payer"].astype(str),
+                          "type": payers.loc[unknown, "payer_type"].astype(str),
+                          "confirmed": payers.loc[unknown, "confirmed"].astype(bool)})
+    filing_errors = {rule.id for rule in REGISTRY.values()
+                     if rule.family == "TIMELY" and rule.severity == "error"}
+    warnings = []
+    for (name, payer_type), group in frame.groupby(["payer", "type"], sort=True):
+        off = [] if group["confirmed"].all() else [
+            f"{_rule_list(filing_errors)} (its filing limit is an unconfirmed default, so late lines are "
+            "warnings, not errors)"]
+        text = f"; rules switched off for its {len(group):,} line(s): {off[0]}" if off else ""
+        warnings.append(f"Payer '{name}' is not in the payer table; using the {payer_type.replace('_', ' ')} "
+                        f"defaults{text}. Add it to a payer file to set its rules.")
+    return warnings
+
+
+def _unknown_credential_warnings(claims: pd.DataFrame, context: CheckContext) -> list[str]:
+    """One warning per credential bhdash does not recognize, naming the rules that cannot judge it."""
+    if "clinician_name" not in claims.columns and "clinician_credential" not in claims.columns:
+        return []
+    credentials = context.roster.credentials_for(claims)
+    unknown = credentials.notna() & ~is_known_credential(credentials.astype(object))
+    if not unknown.any():
+        return []
+    needing = _rule_list(rule.id for rule in REGISTRY.values() if "clinician_credential" in rule.needs)
+    names = _column_or_na(claims, "clinician_name")[unknown].astype(str)
+    who = pd.DataFrame({"credential": credentials[unknown].astype(str), "name": names})
+    warnings = []
+    for credential, group in who.groupby("credential", sort=True):
+        clinicians = ", ".join(sorted(set(group["name"]) - {"<NA>", "nan"})) or "unnamed clinicians"
+        warnings.append(f"Credential '{credential}' ({clinicians}) is not recognized and was kept as "
+                        f"written; rules switched off for its {len(group):,} line(s): {needing}.")
+    return warnings
+
+
+def _column_or_na(claims: pd.DataFrame, name: str) -> pd.Series:
+    return claims[name] if name in claims.columns else pd.Series(pd.NA, index=claims.index)
+
+
 def default_as_of(claims: pd.DataFrame) -> pd.Timestamp:
     """The latest date of service (reproducible across runs), else today."""
     latest = claims["service_date"].max() if "service_date" in claims.columns else pd.NaT
@@ -181,6 +242,9 @@ def run_checks(
         started = time.perf_counter()
         if reason is None:
             raw = rule.check(claims, context)
+            if rule.insurance_only and not raw.empty and context.not_insurance.any():
+                self_paid = claims.index[context.not_insurance.to_numpy()]
+                raw = raw[~raw["line_index"].isin(self_paid)]
             if not raw.empty:
                 found = _findings_for(rule, raw, claims)
                 count = len(found)
@@ -199,12 +263,6 @@ def run_checks(
         ["severity", "row", "rule"], key=lambda s: s.map(severity_order) if s.name == "severity" else s,
         na_position="first", kind="stable",
     ).reset_index(drop=True)
-    warnings = []
-    if "payer" in claims.columns:
-        unknown = claims.loc[~context.line_payers["payer_known"] & claims["payer"].notna(), "payer"]
-        for name in sorted(unknown.astype(str).unique()):
-            warnings.append(f"Payer '{name}' is not in the payer table; using the "
-                            f"{context.line_payers.loc[unknown.index[unknown == name][0], 'payer_type']} "
-                            "defaults (add it to a payer file to set its rules).")
+    warnings = [*_unknown_payer_warnings(claims, context), *_unknown_credential_warnings(claims, context)]
     return CheckResult(findings=findings, rules=pd.DataFrame(status_rows, columns=RULE_STATUS_COLUMNS),
                        warnings=warnings)

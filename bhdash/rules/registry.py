@@ -45,6 +45,9 @@ class Rule:
     clinician_level: bool = False
     # Reference tables whose dated rows the rule applies on the date of service (shown with their dates).
     facts: tuple[str, ...] = ()
+    # Payer rules (enrollment, telehealth convention, filing limit, payer policy) do not apply to lines
+    # that are not insurance claims (self-pay); the engine drops their findings on such lines.
+    insurance_only: bool = False
 
     @property
     def effective(self) -> str:
@@ -73,6 +76,7 @@ def rule(
     effective_to: str | None = None,
     clinician_level: bool = False,
     facts: tuple[str, ...] = (),
+    insurance_only: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its metadata; rejects malformed or duplicate ids."""
 
@@ -95,7 +99,7 @@ def rule(
             source=source, needs=tuple(needs), check=check, needs_roster=tuple(needs_roster),
             effective_from=pd.Timestamp(effective_from) if effective_from else None,
             effective_to=pd.Timestamp(effective_to) if effective_to else None,
-            clinician_level=clinician_level, facts=tuple(facts),
+            clinician_level=clinician_level, facts=tuple(facts), insurance_only=insurance_only,
         )
         return check
 

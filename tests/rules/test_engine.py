@@ -103,3 +103,22 @@ def test_rule_needing_a_roster_column_is_skipped_when_the_roster_lacks_it() -> N
     assert status.loc["CRED-001", "status"] == "skipped"
     assert status.loc["CRED-001", "reason"] == "no license_expiration in the clinician roster"
     assert status.loc["NPI-003", "reason"] == "no npi in the clinician roster"
+
+
+def test_unknown_payer_and_credential_warnings_name_the_rules_they_switch_off() -> None:
+    claims = _claims().assign(payer=["Zeta Health", "Self-Pay", "Aetna"],
+                              clinician_name="Jo Park", clinician_credential=["QMHP", "QMHP", "LPC"])
+    warnings = run_checks(claims, select=set()).warnings
+    assert warnings == [
+        "Payer 'Zeta Health' is not in the payer table; using the commercial defaults; rules switched off "
+        "for its 1 line(s): TIMELY-001 (its filing limit is an unconfirmed default, so late lines are "
+        "warnings, not errors). Add it to a payer file to set its rules.",
+        "Credential 'QMHP' (Jo Park) is not recognized and was kept as written; rules switched off for its "
+        "2 line(s): SCOPE-001, SCOPE-002, SCOPE-004, SCOPE-005.",
+    ]
+
+
+def test_payer_rules_keep_quiet_on_self_pay_lines() -> None:
+    claims = _claims().assign(payer=["Self-Pay", "Cash", "Aetna"], service_date=pd.Timestamp("2024-01-02"))
+    result = run_checks(claims, as_of="2026-06-30", select={"TIMELY"})
+    assert result.findings["line_index"].tolist() == [2]

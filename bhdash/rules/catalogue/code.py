@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from bhdash.model import MODIFIER_COLUMNS
+from bhdash.payers import follows_cms_coding
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import fmt_date, modifiers, unreadable
 from bhdash.rules.catalogue._shared import (
@@ -201,6 +202,7 @@ def unknown_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     source="S3 (MUE 0 codes); S49, S50 (99417 vs G2212); CMS MM6740 (consultation codes); CMS CY2025 PFS "
            "final rule (98000-98015); CMS HCPCS Level II (H codes for state Medicaid agencies)",
     needs=("procedure_code", "payer"),
+    insurance_only=True,
 )
 def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     table = code_table()
@@ -209,13 +211,15 @@ def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     barred = set(barred_types["code"] + "|" + barred_types["payer_type"])
     candidates = pick(claims, claims["procedure_code"].isin(barred_types["code"]), "payer")
     payer_type = line_payer_type(claims, ctx, candidates.index)
-    candidates = candidates[(candidates["procedure_code"] + "|" + payer_type[candidates.index]).isin(barred)]
+    coding_type = payer_type.where(~follows_cms_coding(payer_type), "medicare")  # MA follows CMS coding
+    candidates = candidates[(candidates["procedure_code"] + "|" + coding_type[candidates.index]).isin(barred)]
     lines = candidates
     if lines.empty:
         return no_hits()
     reason = lines["procedure_code"].map(table.drop_duplicates("code", keep="last").set_index("code")[
         "not_payable_reason"]).fillna("")
-    message = (lines["procedure_code"] + " is not payable by " + payer_type[lines.index].astype(str) + " ("
+    program = payer_type[lines.index].astype(str).str.replace("_", " ")
+    message = (lines["procedure_code"] + " is not payable by " + program + " ("
                + lines["payer"].fillna("payer").astype(str) + ", " + who_when(lines) + ")"
                + (": " + reason).where(reason.ne(""), ""))
     return hits(lines.index, message)

@@ -6,7 +6,10 @@ Date conventions (documented because they decide near misses):
   last day of participation, which is how payer rosters print it); missing effective or term dates
   leave that side open;
 - an enrollment whose status says it is not in force (pending, denied, withdrawn, terminated without a
-  term date) covers nothing.
+  term date) covers nothing;
+- an enrollment whose status says out of network (OON, non-par, non-participating …) records that the
+  practice bills that payer out of network on purpose: its lines are not enrollment errors (CRED-006
+  notes them). Self-pay lines are not insurance claims and are not checked for enrollment.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ from bhdash.rules.registry import clinician_hits, hits, rule
 # Enrollment status words meaning "not in force" (vocabulary of roster exports, not a payer rule).
 _NOT_IN_FORCE = r"pend|denied|declin|reject|inactive|withdr|in process|applied|not enrolled|closed"
 _TERMINATED = r"term|ended|expired"
+_OUT_OF_NETWORK = (r"\boon\b|out[ -]?of[ -]?network|\bnon[ -]?par|not[ -]?in[ -]?network|\bnon[ -]?network"
+                   r"|not[ -]?participating|\bnon[ -]?contracted|not[ -]?contracted")
 
 
 def _roster_names(ctx: CheckContext) -> pd.Index:
@@ -60,6 +65,7 @@ def _enrollments(ctx: CheckContext) -> pd.DataFrame:
         "payer_key": payer_keys(ctx, column(enrollments, "payer")).astype("object"),
         "effective": effective, "term": term,
         "status": status.astype("object"), "in_force": ~(not_in_force | termed_open),
+        "out_of_network": status.str.contains(_OUT_OF_NETWORK, regex=True).fillna(False).astype(bool),
     })
     return frame.dropna(subset=["clinician", "payer_key"])
 
@@ -72,8 +78,9 @@ def _coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     """Per checkable line: whether an in-force enrollment covers the date of service, and if not, why.
 
-    Columns: clinician, payer, payer_key, dos, covered, has_enrollment, next_effective, last_term,
-    status. Only lines of clinicians the roster knows are checked (others are CRED-002).
+    Columns: clinician, payer, payer_key, dos, covered, out_of_network (covered only by an
+    out-of-network row), has_enrollment, next_effective, last_term, status. Only insurance lines of
+    clinicians the roster knows are checked (others are CRED-002).
     """
     lines = pd.DataFrame({
         "line": claims.index, "clinician": as_object(claims["clinician_name"]),
@@ -81,7 +88,8 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         "payer_key": as_object(payer_keys(ctx, claims["payer"], ctx.line_payers["canonical_payer"])),
         "dos": claims["service_date"],
     }).dropna(subset=["clinician", "payer_key", "dos"])
-    lines = lines[lines["clinician"].isin(_roster_names(ctx))]
+    insured = ~ctx.not_insurance.reindex(lines["line"]).to_numpy()
+    lines = lines[lines["clinician"].isin(_roster_names(ctx)) & insured]
     # Lines meet their enrollments through an integer id of their (clinician, payer key) pair: the few
     # distinct pairs are joined to the enrollment table, then the lines to the pairs by that id, which is
     # much cheaper than joining every line on text.
@@ -95,7 +103,9 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     ends_ok = merged["term"].isna() | (merged["dos"] <= merged["term"])
     merged["has_row"] = has_row
     merged["covers"] = has_row & merged["in_force"].fillna(False).astype(bool) & starts_ok & ends_ok
+    merged["in_network"] = merged["covers"] & ~merged["out_of_network"].fillna(False).astype(bool)
     covered = merged.groupby("line", sort=False)["covers"].any()
+    out_of_network = covered & ~merged.groupby("line", sort=False)["in_network"].any()
     gaps = merged[merged["line"].isin(covered.index[~covered])]
     has_row = has_row[gaps.index]
     gaps = gaps.assign(
@@ -107,6 +117,7 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         has_enrollment=("has_row", "any"), next_effective=("future", "min"), last_term=("past", "max"),
         status=("blocked_status", "first"),
     ).reindex(covered.index)
+    per_line.insert(0, "out_of_network", out_of_network)
     per_line.insert(0, "covered", covered)
     return lines.set_index("line").join(per_line)
 
@@ -204,6 +215,7 @@ def not_in_roster(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     source="S105 (CARC B7); bh_coding_rules.md §10",
     needs=("service_date", "clinician_name", "payer"),
     needs_roster=("enrollments",),
+    insurance_only=True,
 )
 def not_enrolled(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     coverage = _coverage(claims, ctx)
@@ -258,6 +270,7 @@ def license_expiring(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     needs=("service_date", "clinician_name", "payer"),
     needs_roster=("enrollments",),
     clinician_level=True,
+    insurance_only=True,
 )
 def enrollment_gaps(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     coverage = _coverage(claims, ctx).copy()
@@ -305,3 +318,24 @@ def _ending_soon(coverage: pd.DataFrame, ctx: CheckContext, horizon: int) -> pd.
                + joined["lines"].astype(str) + " line(s) billed to " + joined["payer"].astype(str)
                + " in this data.")
     return pd.DataFrame({"clinician": joined["clinician"], "payer": joined["payer"], "message": message})
+
+
+@rule(
+    id="CRED-006", family="CRED", severity="info",
+    title="Billed out of network on purpose",
+    rationale="The roster records the clinician as out of network (OON, non-par) with this payer, so the "
+              "line is not an enrollment error; the payer pays at its out-of-network benefit, if any, and "
+              "the patient may owe more.",
+    fix="Nothing to fix if out-of-network billing is intended; make sure the patient was told.",
+    source="bh_coding_rules.md §9 (UHC, Cigna non-participating limits, S109, S110); §10 (CARC B7)",
+    needs=("service_date", "clinician_name", "payer"),
+    needs_roster=("enrollments",),
+    insurance_only=True,
+)
+def out_of_network(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    coverage = _coverage(claims, ctx)
+    lines = coverage[coverage["out_of_network"].fillna(False).astype(bool)]
+    message = (lines["clinician"].astype(str) + " is out of network with " + lines["payer"].astype(str)
+               + " (enrollment status on file); the service on " + fmt_date(lines["dos"])
+               + " is billed out of network.")
+    return hits(lines.index, message)

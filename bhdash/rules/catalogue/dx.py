@@ -234,6 +234,7 @@ def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         "bill the payer that covers the condition.",
     source="S104 (payer exclusions unconfirmed)",
     needs=("procedure_code", "dx_1", "payer"),
+    insurance_only=True,
 )
 def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     primary = _primary(claims)

@@ -127,6 +127,7 @@ def prescriber_codes(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         "patient's secondary coverage; for MFT/MHC services before 2024 there is no Medicare benefit.",
     source="S82, S83, S84, S87, S88",
     needs=("payer", "clinician_credential", "service_date"),
+    insurance_only=True,
 )
 def medicare_enrollment_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _scope_hits(claims, ctx, "SCOPE-002")
@@ -199,6 +200,7 @@ def testing_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Add the license-level modifier for the rendering clinician (see the payer's billing manual).",
     source="S91, S92, S93",
     needs=("procedure_code", "payer", "clinician_credential", "modifier_1"),
+    insurance_only=True,
 )
 def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     required = ctx.line_payers["credential_modifiers"].astype(bool)

@@ -125,6 +125,7 @@ def _eligibility_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) 
     fix="Bill the service in person, or use a code on the telehealth (audio-only) list for what was done.",
     source="S3, S76, S77, S78",
     needs=("procedure_code",),
+    insurance_only=True,
 )
 def telehealth_list(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _eligibility_hits(claims, ctx, confirmed=True)
@@ -138,6 +139,7 @@ def telehealth_list(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Check the payer's current telehealth list for the code before submitting.",
     source="S35, S76, S78 (entries unconfirmed)",
     needs=("procedure_code",),
+    insurance_only=True,
 )
 def telehealth_list_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _eligibility_hits(claims, ctx, confirmed=False)
@@ -153,6 +155,7 @@ def telehealth_list_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.D
         "modifier the payer requires (95 for video, 93 for audio-only).",
     source="S73, S74, S75, S81",
     needs=("pos", "payer"),
+    insurance_only=True,
 )
 def telehealth_convention(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     # A line's verdict depends only on its POS, modifiers, date and payer (with the payer's settings), and
@@ -226,6 +229,7 @@ def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckCon
     fix="Schedule an in-person visit (or document the exception) before the next telehealth session.",
     source="S77, S79, S80",
     needs=("pos", "payer", "patient_id", "service_date"),
+    insurance_only=True,
 )
 def in_person_requirement(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     rules = load_table("telehealth_in_person.csv")

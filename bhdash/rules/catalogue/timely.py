@@ -55,6 +55,7 @@ def _late_message(claims: pd.DataFrame, clock: pd.DataFrame, ctx: CheckContext) 
         "otherwise write the line off and fix the billing lag that caused it.",
     source="S105, S106, S107, S109, S110",
     needs=("service_date", "payer"),
+    insurance_only=True,
 )
 def past_filing_limit(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     clock = _filing_clock(claims, ctx)
@@ -70,6 +71,7 @@ def past_filing_limit(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Submit these lines first (or confirm the payer's contract limit and record it in the payer file).",
     source="S105, S108, S109, S111, S112",
     needs=("service_date", "payer"),
+    insurance_only=True,
 )
 def filing_limit_close(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     clock = _filing_clock(claims, ctx)

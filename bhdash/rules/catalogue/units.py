@@ -7,6 +7,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from bhdash.payers import follows_cms_coding
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._shared import (
     NO_GROUP,
@@ -115,7 +116,7 @@ def _over_mue(claims: pd.DataFrame, ctx: CheckContext, medicare_confirmed: bool)
     session_units = (_per_session(ctx) & (units > 1)).to_numpy()
     candidates = selected & (total > limit_of) & ~session_units
     if candidates.any():
-        medicare = line_payer_type(claims, ctx, claims.index[candidates]).eq("medicare").fillna(False)
+        medicare = follows_cms_coding(line_payer_type(claims, ctx, claims.index[candidates]))
         strict = medicare.to_numpy(dtype=bool) & confirmed_of[candidates]
         candidates[candidates] = strict if medicare_confirmed else ~strict
     if not candidates.any():
@@ -190,6 +191,7 @@ def per_session_units(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     source="S3 (MUE values); S72 (Medicaid MUEs differ); S67, S68",
     needs=SAME_DAY,
     facts=("mue.csv",),
+    insurance_only=True,
 )
 def other_mue(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _over_mue(claims, ctx, medicare_confirmed=False)
