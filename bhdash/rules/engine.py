@@ -32,6 +32,8 @@ class CheckContext:
     # Per-run values derived from the claims that several rules share (e.g. same-day groups), so a
     # 1M-line check computes each once; filled by the catalogue helpers, keyed by helper name.
     memo: dict[str, Any] = field(default_factory=dict)
+    # Per rule, why some lines were not judged although the rule ran (shown as the rule's reason).
+    notes: dict[str, str] = field(default_factory=dict)
 
     @cached_property
     def line_payers(self) -> pd.DataFrame:
@@ -49,6 +51,10 @@ class CheckContext:
         if "payer" not in self.claims.columns:
             return pd.Series(False, index=self.claims.index)
         return self.line_payers["payer_type"].eq(SELF_PAY).fillna(False).astype(bool)
+
+    def note(self, rule_id: str, text: str) -> None:
+        """Record why a rule that ran left some lines unjudged (e.g. no filing record in the export)."""
+        self.notes[rule_id] = text
 
     def setting(self, name: str, default: Any) -> Any:
         return self.settings.get(name, default)
@@ -251,7 +257,8 @@ def run_checks(
                 frames.append(found)
         status_rows.append({
             "id": rule.id, "family": rule.family, "severity": rule.severity, "title": rule.title,
-            "status": "skipped" if reason else "ran", "reason": reason, "findings": count,
+            "status": "skipped" if reason else "ran", "reason": reason or context.notes.get(rule.id),
+            "findings": count,
             "seconds": time.perf_counter() - started,
         })
     findings = (
