@@ -422,10 +422,30 @@ def _credential_aliases() -> dict[str, str]:
     return aliases
 
 
+@cache
+def _degree_keys() -> frozenset[str]:
+    """Aliases that name a degree (PhD, PsyD) rather than the licence a line is billed under."""
+    table = load_table("credentials.csv")
+    return frozenset(table.loc[table["kind"] == "degree", "alias"].map(_credential_key))
+
+
+def _billing_credential(keys: list[str], aliases: dict[str, str]) -> str | None:
+    """Of the credentials a cell or name lists, the licence the line is billed under.
+
+    "PhD, LMFT" is an LMFT with a doctorate, so a licence wins over a degree; the first licence listed
+    wins among several ("LCSW, LCADC"). A degree alone stands ("PhD" is a psychologist).
+    """
+    known = [key for key in keys if key in aliases]
+    licences = [key for key in known if key not in _degree_keys()]
+    chosen = (licences or known or [None])[0]
+    return aliases.get(chosen) if chosen else None
+
+
 def normalize_credential(values: pd.Series) -> pd.Series:
     """Canonical short credential ("Ph.D." -> "PHD", "LICSW" -> "LCSW"); unknown ones kept upper-case.
 
-    Where a cell lists several ("PhD, LCSW") the first recognized one is the billing credential.
+    Where a cell lists several ("PhD, LMFT") the licence the line is billed under wins (see
+    `_billing_credential`).
     """
 
     def parse(uniques: pd.Series) -> pd.Series:
@@ -436,11 +456,8 @@ def normalize_credential(values: pd.Series) -> pd.Series:
             whole = aliases.get(_credential_key(text))
             if whole:
                 return whole
-            for part in re.split(r"[,;/]+|\s+", text):
-                known = aliases.get(_credential_key(part))
-                if known:
-                    return known
-            return text.upper()
+            parts = [_credential_key(part) for part in re.split(r"[,;/]+|\s+", text)]
+            return _billing_credential(parts, aliases) or text.upper()
 
         return _clean_values(uniques).map(one, na_action="ignore")
 
@@ -464,14 +481,14 @@ def _peel_name(text: str, aliases: dict[str, str]) -> tuple[str, str | None]:
         stated = "," in match.group("sep") or token.isupper() or "." in token
         if not known or not stated or len(rest.replace(",", " ").split()) < 2:
             break
-        credentials.insert(0, known)
+        credentials.insert(0, _credential_key(token))
         name = rest
     if "," in name:
         last, _, first = name.partition(",")
         name = f"{first.strip()} {last.strip()}".strip()
     if name.isupper() or name.islower():
         name = " ".join(part.capitalize() if "'" not in part else part.title() for part in name.split(" "))
-    return name, (credentials[0] if credentials else None)
+    return name, _billing_credential(credentials, aliases)
 
 
 def split_name_credential(values: pd.Series) -> pd.DataFrame:

@@ -153,9 +153,25 @@ def test_names_in_both_orders_with_credentials(raw, name, credential):
     ) == credential
 
 
+@pytest.mark.parametrize(("raw", "canonical"), [
+    ("LCMHC", "LMHC"), ("LPCC", "LPCC"), ("LISW", "LCSW"), ("LISW-S", "LCSW"), ("LICSW", "LCSW"),
+    ("LP", "PHD"), ("LCDC", "LCADC"), ("CADC", "LCADC"), ("LADC", "LCADC"), ("LIMHP", "LMHC"),
+    ("LPCMH", "LPC"), ("LMHC", "LMHC"), ("LMHP", "LMHC"), ("LCPC", "LCPC"), ("LPC", "LPC"),
+    ("PhD, LMFT", "LMFT"), ("Ph.D. / LPC", "LPC"), ("PsyD, LCSW", "LCSW"), ("MD, PhD", "MD"),
+    ("LCSW, LCADC", "LCSW"), ("PhD", "PHD"),
+])
+def test_state_credential_titles_and_combinations(raw, canonical):
+    assert normalize.normalize_credential(series(raw)).tolist() == [canonical]
+
+
+def test_name_with_degree_and_licence_is_billed_under_the_licence():
+    split = normalize.split_name_credential(series("Jo Park, PhD, LMFT", "Lee, Sam LISW-S"))
+    assert split.values.tolist() == [["Jo Park", "LMFT"], ["Sam Lee", "LCSW"]]
+
+
 def test_credentials_canonical():
     result = normalize.normalize_credential(series("Ph.D.", "licsw", "LPC-A", "PsyD", "PhD, LCSW", "RN"))
-    assert result.tolist() == ["PHD", "LCSW", "LPC-A", "PSYD", "PHD", "RN"]
+    assert result.tolist() == ["PHD", "LCSW", "LPC-A", "PSYD", "LCSW", "RN"]
     assert normalize.is_known_credential(result).tolist() == [True] * 5 + [False]
 
 
