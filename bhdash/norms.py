@@ -7,7 +7,10 @@ number of comparisons) AND a materiality threshold in percentage points agree, a
 findings report) is a flagged share that is *higher* than the norm on an audit-focus code (90837, level
 4/5 E/M: the codes payers' letters and CBRs single out), so billing shorter sessions is not called risk.
 Norms ship in `reference/norms.csv` (payer_norms.md §8, each row with basis and source) and a practice's
-own CSV replaces shipped rows for the (payer type, family, credential) groups it covers.
+own CSV replaces shipped rows for the (payer type, family, credential) groups it covers. A payer type
+with no norm of its own for a family (commercial E/M levels, Medicare Advantage, Medicaid E/M) is compared
+with the national reference, Medicare's published shares, and its basis says so (`NATIONAL_REFERENCE`):
+a psychiatrist billing 99215 on 60% of visits is an outlier whatever the payer.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from scipy.special import gammaln, xlog1py, xlogy
 
 from bhdash.errors import InputFileError
 from bhdash.model import PAYER_TYPES
-from bhdash.payers import payer_type_from_name
+from bhdash.payers import SELF_PAY, payer_type_from_name
 from bhdash.reference import in_effect, load_table
 
 NORM_COLUMNS: tuple[str, ...] = (
@@ -31,6 +34,10 @@ NORM_COLUMNS: tuple[str, ...] = (
 )
 _REQUIRED_USER_COLUMNS = ("payer_type", "code_family", "code", "expected_share")
 _GROUP_KEY = ["payer_type", "code_family", "credential"]
+# The only national code-mix figures are Medicare's (payer_norms.md §1, §2: no authoritative commercial
+# or Medicaid E/M mix is published); a borrowed norm's basis ends with this suffix.
+NATIONAL_TYPE = "medicare"
+NATIONAL_REFERENCE = ", national reference"
 PSYCHOTHERAPY_CODES: tuple[str, ...] = ("90832", "90834", "90837")
 # Families whose use rate (share of a clinician's services) is compared with peers (CBR201807 code list,
 # bh_coding_rules.md §12 AUD-002: outlier rates of 90785, 90839, 90846).
@@ -149,6 +156,25 @@ def _norm_per_credential(norms: pd.DataFrame, credentials: pd.Series) -> pd.Data
     return pd.concat([specific, fallback], ignore_index=True)
 
 
+def _with_national_reference(applicable: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
+    """Add, for each (credential, payer type) billed whose payer type has no norm for a family, the
+    national (Medicare) norm rows of that family, their basis marked NATIONAL_REFERENCE."""
+    national = applicable[applicable["payer_type"] == NATIONAL_TYPE].drop(columns="payer_type")
+    seen = lines[["clinician_credential", "payer_type"]].drop_duplicates()
+    seen = seen[~seen["payer_type"].isin([NATIONAL_TYPE, SELF_PAY])]
+    borrowed = seen.merge(national, on="clinician_credential")
+    if borrowed.empty:
+        return applicable
+    own = applicable[["clinician_credential", "payer_type", "code_family"]].drop_duplicates()
+    borrowed = borrowed.merge(own, how="left", indicator=True)
+    borrowed = borrowed[borrowed["_merge"] == "left_only"].drop(columns="_merge")
+    borrowed["basis"] = borrowed["basis"].astype(str) + NATIONAL_REFERENCE
+    program = borrowed["payer_type"].str.replace("_", " ")
+    borrowed["source"] = ("no " + program + " norm for this code family; the national (Medicare) reference "
+                          "is used: " + borrowed["source"].astype(str))
+    return pd.concat([applicable, borrowed[applicable.columns]], ignore_index=True)
+
+
 def _adjust(p_values: np.ndarray, method: str) -> np.ndarray:
     if len(p_values) == 0:
         return p_values
@@ -240,7 +266,7 @@ def code_mix(
         "payer_type": line_payer_types(claims),
         "code": claims["procedure_code"],
     }).dropna(subset=["clinician", "payer_type", "code"])
-    applicable = _norm_per_credential(current, lines["clinician_credential"])
+    applicable = _with_national_reference(_norm_per_credential(current, lines["clinician_credential"]), lines)
     family_codes = applicable[["payer_type", "code_family", "code", "clinician_credential"]]
     # Lines are counted per clinician × credential × payer type × code before the join to code families:
     # the same counts as joining every line, on a few hundred rows instead of every line.

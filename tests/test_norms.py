@@ -194,3 +194,19 @@ def test_benjamini_hochberg_matches_scipy() -> None:
     p_values = np.array([0.001, 0.04, 0.03, 0.2, 0.04, 0.9, 0.008])
     np.testing.assert_allclose(_adjust(p_values, "bh"), false_discovery_control(p_values, method="bh"))
     assert _adjust(p_values, "holm")[0] == pytest.approx(0.007)
+
+
+def test_payer_type_without_its_own_norm_is_compared_with_the_national_reference() -> None:
+    codes = ["99215"] * 30 + ["99214"] * 20 + ["90837"] * 10
+    claims = pd.DataFrame({"clinician_name": "Ana Diaz", "clinician_credential": "LCSW",
+                           "payer_type": "medicare_advantage", "procedure_code": codes,
+                           "service_date": pd.Timestamp("2026-03-02")})
+    mix = code_mix(claims)
+    em = mix[mix["code_family"] == "established_em"].set_index("code")
+    assert em.loc["99215", "expected_share"] == pytest.approx(0.062, abs=1e-3)
+    assert set(em["basis"]) == {"measured, national reference"}
+    assert em["source"].str.startswith("no medicare advantage norm for this code family").all()
+    psychotherapy = mix[mix["code_family"] == "individual_psychotherapy"]
+    assert set(psychotherapy["basis"]) == {"estimate, national reference"}
+    self_pay = code_mix(claims.assign(payer_type="self_pay"))
+    assert self_pay.empty

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bhdash.norms import NormSettings, code_mix, flagged_clinicians, load_norms
+from bhdash.norms import NATIONAL_REFERENCE, NormSettings, code_mix, flagged_clinicians, load_norms
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import clinician_hits, rule
 
@@ -32,7 +32,9 @@ _CORRECTION_LABELS = {"holm": "Holm", "bh": "BH"}
     rationale="Payers and CMS compare each clinician's share of a code (90837 above all) with peers and "
               "send letters, record requests or pre-payment reviews to outliers. Flagged only when an "
               "exact binomial test (Holm-corrected) and a materiality threshold agree, above a minimum "
-              "volume, so a clinician with a handful of sessions is never called an outlier.",
+              "volume, so a clinician with a handful of sessions is never called an outlier. A payer type "
+              "with no norm of its own for a code family is compared with the national (Medicare) "
+              "reference, and the finding says so.",
     fix="Check that the documented times support the codes billed; if they do, keep the documentation "
         "ready for a record request. If not, code to the documented time.",
     source="bh_coding_rules.md §11 (S114-S117 Anthem/EquiClaim, Medical Mutual 90837 thresholds; "
@@ -50,11 +52,17 @@ def norm_001(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     family = flagged["code_family"].map(_FAMILY_LABELS).fillna(flagged["code_family"].str.replace("_", " "))
     direction = flagged["difference_pp"].gt(0).map({True: "above", False: "below"})
     p_text = flagged["p_value"].map(lambda p: "p < 0.001" if p < 0.001 else f"p = {p:.3f}")
+    payer_type = flagged["payer_type"].str.replace("_", " ")
+    basis = flagged["basis"].astype(str)
+    national = basis.str.endswith(NATIONAL_REFERENCE)
+    basis_text = (basis + " norm").where(~national, "national Medicare reference ("
+                                         + basis.str.removesuffix(NATIONAL_REFERENCE) + "), as there is no "
+                                         + payer_type + " norm")
     message = (
         flagged["code"] + " is " + (flagged["observed_share"] * 100).round(1).astype(str) + "% of "
-        + flagged["volume"].astype(str) + " " + family + " services for " + flagged["payer_type"]
+        + flagged["volume"].astype(str) + " " + family + " services for " + payer_type
         + " (expected " + (flagged["expected_share"] * 100).round(1).astype(str) + "%, "
-        + flagged["basis"].astype(str) + " norm; " + flagged["difference_pp"].abs().round(1).astype(str)
+        + basis_text + "; " + flagged["difference_pp"].abs().round(1).astype(str)
         + " pp " + direction + "; " + p_text + ", " + _CORRECTION_LABELS[settings.correction] + "-adjusted "
         + flagged["p_adjusted"].map(lambda p: f"{p:.2g}") + ")"
     )
