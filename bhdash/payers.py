@@ -35,8 +35,9 @@ SETTING_COLUMNS: tuple[str, ...] = (
 _OPTIONAL_NUMBERS = ("evaluation_repeat_months",)
 _LIST_COLUMNS = ("telehealth_pos", "telehealth_modifiers")
 SELF_PAY = "self_pay"
+MEDICARE_ADVANTAGE = "medicare_advantage"
 # Payer types whose lines follow CMS coding and code-validity facts (MUEs, codes Medicare does not pay).
-CMS_CODING_TYPES: tuple[str, ...] = ("medicare", "medicare_advantage")
+CMS_CODING_TYPES: tuple[str, ...] = ("medicare", MEDICARE_ADVANTAGE)
 
 
 def _key(names: pd.Series) -> pd.Series:
@@ -231,11 +232,14 @@ class PayerDirectory:
         canonical = self.canonical_payer(names)
         known = self.payers.set_index("payer")
         settings = known.reindex(canonical.fillna("")).set_index(names.index)
-        stated = program_type(names)
-        if payer_types is not None:
-            stated = payer_types.astype("string").fillna(stated)
-        line_type = stated.fillna(settings["payer_type"].astype("string")).fillna("commercial")
-        own = canonical.notna() & (settings["payer_type"].astype("string") == line_type).fillna(False)
+        named = program_type(names)
+        brand_type = settings["payer_type"].astype("string")
+        stated = named if payer_types is None else payer_types.astype("string").fillna(named)
+        # A plan column saying "Medicare" on a Medicare Advantage plan's line keeps the more specific type.
+        advantage = ((named == MEDICARE_ADVANTAGE) | (brand_type == MEDICARE_ADVANTAGE)).fillna(False)
+        stated = stated.mask((stated == "medicare").fillna(False) & advantage, MEDICARE_ADVANTAGE)
+        line_type = stated.fillna(brand_type).fillna("commercial")
+        own = canonical.notna() & (brand_type == line_type).fillna(False)
         defaults = self.type_defaults.reindex(line_type).set_index(names.index)
         result = settings[list(SETTING_COLUMNS)].copy()
         for column in SETTING_COLUMNS:

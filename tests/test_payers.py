@@ -77,11 +77,14 @@ def test_the_lines_own_program_wins_over_its_brand() -> None:
 
 
 def test_a_plan_type_column_wins_over_the_payer_name() -> None:
-    settings = default_directory().settings_for(pd.Series(["UHC", "Aetna"]),
-                                                pd.Series(["medicaid", None], dtype="object"))
-    assert settings["payer_type"].tolist() == ["medicaid", "commercial"]
-    assert settings["timely_filing_days"].tolist() == [90.0, 120.0]
-    assert settings["confirmed"].tolist() == [False, False]
+    settings = default_directory().settings_for(
+        pd.Series(["UHC", "Aetna", "Humana", "Aetna Medicare PPO", "Medicare Part B"]),
+        pd.Series(["medicaid", None, "medicare", "medicare", "medicare"], dtype="object"))
+    # "Medicare" in the plan column of a Medicare Advantage plan's line keeps the more specific type.
+    assert settings["payer_type"].tolist() == [
+        "medicaid", "commercial", "medicare_advantage", "medicare_advantage", "medicare"]
+    assert settings["timely_filing_days"].tolist()[:2] == [90.0, 120.0]
+    assert settings["confirmed"].tolist()[:2] == [False, False]
 
 
 @pytest.mark.parametrize("name", ["Self-Pay", "self pay", "Private Pay", "Cash", "Sliding Fee",
