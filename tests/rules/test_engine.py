@@ -119,6 +119,7 @@ def test_unknown_payer_and_credential_warnings_name_the_rules_they_switch_off() 
 
 
 def test_payer_rules_keep_quiet_on_self_pay_lines() -> None:
-    claims = _claims().assign(payer=["Self-Pay", "Cash", "Aetna"], service_date=pd.Timestamp("2024-01-02"))
+    claims = _claims().assign(payer=["Self-Pay", "Cash", "Aetna"], service_date=pd.Timestamp("2024-01-02"),
+                              status="Unbilled")
     result = run_checks(claims, as_of="2026-06-30", select={"TIMELY"})
     assert result.findings["line_index"].tolist() == [2]
