@@ -191,7 +191,7 @@ else:
             )
             st.markdown(
                 f"**{_family(group.code_family)}** {badge}  \n"
-                f":gray[{group.payer_type.capitalize()} · {group.volume:,} services]"
+                f":gray[{group.payer_type.replace('_', ' ').capitalize()} · {group.volume:,} services]"
             )
             st.plotly_chart(
                 charts.code_mix_vs_norm(comparison, _family(group.code_family)),
