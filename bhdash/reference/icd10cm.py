@@ -18,6 +18,11 @@ from bhdash.reference import load_table, table_path
 
 # What `dx_status` reports per code and date.
 BILLABLE, CATEGORY, NOT_VALID, UNCONFIRMED, UNKNOWN = "billable", "category", "none", "unconfirmed", "unknown"
+# A well-formed ICD-10-CM code in no shipped set, one level below a known code, dated where no shipped set
+# applies (FY2022-FY2024, or a fiscal year newer than the newest set): it may be a code that year added
+# under an existing one (as F43.81 under F43.8), so it is not called invalid.
+UNSHIPPED = "unshipped"
+_ICD10CM_SHAPE = r"^[A-TV-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$"
 # Open interval ends, as dates every date of service lies between.
 _OPEN_START, _OPEN_END = pd.Timestamp("1900-01-01"), pd.Timestamp("2999-12-31")
 
@@ -51,6 +56,15 @@ def code_sets() -> pd.DataFrame:
     return load_table("icd10cm_sets.csv")
 
 
+def _in_shipped_year(dates: pd.Series) -> np.ndarray:
+    """Whether each date falls in a fiscal year whose code set is shipped."""
+    sets = code_sets()
+    starts = pd.to_datetime(sets["effective_from"]).to_numpy()
+    ends = pd.to_datetime(sets["effective_to"]).to_numpy()
+    values = pd.to_datetime(dates).to_numpy()[:, None]
+    return ((values >= starts) & (values <= ends)).any(axis=1)
+
+
 def undotted(codes: pd.Series) -> pd.Series:
     return codes.astype("string").str.upper().str.replace(".", "", regex=False)
 
@@ -59,7 +73,8 @@ def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
     """Per (code, date): status, and the code's billable window for messages.
 
     status is billable, category (a header on that date), none (not a code on that date but at another
-    time), unconfirmed (the code changed in years whose code set is not shipped) or unknown (in no set).
+    time), unconfirmed (the code changed in years whose code set is not shipped), unshipped (a well-formed
+    code in no shipped set, under a known code, on a date no shipped set covers) or unknown (in no set).
     Looked up once per distinct (code, date) pair (a million diagnosis slots hold a few thousand) and
     taken back to the rows by position.
     """
@@ -83,6 +98,9 @@ def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
     in_table = np.array([code in _known_codes() for code in distinct["code"]], dtype=bool)
     status[in_table & known_code] = UNCONFIRMED
     status[covering["index"].to_numpy()] = covering["status"].to_numpy()
+    well_formed = distinct["code"].str.fullmatch(_ICD10CM_SHAPE).fillna(False).to_numpy(dtype=bool)
+    under_known = np.array([code[:-1] in _known_codes() for code in distinct["code"]], dtype=bool)
+    status[(status == UNKNOWN) & well_formed & under_known & ~_in_shipped_year(distinct["date"])] = UNSHIPPED
     windows = _billable_windows().reindex(distinct["code"])
     result = pd.DataFrame({"status": status, "billable_from": windows["billable_from"].to_numpy(),
                            "billable_to": windows["billable_to"].to_numpy()})

@@ -13,7 +13,15 @@ import pandas as pd
 
 from bhdash.model import DX_COLUMNS
 from bhdash.reference import load_table
-from bhdash.reference.icd10cm import CATEGORY, NOT_VALID, UNCONFIRMED, UNKNOWN, code_sets, dx_status
+from bhdash.reference.icd10cm import (
+    CATEGORY,
+    NOT_VALID,
+    UNCONFIRMED,
+    UNKNOWN,
+    UNSHIPPED,
+    code_sets,
+    dx_status,
+)
 from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text, unreadable
 from bhdash.rules.catalogue._shared import codes_of_kind, memo
 from bhdash.rules.engine import CheckContext
@@ -271,7 +279,8 @@ def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     title="Diagnosis validity on the date of service unconfirmed",
     rationale="bhdash ships the FY2021, FY2025 and FY2026 ICD-10-CM code sets (no package carries FY2022-"
               "FY2024). A code whose status changed between shipped sets, with no dated transition on file, "
-              "may or may not have been billable on a date in the gap.",
+              "may or may not have been billable on a date in the gap; a well-formed code in no shipped set, "
+              "dated in such a year or after the newest set (a new October code), may be valid then.",
     fix="Check the code against the ICD-10-CM code set of the date's fiscal year (Oct 1 to Sep 30).",
     source="S100; ICD-10-CM code sets shipped (reference icd10cm_sets.csv)",
     needs=("dx_1",),
@@ -279,11 +288,13 @@ def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 )
 def unconfirmed_dx(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     long = _slot_status(claims, ctx)
-    doubtful = long[long["status"] == UNCONFIRMED].copy()
+    doubtful = long[long["status"].isin([UNCONFIRMED, UNSHIPPED])].copy()
     shipped = ", ".join(code_sets()["fiscal_year"])
+    changed = (" changed between the shipped code sets (" + shipped + ")"
+               + _window(doubtful, "billable in them"))
+    absent = " is in none of the shipped code sets (" + shipped + "), and that date's set is not shipped"
     doubtful["text"] = ("diagnosis " + doubtful["slot"] + " " + doubtful["code"] + " on "
                         + fmt_date(doubtful["date"])
-                        + " changed between the shipped code sets (" + shipped + ")"
-                        + _window(doubtful, "billable in them"))
+                        + changed.where(doubtful["status"] == UNCONFIRMED, absent))
     lines, message = _per_line(doubtful)
     return hits(lines, message)
