@@ -27,6 +27,8 @@ from bhdash.model import Roster
 from bhdash.money import FINDING_DOLLARS, MoneySummary, summarize
 from bhdash.norms import load_norms
 from bhdash.payers import PayerDirectory, default_directory
+from bhdash.remit import RemitFile
+from bhdash.remit.match import RemitMatch, match_remittances, with_remit_outcomes
 from bhdash.risk import RiskModel, adjudicated_mask, score_lines
 from bhdash.rules import CheckResult, run_checks
 from bhdash.rules.engine import default_as_of
@@ -55,6 +57,7 @@ class Analysis:
     def money(self) -> MoneySummary:
         """Certain, likely and baseline dollars over every line (`money.summarize` for a selection)."""
         return summarize(self.risk)
+    remit: RemitMatch | None = None  # remittances matched to the history (or to `claims` when it is its own)
 
 
 def analyze(
@@ -68,6 +71,7 @@ def analyze(
     norms: pd.DataFrame | None = None,
     history: IngestResult | pd.DataFrame | None = None,
     learn_from_file: bool = True,
+    remittances: list[RemitFile] | None = None,
     as_of: pd.Timestamp | str | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Analysis:
@@ -79,6 +83,20 @@ def analyze(
     adjudicated lines do (see the module docstring) unless `learn_from_file` is False.
     """
     claims = ingested.claims
+    history_claims = history.claims if isinstance(history, IngestResult) else history
+    own_history = history_claims is None or history_claims is claims
+    remit = None
+    if remittances:
+        # Remittances attach to the history when one is given, otherwise to the claims themselves, which
+        # then train the model on their own outcomes; the remittance wins over spreadsheet outcomes.
+        target = claims if own_history else history_claims
+        remit = match_remittances(target, remittances)
+        labeled = with_remit_outcomes(target, remit)
+        if own_history:
+            claims = labeled
+            history_claims = None if history_claims is None else labeled
+        else:
+            history_claims = labeled
     directory = payers or (PayerDirectory.load(payers_file, payers_filename) if payers_file is not None
                            else default_directory())
     if norms is None and norms_file is not None:
@@ -86,7 +104,6 @@ def analyze(
     moment = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(claims)
     check = run_checks(claims, ingested.roster, as_of=moment, payers=directory, norms=norms,
                        settings=settings)
-    history_claims = history.claims if isinstance(history, IngestResult) else history
     learned_from_file = history_claims is None and learn_from_file and bool(adjudicated_mask(claims).any())
     if learned_from_file:
         history_claims = claims
@@ -95,6 +112,10 @@ def analyze(
     scored = score_lines(claims, check.findings, history=history_claims, history_findings=history_findings,
                          roster=ingested.roster, payers=directory, as_of=moment)
     warnings = [*ingested.warnings, *check.warnings]
+    if remit is not None:
+        warnings += [f"Remittance file '{item.file}' not read: {item.error}"
+                     for item in remit.files if item.error]
+        warnings += [f"Remittance: {warning}" for item in remit.files for warning in item.warnings]
     if scored.model.get("status") not in (None, "prior", "trained") and scored.model.get("reason"):
         warnings.append(f"Denial-risk model not trained: {scored.model['reason']}; using the prior.")
     check = replace(check, findings=check.findings.assign(**{FINDING_DOLLARS: scored.finding_dollars}))
@@ -102,5 +123,5 @@ def analyze(
         claims=claims, roster=ingested.roster, source=ingested.source, mapping=ingested.mapping,
         skipped=ingested.skipped, rows_read=ingested.rows_read, as_of=moment, check=check,
         risk=scored.lines, risk_model=scored.model, risk_fitted=scored.fitted, warnings=warnings,
-        paid=scored.paid, learned_from_file=learned_from_file,
+        paid=scored.paid, learned_from_file=learned_from_file, remit=remit,
     )

@@ -109,7 +109,10 @@ PATIENT_ID = "patient_id"  # stable per-patient key: member id, else normalized 
 CLAIM_COLUMNS: tuple[str, ...] = (SOURCE_ROW, PATIENT_ID, *(f.name for f in CLAIM_FIELDS))
 MODIFIER_COLUMNS: tuple[str, ...] = ("modifier_1", "modifier_2", "modifier_3", "modifier_4")
 DX_COLUMNS: tuple[str, ...] = ("dx_1", "dx_2", "dx_3", "dx_4")
-OUTCOME_COLUMNS: tuple[str, ...] = tuple(f.name for f in CLAIM_FIELDS if f.outcome)
+# What a matched 835 remittance adds to a line besides status / denial_reason / paid_amount: the
+# payer's non-contractual adjustment codes, their dollars and the payment date (bhdash.remit.match).
+REMIT_OUTCOME_COLUMNS: tuple[str, ...] = ("remit_reasons", "remit_shortfall", "remit_payment_date")
+OUTCOME_COLUMNS: tuple[str, ...] = (*(f.name for f in CLAIM_FIELDS if f.outcome), *REMIT_OUTCOME_COLUMNS)
 # A claim line keeps the text of a cell that could not be read in `<field>_raw` (NaN where the cell was
 # read), so the finding can quote what the export said. PHI fields keep a placeholder, never the value.
 RAW_SUFFIX = "_raw"

@@ -10,6 +10,7 @@ service where the upload has them, under readable headers, and no internal colum
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,7 @@ def report_document(analysis: Analysis) -> dict[str, Any]:
         "model": {key: _plain(value) if not isinstance(value, list | dict) else value
                   for key, value in analysis.risk_model.items()},
         "warnings": list(analysis.warnings),
+        "remit": analysis.remit.summary() if analysis.remit is not None else None,
     }
 
 
@@ -281,9 +283,37 @@ def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
     if analysis.skipped is not None and len(analysis.skipped):
         reasons = analysis.skipped["reason"].value_counts().head(5)
         lines.append("Skipped rows: " + "; ".join(f"{reason} ({count})" for reason, count in reasons.items()))
+    lines += _remit_lines(analysis, top)
     if analysis.warnings:
         lines += ["Warnings:", *(f"  - {warning}" for warning in analysis.warnings)]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def remit_unmatched_tables(analysis: Analysis) -> dict[str, pd.DataFrame]:
+    """Unmatched remittance lines and unmatched claim lines, each with its reason (no patient columns)."""
+    if analysis.remit is None:
+        return {}
+    return {"Unmatched remittances": analysis.remit.unmatched_lines,
+            "Unmatched claim lines": analysis.remit.unmatched_claims.reset_index(drop=True)}
+
+
+def _remit_lines(analysis: Analysis, top: int) -> list[str]:
+    if analysis.remit is None:
+        return []
+    summary = analysis.remit.summary()
+    lines = [f"Remittances: {summary['files']} file(s), {summary['remit_lines']} lines; "
+             f"{summary['claim_lines_matched']} claim lines matched, "
+             f"{summary['claim_lines_unmatched']} without a remittance; "
+             f"{summary['remit_lines_unmatched']} remittance lines unmatched"]
+    for title, table in remit_unmatched_tables(analysis).items():
+        if table.empty:
+            continue
+        lines.append(f"{title} ({min(top, len(table))} of {len(table)}):")
+        for row in table.head(top).itertuples(index=False):
+            where = f"row {row.row}" if hasattr(row, "row") else Path(str(row.file)).name
+            date = f"{row.service_date:%Y-%m-%d}" if pd.notna(row.service_date) else "no date"
+            lines.append(f"  {where}: {row.claim_id} {row.procedure_code} {date}: {row.reason}")
+    return [*lines, ""]
 
 
 def findings_csv(analysis: Analysis, findings: pd.DataFrame | None = None) -> bytes:
@@ -314,5 +344,5 @@ def findings_xlsx(analysis: Analysis, findings: pd.DataFrame | None = None) -> b
     rules = rules_table(analysis)[list(RULE_HEADERS)].rename(columns=RULE_HEADERS)
     return export.workbook_bytes({"Findings": biller_table(analysis, shown),
                                   "Money": money_table(analysis, findings), "Summary": summary,
-                                  "Rules": rules},
+                                  "Rules": rules, **remit_unmatched_tables(analysis)},
                                  notes={"Summary": ("Warnings", list(analysis.warnings))})

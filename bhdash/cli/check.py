@@ -33,6 +33,19 @@ def _as_of(value: str | None) -> date | None:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got '{value}'", param_hint="--as-of") from error
 
 
+def _read_remittances(paths: list[Path]) -> list:
+    """The --remit files; none readable is unusable input (exit 2), a few unreadable ones are warnings."""
+    from bhdash.errors import InputFileError
+    from bhdash.remit import read_remittances
+
+    read = read_remittances(paths)
+    if not any(item.error is None for item in read):
+        first = read[0] if read else None
+        raise InputFileError(f"no 835 remittance could be read ({first.error if first else 'no files'})",
+                             file=first.file if first else ", ".join(map(str, paths)))
+    return read
+
+
 def analyze_files(
     claims: Path,
     *,
@@ -42,6 +55,7 @@ def analyze_files(
     history: Path | None = None,
     as_of: date | None = None,
     map_options: list[str] | None = None,
+    remit: list[Path] | None = None,
 ) -> Analysis:
     """Read and check the files as `bhdash check` does (`bhdash report` uses the same); unusable input
     prints one line naming file, sheet, row and column and exits with code 2."""
@@ -53,7 +67,9 @@ def analyze_files(
     try:
         ingested = ingest(claims, roster=roster, mapping_overrides=overrides or None)
         past = ingest(history, roster=roster, mapping_overrides=overrides or None) if history else None
-        return analyze(ingested, payers_file=payers, norms_file=norms, history=past, as_of=as_of)
+        remittances = _read_remittances(remit) if remit else None
+        return analyze(ingested, payers_file=payers, norms_file=norms, history=past,
+                       remittances=remittances, as_of=as_of)
     except InputFileError as error:
         typer.echo(f"error: {error}", err=True)
         raise typer.Exit(2) from error
@@ -71,6 +87,9 @@ def check_command(
     history: Annotated[Path | None, typer.Option(
         "--history", help="Adjudicated claims export that trains the denial-risk model (default: the "
         "claims file's own paid and denied lines, as in the dashboard).")] = None,
+    remit: Annotated[list[Path] | None, typer.Option(
+        "--remit", help="835 remittance file, folder or zip (repeatable); outcomes for --history, else for "
+                        "the claims file.")] = None,
     as_of: Annotated[str | None, typer.Option(
         "--as-of", help="Reference date YYYY-MM-DD (default: the latest date of service).")] = None,
     map_: Annotated[list[str] | None, typer.Option(
@@ -94,7 +113,7 @@ def check_command(
     if output is CheckFormat.XLSX and out is None:
         raise typer.BadParameter("the xlsx format needs --out FILE.xlsx", param_hint="--out")
     analysis = analyze_files(claims, roster=roster, payers=payers, norms=norms, history=history, as_of=moment,
-                             map_options=map_)
+                             map_options=map_, remit=remit)
     if save is not None:
         from bhdash.norms import load_norms
 

@@ -54,7 +54,12 @@ def sample(
     typer.echo(f"{len(practice.claims):,} claim lines, {len(practice.manifest):,} planted problem records "
                f"(seed {seed}, as of {practice.as_of:%Y-%m-%d})")
     for path in paths.values():
-        typer.echo(f"  {path}  {path.stat().st_size / 1024:,.0f} KB")
+        if path.is_dir():
+            files = list(path.glob("*.835"))
+            size = sum(file.stat().st_size for file in files)
+            typer.echo(f"  {path}/  {len(files)} files, {size / 1024:,.0f} KB")
+        else:
+            typer.echo(f"  {path}  {path.stat().st_size / 1024:,.0f} KB")
     if report:
         from bhdash.reportpack import BrowserMissing
         from bhdash.reportpack.example import write_example_report

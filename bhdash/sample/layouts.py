@@ -1,12 +1,14 @@
 """Vendor-style exports of the sample practice, each exercising the ingestion traps of its vendor.
 
-- SimplePractice appointment-status CSV: duplicate Charge/Paid/Unpaid block; no minutes/NPI/POS/dx.
+- SimplePractice appointment-status CSV: the client's Charge/Paid/Unpaid block only, no insurance outcome
+  columns (its outcomes arrive as the 835 remittances in `remittances/`); no minutes/NPI/POS/dx.
 - TherapyNotes "Billing Transactions" workbook: serial-number dates, split names, "Last, First"
   clinicians, payment rows between the appointment rows, negative paid amounts.
 - A messy "Claims Detail Report" workbook: title rows, a Total row, modifiers glued to some codes,
   dates as text in some rows and real dates in others, NPIs as numbers, dotless ICD codes in some
   rows, "LAST, FIRST CRED" clinicians, plus roster sheets named so only their content tells.
 - roster.xlsx (clinicians + enrollments) for the layouts that carry no roster.
+- remittances/: the adjudicated history as X12 835 files, one per payer and payment month (remittances.py).
 
 Every layout holds the same claim lines in the same order. Workbooks carry a fixed creation
 timestamp so the same practice always gives the same bytes.
@@ -26,6 +28,7 @@ import xlsxwriter
 
 from bhdash.sample.generator import SamplePractice
 from bhdash.sample.problems import UNPARSEABLE_DATE
+from bhdash.sample.remittances import REMIT_DESCRIPTION, REMIT_FOLDER, write_remittances
 
 SIMPLEPRACTICE_FILE = "simplepractice_appointment_status.csv"
 THERAPYNOTES_FILE = "therapynotes_billing_transactions.xlsx"
@@ -37,7 +40,7 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 SIMPLEPRACTICE_HEADER = (
     "Date of Service", "Client", "Clinician", "Billing Code", "Primary Insurance", "Secondary Insurance",
     "Rate per Unit", "Units", "Total Fee", "Progress Note Status", "Client Payment Status", "Charge",
-    "Uninvoiced", "Paid", "Unpaid", "Insurance Payment Status", "Charge", "Paid", "Unpaid", "Write Off",
+    "Uninvoiced", "Paid", "Unpaid",
 )
 THERAPYNOTES_HEADER = (
     "Date", "Type", "Service Code", "Last Name", "First Name", "Clinician Name", "Billing Method",
@@ -139,14 +142,10 @@ def _patient_responsibility(practice: SamplePractice) -> pd.Series:
 
 
 def write_simplepractice(practice: SamplePractice, path: Path) -> pd.Series:
-    """SimplePractice appointment-status CSV; returns each line's row number in the file."""
+    """SimplePractice appointment-status CSV without insurance outcomes; returns each line's row number."""
     claims = practice.claims
     client_owed = _patient_responsibility(practice)
-    insurance_charge = claims["charge"] - client_owed
     adjudicated = claims["status"].notna()
-    paid = claims["paid_amount"].fillna(0.0)
-    unpaid = (insurance_charge - paid).where(~adjudicated | (claims["status"] == "Denied"), 0.0)
-    write_off = (insurance_charge - paid).where(claims["status"] == "Paid", 0.0)
     frame = pd.DataFrame({
         "dos": _service_date_text(practice),
         "client": claims["patient_name"],
@@ -163,11 +162,6 @@ def write_simplepractice(practice: SamplePractice, path: Path) -> pd.Series:
         "uninvoiced": "0",
         "client_paid": _money(client_owed),
         "client_unpaid": "0",
-        "insurance_status": claims["status"].fillna(""),
-        "insurance_charge": _money(insurance_charge),
-        "insurance_paid": _money(claims["paid_amount"]),
-        "insurance_unpaid": _money(unpaid),
-        "write_off": _money(write_off),
     })
     frame.to_csv(path, index=False, header=list(SIMPLEPRACTICE_HEADER), lineterminator="\n")
     return pd.Series(np.arange(len(claims)) + 2, index=claims.index)
@@ -331,7 +325,8 @@ def write_roster(practice: SamplePractice, path: Path) -> None:
 
 
 LAYOUT_FILES: dict[str, str] = {
-    SIMPLEPRACTICE_FILE: "SimplePractice-style appointment status CSV (duplicate Charge/Paid/Unpaid block)",
+    SIMPLEPRACTICE_FILE: "SimplePractice-style appointment status CSV without insurance outcomes (see "
+                         "remittances/)",
     THERAPYNOTES_FILE: "TherapyNotes-style Billing Transactions workbook (serial dates, payment rows)",
     CLAIMS_DETAIL_FILE: "messy Claims Detail Report: title rows, Total row, glued modifiers, roster sheets",
     ROSTER_FILE: "clinician roster and payer enrollments, for the layouts that carry none",
@@ -369,6 +364,7 @@ def write_sample(practice: SamplePractice, out_dir: Path) -> dict[str, Path]:
     }
     write_roster(practice, paths[ROSTER_FILE])
     write_manifest(practice, paths["manifest.csv"], rows)
-    listed = {**LAYOUT_FILES, EXAMPLE_REPORT_FILE: EXAMPLE_REPORT_NOTE}
+    paths[REMIT_FOLDER] = write_remittances(practice, out_dir)
+    listed = {**LAYOUT_FILES, f"{REMIT_FOLDER}/": REMIT_DESCRIPTION, EXAMPLE_REPORT_FILE: EXAMPLE_REPORT_NOTE}
     paths["README.md"].write_text(render_readme(practice, listed), encoding="utf-8")
     return paths

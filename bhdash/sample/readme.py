@@ -185,6 +185,9 @@ each one with its row in every layout (clinician-level problems have no row).
 {file_table}
 
 The three claim layouts hold the same lines in the same order. The SimplePractice export carries no \
+insurance outcome columns: its outcomes come from the 835 files in `remittances/` (`bhdash check \
+simplepractice_appointment_status.csv --remit remittances`), matched by patient name, date and code since \
+the export has no claim ID. It carries no \
 minutes, NPI, place of service, modifiers, diagnosis or submitted date, so the rules that need them are \
 skipped on it (and filing windows are measured to the as-of date); the TherapyNotes workbook carries no \
 units either. The claims detail report carries everything. The lines planted with an unparseable date of \

@@ -15,7 +15,7 @@ def test_sample_command_writes_every_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sample", "--months", "1", "--out", str(tmp_path), "--seed", "5",
                                        "--no-report"])
     assert result.exit_code == 0, result.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(LAYOUT_FILES)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*LAYOUT_FILES, "remittances"])
     assert "claim lines" in result.output
     manifest = pd.read_csv(tmp_path / "manifest.csv")
     assert {"CRED", "NPI", "DUP"} <= set(manifest["family"])
