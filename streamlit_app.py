@@ -32,6 +32,7 @@ navigation = st.navigation(
             st.Page("pages/clinicians.py", title="Clinicians", icon=":material/groups:"),
             st.Page("pages/credentialing.py", title="Credentialing", icon=":material/badge:"),
             st.Page("pages/denial_risk.py", title="Denial risk", icon=":material/trending_down:"),
+            st.Page("pages/denials.py", title="Denials", icon=":material/money_off:"),
             st.Page("pages/what_if.py", title="What-if", icon=":material/tune:"),
             st.Page("pages/report.py", title="Report", icon=":material/description:"),
         ],

@@ -499,3 +499,37 @@ def scenario_comparison(comparison: pd.DataFrame) -> go.Figure:
         figure.update_yaxes(visible=False, range=[0, max(max(values), 1e-9) * 1.25], row=1, col=position)
     figure.update_annotations(font={"size": 12})
     return _layout(figure, height=300)
+
+
+def denied_dollars(table: pd.DataFrame, by: str, title: str, top: int = 12) -> go.Figure:
+    """Stacked bars of denied dollars bhdash would have caught, the rest of the denied dollars and the
+    underpaid dollars per category (`bhdash.denials.dollars_by`); months run left to right, other
+    categories are horizontal bars, largest on top."""
+    shown = table[table["total"] > 0]
+    if shown.empty:
+        return empty_figure("No denied or underpaid dollars for the current selection")
+    by_month = by == "month"
+    if not by_month:
+        shown = shown.nlargest(top, "total").iloc[::-1]
+    labels = [wrapped_label(str(value)) for value in shown[by]]
+    series = (
+        ("Preventable (a check flagged the line)", shown["preventable"], SEVERITY_COLORS["error"]),
+        ("Other denials", shown["denied"] - shown["preventable"], BASELINE_COLOR),
+        ("Underpaid", shown["underpaid"], SEVERITY_COLORS["warning"]),
+    )
+    figure = go.Figure()
+    for name, values, color in series:
+        if not (values > 0).any():
+            continue
+        figure.add_bar(
+            name=name, marker_color=color, orientation="v" if by_month else "h",
+            x=labels if by_month else values.to_numpy(), y=values.to_numpy() if by_month else labels,
+            hovertemplate=f"%{{{'x' if by_month else 'y'}}}: $%{{{'y' if by_month else 'x'}:,.0f}}"
+                          f"<extra>{name}</extra>",
+        )
+    figure.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
+    if by_month:
+        figure.update_yaxes(tickformat=MONEY_AXIS, title="dollars")
+        return _layout(figure, title)
+    figure.update_xaxes(tickformat=MONEY_AXIS, title="dollars")
+    return _layout(figure, title, height=max(300, 30 * len(shown) + 140))

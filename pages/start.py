@@ -22,6 +22,7 @@ FIELD_LABELS = {
 }
 CLAIMS_UPLOAD = "start_claims_upload"
 ROSTER_UPLOAD = "start_roster_upload"
+REMIT_UPLOAD = "start_remit_upload"
 
 
 st.title("Check your claims before the payer does")
@@ -49,6 +50,14 @@ with upload_column:
         help="Clinicians with credential, NPI and license expiry; enrollments with payer, effective and term "
         "dates. Needed for the credentialing checks.",
     )
+    remit_upload = st.file_uploader(
+        "835 remittance files (optional)",
+        accept_multiple_files=True,
+        key=REMIT_UPLOAD,
+        help="The ERA files your clearinghouse lets you download (X12 835), one or many, or a zip of them. "
+        "Their paid and denied lines become your outcomes: the Denials page and a denial model learned from "
+        "what your payers actually did.",
+    )
 with sample_column, st.container(border=True):
     st.markdown("**No export at hand?**")
     st.markdown(
@@ -60,8 +69,14 @@ with sample_column, st.container(border=True):
     ):
         session.load_sample()
         st.rerun()
+    if st.session_state.get(session.SOURCE_KIND) == "sample" and not session.remittances():
+        st.markdown("Its payers' answers also come as 835 remittance files, one per payer and month.")
+        if st.button("Add the sample's 835 remittances", icon=":material/receipt_long:", width="stretch"):
+            session.load_sample_remittances()
+            st.rerun()
 claims_changed = session.take_upload(session.CLAIMS_FILE, claims_upload)
-if session.take_upload(session.ROSTER_FILE, roster_upload) or claims_changed:
+remit_changed = session.take_remittances(remit_upload)
+if session.take_upload(session.ROSTER_FILE, roster_upload) or claims_changed or remit_changed:
     st.rerun()
 
 error = loading.input_error()
@@ -145,6 +160,38 @@ with st.container(border=True):
                 st.success(f"Saved as upload {outcome['saved']}.", icon=":material/check_circle:")
                 st.page_link("pages/progress.py", label="See this practice's progress",
                              icon=":material/timeline:")
+if analysis.remit is not None:
+    remit = analysis.remit
+    counts = remit.summary()
+    unreadable = [item for item in remit.files if item.error is not None]
+    st.subheader("Remittances (835)")
+    row = st.columns(4)
+    row[0].metric("Files read", f"{counts['files']:,} of {len(remit.files):,}", border=True)
+    row[1].metric("Remittance lines", f"{counts['remit_lines']:,}", border=True)
+    row[2].metric(
+        "Claim lines matched",
+        f"{counts['claim_lines_matched']:,}",
+        border=True,
+        help="Matched by claim ID, code and date of service; else by patient name, date and code. When one "
+        "line has several remittances (a denial, then a corrected claim) the latest decides.",
+    )
+    row[3].metric(
+        "Remittance lines unmatched",
+        f"{counts['remit_lines_unmatched']:,}",
+        border=True,
+        help="Lines of the 835 files that no claim line in the export matches (reasons below).",
+    )
+    for item in unreadable:
+        st.warning(f"{formatting.plain(item.file)} was not read: {formatting.plain(item.error)}",
+                   icon=":material/warning:")
+    with st.expander(f"Unmatched lines ({counts['remit_lines_unmatched']:,} remittance, "
+                     f"{counts['claim_lines_unmatched']:,} claim lines without a remittance)"):
+        st.markdown("**Remittance lines with no claim line**")
+        st.dataframe(remit.unmatched_lines, hide_index=True, width="stretch")
+        st.markdown("**Claim lines with no remittance** (lines not yet adjudicated are expected here)")
+        st.dataframe(remit.unmatched_claims, hide_index=True, width="stretch")
+    st.page_link("pages/denials.py", label="Denials: what payers refused and what you could have caught",
+                 icon=":material/money_off:")
 
 source = ingested.source
 st.subheader("What we read")

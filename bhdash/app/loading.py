@@ -20,6 +20,7 @@ from bhdash.app import session
 from bhdash.app.session import CLAIMS_FILE, LOADED_KEY, NORMS_FILE, OVERRIDES, ROSTER_FILE, FileInput
 from bhdash.errors import InputFileError
 from bhdash.ingest import IngestResult, ingest
+from bhdash.remit import RemitFile, read_remittance_bytes
 
 MAX_UPLOAD_MB = 50
 
@@ -54,16 +55,26 @@ def _ingest(
     )
 
 
-def _analysis(ingested: IngestResult, norms_name: str | None, norms: bytes | None) -> Analysis:
-    """The same analysis `bhdash check` runs: a file with its own outcomes trains the model on them."""
-    return analyze(ingested, norms_file=norms, norms_filename=norms_name)
+def _analysis(ingested: IngestResult, norms_name: str | None, norms: bytes | None,
+              remittances: list[RemitFile] | None = None) -> Analysis:
+    """The same analysis `bhdash check` runs: a file with its own outcomes (from its columns or from the
+    835 remittances matched to it) trains the model on them."""
+    return analyze(ingested, norms_file=norms, norms_filename=norms_name, remittances=remittances)
+
+
+@st.cache_resource(max_entries=4, scope="session", show_spinner=False)
+def _remittances(digests: tuple[str, ...], _files: tuple[FileInput, ...]) -> list[RemitFile]:
+    """The session's 835 uploads read once; an unreadable one carries its error and the rest go on."""
+    return [read for item in _files for read in read_remittance_bytes(item.data, item.name)]
 
 
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
 def _analyze(
     key: tuple[Any, ...], norms_name: str | None, _ingested: IngestResult, _norms: bytes | None
 ) -> Analysis:
-    return _analysis(_ingested, norms_name, _norms)
+    files = session.remittances()
+    remittances = _remittances(tuple(item.digest for item in files), files) if files else None
+    return _analysis(_ingested, norms_name, _norms, remittances)
 
 
 @st.cache_resource(max_entries=1, scope="global", show_spinner=False)
@@ -89,6 +100,7 @@ def _key() -> tuple[Any, ...] | None:
         roster.digest if roster else None,
         tuple(sorted(st.session_state[OVERRIDES].items())),
         user_norms.digest if user_norms else None,
+        tuple(item.digest for item in session.remittances()),
     )
 
 
@@ -141,7 +153,7 @@ def load() -> Loaded | None:
             f"Read {ingested.rows_read:,} rows: {len(ingested.claims):,} claim lines, "
             f"{len(ingested.skipped):,} rows skipped."
         )
-        adjudicated = risk.adjudicated_mask(ingested.claims).any()
+        adjudicated = risk.adjudicated_mask(ingested.claims).any() or bool(session.remittances())
         learning = " and learning from the adjudicated ones" if adjudicated else ""
         status.update(label=f"Checking {len(ingested.claims):,} claim lines{learning}…")
         analysis = _check(key, ingested)

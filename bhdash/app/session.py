@@ -18,12 +18,14 @@ import streamlit as st
 SAMPLE_ENV = "BHDASH_OPEN_SAMPLE"
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_CLAIMS = "claims_detail_report.xlsx"
+SAMPLE_REMITTANCES = "remittances"
 SAMPLE_NAME = "Sample practice (Lakeview Behavioral Health)"
 UPLOAD_TYPES = ["xlsx", "xlsm", "xls", "csv"]
 
 CLAIMS_FILE = "claims_file"
 ROSTER_FILE = "roster_file"
 NORMS_FILE = "norms_file"
+REMIT_FILES = "remit_files"
 OVERRIDES = "mapping_overrides"
 SOURCE_KIND = "source_kind"
 LOADED_KEY = "loaded_key"
@@ -48,6 +50,7 @@ def init_session() -> None:
     """Give every session key a value up front, so pages read them without existence checks."""
     st.session_state.setdefault(CLAIMS_FILE, None)
     st.session_state.setdefault(ROSTER_FILE, None)
+    st.session_state.setdefault(REMIT_FILES, ())
     st.session_state.setdefault(OVERRIDES, {})
     st.session_state.setdefault(SOURCE_KIND, None)
     st.session_state.setdefault(LOADED_KEY, None)
@@ -82,9 +85,34 @@ def load_sample() -> None:
     path = SAMPLE_DIR / SAMPLE_CLAIMS
     st.session_state[CLAIMS_FILE] = file_input(path.name, path.read_bytes())
     st.session_state[ROSTER_FILE] = None
+    st.session_state[REMIT_FILES] = ()
     st.session_state[OVERRIDES] = {}
     st.session_state[SOURCE_KIND] = "sample"
 
+
+def load_sample_remittances() -> None:
+    """Add the sample practice's 835 files (one per payer and payment month) next to its claims."""
+    folder = SAMPLE_DIR / SAMPLE_REMITTANCES
+    st.session_state[REMIT_FILES] = tuple(file_input(path.name, path.read_bytes())
+                                          for path in sorted(folder.glob("*.835")))
+
+
+def remittances() -> tuple[FileInput, ...]:
+    return tuple(st.session_state.get(REMIT_FILES) or ())
+
+
+def take_remittances(uploaded: list[Any] | None) -> bool:
+    """Keep the 835 files just put in the multi-file uploader; True when the set changed. An emptied
+    uploader leaves earlier remittances (such as the sample's) in place."""
+    files = tuple(file_input(item.name, item.getvalue()) for item in uploaded or [])
+    digests = tuple(item.digest for item in files)
+    if not files or st.session_state.get("seen_remit_files") == digests:
+        if not files:
+            st.session_state.pop("seen_remit_files", None)
+        return False
+    st.session_state["seen_remit_files"] = digests
+    st.session_state[REMIT_FILES] = files
+    return True
 
 def set_upload(slot: str, name: str, data: bytes) -> None:
     """Store an uploaded file; a new claims file resets the mapping overrides."""
@@ -128,6 +156,7 @@ def clear_data() -> None:
     """Forget the session's files (the session-scoped caches drop their copies when the session ends)."""
     for slot in (CLAIMS_FILE, ROSTER_FILE, NORMS_FILE):
         st.session_state[slot] = None
+    st.session_state[REMIT_FILES] = ()
     st.session_state[OVERRIDES] = {}
     st.session_state[SOURCE_KIND] = None
 
