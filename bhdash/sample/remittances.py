@@ -149,6 +149,8 @@ def _file_text(payer: str, payer_id: str, payment_date: pd.Timestamp, control: i
 
 def remittance_files(practice: SamplePractice) -> dict[str, str]:
     """File name → 835 text, for every payer and payment month of the adjudicated history."""
+    if practice.claims["status"].isna().all():
+        return {}  # too few months for any outcome
     plan = _payment_plan(practice.claims).sort_values(["claim_id", "line_no"], kind="stable")
     outcome = plan["denial_reason"].where(plan["status"] == "Denied")
     claims = _claim_loops(plan, _service_loops(plan, outcome), deny_all=False, frequency="1")
