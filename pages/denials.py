@@ -24,8 +24,9 @@ lines = denials.denied_lines(claims, current.findings, current.risk["expected_pa
 figures = denials.summary(lines)
 source = "835 remittances" if analysis.remit is not None else "the export's status columns"
 st.caption(
-    f"Outcomes from {source}. A denied line's dollars are its expected payment (the same figure as "
-    "dollars at risk elsewhere); underpaid dollars are the payer's non-contractual adjustments on paid "
+    f"Outcomes from {source}. A denied line's dollars are its expected payment, what the payer pays on "
+    "the line when it is paid (the one money model every page uses); underpaid dollars are the payer's "
+    "non-contractual adjustments on paid "
     "lines (835 files only)."
 )
 
