@@ -50,7 +50,7 @@ def test_table_and_xlsx_list_unmatched_lines_with_reasons(tmp_path: Path) -> Non
     out = tmp_path / "report.xlsx"
     assert RUNNER.invoke(app, ["check", str(claims), "--remit", remit, "--format", "xlsx", "--out",
                                str(out)]).exit_code == 0
-    sheets = pd.read_excel(io.BytesIO(out.read_bytes()), sheet_name=None)
+    sheets = pd.read_excel(io.BytesIO(out.read_bytes()), sheet_name=None, engine="calamine")
     assert sheets["Unmatched claim lines"]["claim_id"].tolist() == ["CLM7777"]
     assert sheets["Unmatched remittances"]["reason"].str.contains("not in the claims file").all()
 
