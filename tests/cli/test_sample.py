@@ -45,4 +45,4 @@ def test_sample_command_without_a_browser_still_writes_the_sample(
     result = CliRunner().invoke(app, ["sample", "--months", "1", "--out", str(tmp_path), "--seed", "5"])
     assert result.exit_code == 0, result.output
     assert "example report not written" in result.output and "apt-get install chromium" in result.output
-    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(LAYOUT_FILES)
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted([*LAYOUT_FILES, "remittances"])
