@@ -14,15 +14,11 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import brier_score_loss, roc_auc_score
-from sklearn.model_selection import GroupShuffleSplit
-from threadpoolctl import threadpool_limits
 
 from bhdash import money
 from bhdash.model import MODIFIER_COLUMNS, OUTCOME_COLUMNS, Roster
@@ -30,6 +26,9 @@ from bhdash.norms import line_payer_types
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.reference import load_table
 from bhdash.rules import run_checks
+
+if TYPE_CHECKING:  # scikit-learn loads only when a model is trained (an export without outcomes never is)
+    from sklearn.linear_model import LogisticRegression
 
 DENIAL_LABEL = (
     "denied = the status mentions a denial or rejection (e.g. 'Denied', 'Rejected') or a denial reason "
@@ -479,6 +478,9 @@ def _fit(matrix: sparse.csr_matrix, labels: np.ndarray, random_state: int) -> Lo
     likelihood logit's probabilities match the observed rate overall and in every one-hot group, so no
     separate calibration fit is needed; the held-out calibration table checks it. One BLAS thread: on a
     problem this small, threads only contend (several times slower on a busy machine)."""
+    from sklearn.linear_model import LogisticRegression
+    from threadpoolctl import threadpool_limits
+
     with threadpool_limits(limits=1, user_api="blas"):
         return LogisticRegression(C=0.5, solver="newton-cholesky", max_iter=200,
                                   random_state=random_state).fit(matrix, labels)
@@ -515,6 +517,9 @@ def fit_risk_model(
     Refuses (status "not trained", the prior is used) when there are too few adjudicated lines, denials
     or paid lines, or when the held-out part lacks one of the outcomes.
     """
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+    from sklearn.model_selection import GroupShuffleSplit
+
     adjudicated = history[adjudicated_mask(history)]
     labels = denial_label(adjudicated).to_numpy()
     denials, paid = int(labels.sum()), int((~labels).sum())

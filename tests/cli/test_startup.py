@@ -41,3 +41,12 @@ def test_importing_the_package_is_light() -> None:
     completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                                check=True)
     assert _heavy(json.loads(completed.stdout)) == []
+
+
+def test_checking_a_file_without_outcomes_never_loads_scikit_learn() -> None:
+    code = ("import json, sys\nfrom bhdash.analysis import analyze\nfrom bhdash.ingest import ingest\n"
+            "analyze(ingest(b'Date of Service,CPT Code,Charge\\n01/05/2026,90837,200\\n', 'claims.csv'))\n"
+            "print(json.dumps(sorted(sys.modules)))")
+    completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                               check=True)
+    assert "sklearn" not in json.loads(completed.stdout.strip().splitlines()[-1])
