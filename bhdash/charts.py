@@ -511,7 +511,8 @@ def denied_dollars(table: pd.DataFrame, by: str, title: str, top: int = 12) -> g
     by_month = by == "month"
     if not by_month:
         shown = shown.nlargest(top, "total").iloc[::-1]
-    labels = [wrapped_label(str(value)) for value in shown[by]]
+    names = (shown["reason"] + ": " + shown["description"]) if by == "description" else shown[by].astype(str)
+    labels = [name if len(name) <= 52 else name[:51] + "…" for name in names]  # one line per bar
     series = (
         ("Preventable (a check flagged the line)", shown["preventable"], SEVERITY_COLORS["error"]),
         ("Other denials", shown["denied"] - shown["preventable"], BASELINE_COLOR),
@@ -532,4 +533,4 @@ def denied_dollars(table: pd.DataFrame, by: str, title: str, top: int = 12) -> g
         figure.update_yaxes(tickformat=MONEY_AXIS, title="dollars")
         return _layout(figure, title)
     figure.update_xaxes(tickformat=MONEY_AXIS, title="dollars")
-    return _layout(figure, title, height=max(300, 30 * len(shown) + 140))
+    return _layout(figure, title, height=max(300, 34 * len(shown) + 140))
