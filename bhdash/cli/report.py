@@ -73,6 +73,9 @@ def report_command(
         Path | None,
         typer.Option("--history", help="Adjudicated claims export that trains the denial-risk model."),
     ] = None,
+    remit: Annotated[list[Path] | None, typer.Option(
+        "--remit", help="835 remittance file, folder or zip (repeatable); outcomes for --history, else for "
+                        "the claims file.")] = None,
     scenario: Annotated[
         Path | None,
         typer.Option("--scenario", help="What-if scenario JSON (saved from the dashboard's What-if page)."),
@@ -129,7 +132,8 @@ def report_command(
     chosen = _scenario(scenario)
     picture = _logo(logo)
     analysis = analyze_files(
-        claims, roster=roster, payers=payers, norms=norms, history=history, as_of=moment, map_options=map_
+        claims, roster=roster, payers=payers, norms=norms, history=history, as_of=moment, map_options=map_,
+        remit=remit,
     )
     try:
         directory = PayerDirectory.load(payers) if payers is not None else None

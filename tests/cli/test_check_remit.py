@@ -59,3 +59,16 @@ def test_no_readable_remittance_is_unusable_input(tmp_path: Path) -> None:
     result = RUNNER.invoke(app, ["check", str(_claims(tmp_path)), "--remit", str(FIXTURES / "truncated.835")])
     assert result.exit_code == 2
     assert "no 835 remittance could be read (truncated" in result.stderr
+
+
+def test_report_reads_remittances_like_check(tmp_path: Path) -> None:
+    claims, bad = str(_claims(tmp_path)), str(FIXTURES / "truncated.835")
+    check = RUNNER.invoke(app, ["check", claims, "--remit", bad])
+    report = RUNNER.invoke(app, ["report", claims, "--remit", bad, "--format", "html",
+                                 "--out", str(tmp_path / "r.html")])
+    assert (report.exit_code, report.stderr) == (check.exit_code, check.stderr) == (2, check.stderr)
+    assert "no 835 remittance could be read" in report.stderr
+    written = RUNNER.invoke(app, ["report", claims, "--remit", str(FIXTURES / "ig_single_payment.835"),
+                                  "--format", "html", "--out", str(tmp_path / "r.html")])
+    assert written.exit_code == 0, written.output
+    assert (tmp_path / "r.html").read_text(encoding="utf-8").count("Plotly.newPlot") >= 2
