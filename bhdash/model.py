@@ -142,6 +142,7 @@ FAMILIES: tuple[str, ...] = (
 FINDING_COLUMNS: tuple[str, ...] = (
     "rule", "family", "severity", "title", "message", "fix", "source",
     "row", "line_index", "claim_id", "clinician", "payer", "code", "service_date", "amount",
+    "assumption",  # the unconfirmed payer default the finding rests on (NA when it rests on none)
 )
 
 

@@ -29,7 +29,20 @@ from bhdash.reference import load_table
 
 SETTING_COLUMNS: tuple[str, ...] = (
     "timely_filing_days", "telehealth_pos", "telehealth_modifiers", "credential_modifiers",
-    "dx_cognitive_exclusion", "evaluation_repeat_months", "source", "confirmed",
+    "dx_cognitive_exclusion", "evaluation_repeat_months", "out_of_network", "source", "confirmed",
+)
+# What a practice can set per payer (the Payers view and the `--payers` file): each carries an origin.
+EDITABLE_SETTINGS: tuple[str, ...] = (
+    "payer_type", "timely_filing_days", "telehealth_pos", "telehealth_modifiers", "credential_modifiers",
+    "dx_cognitive_exclusion", "out_of_network",
+)
+CONFIRMED = "shipped confirmed"
+ASSUMED = "shipped assumption"
+YOURS = "yours"
+ORIGIN_SUFFIX = "_origin"
+ASSUMED_COLUMN = "assumed"  # in a payer file: the settings still taken on trust from a shipped default
+PAYER_FILE_COLUMNS: tuple[str, ...] = (
+    "payer", "aliases", *EDITABLE_SETTINGS, ASSUMED_COLUMN,
 )
 # Settings a payer table may leave out (blank = the rule's default, e.g. 6 months between evaluations).
 _OPTIONAL_NUMBERS = ("evaluation_repeat_months",)
@@ -38,6 +51,15 @@ SELF_PAY = "self_pay"
 MEDICARE_ADVANTAGE = "medicare_advantage"
 # Payer types whose lines follow CMS coding and code-validity facts (MUEs, codes Medicare does not pay).
 CMS_CODING_TYPES: tuple[str, ...] = ("medicare", MEDICARE_ADVANTAGE)
+_FLAG_COLUMNS = ("credential_modifiers", "dx_cognitive_exclusion", "out_of_network", "confirmed")
+
+
+def origin_column(setting: str) -> str:
+    """The column that says where a setting's value came from (CONFIRMED, ASSUMED or YOURS)."""
+    return f"{setting}{ORIGIN_SUFFIX}"
+
+
+ORIGIN_COLUMNS: tuple[str, ...] = tuple(origin_column(setting) for setting in EDITABLE_SETTINGS)
 
 
 def _key(names: pd.Series) -> pd.Series:
@@ -75,8 +97,12 @@ def follows_cms_coding(payer_types: pd.Series) -> pd.Series:
     return payer_types.isin(CMS_CODING_TYPES).fillna(False).astype(bool)
 
 
+NONE = "none"  # in a payer file, an empty list ("no telehealth modifier"); a blank cell means "not set"
+
+
 def _split_list(values: pd.Series) -> pd.Series:
-    return values.fillna("").map(lambda text: tuple(part.strip() for part in text.split(";") if part.strip()))
+    return values.fillna("").map(lambda text: tuple(
+        part.strip() for part in text.split(";") if part.strip() and part.strip().lower() != NONE))
 
 
 def _prepare(table: pd.DataFrame) -> pd.DataFrame:
@@ -87,9 +113,39 @@ def _prepare(table: pd.DataFrame) -> pd.DataFrame:
         prepared[column] = pd.to_numeric(values).astype("float64")
     for column in _LIST_COLUMNS:
         prepared[column] = _split_list(prepared[column])
-    for column in ("credential_modifiers", "dx_cognitive_exclusion", "confirmed"):
-        prepared[column] = prepared[column].fillna("no").str.lower().isin(["yes", "true", "1"])
+    for column in _FLAG_COLUMNS:
+        prepared[column] = _flag(prepared[column])
     return prepared
+
+
+def _flag(values: pd.Series) -> pd.Series:
+    return values.fillna("no").astype(str).str.strip().str.lower().isin(["yes", "true", "1"])
+
+
+def _shipped(name: str) -> pd.DataFrame:
+    """A shipped payer table with every editable setting's origin from its `confirmed` flag.
+
+    A listed payer's type and the shipped "in network" are facts, not assumptions about the payer.
+    """
+    table = load_table(name)
+    table["out_of_network"] = "no"
+    origin = _flag(table["confirmed"]).map({True: CONFIRMED, False: ASSUMED})
+    for setting in EDITABLE_SETTINGS:
+        table[origin_column(setting)] = CONFIRMED if setting in ("payer_type", "out_of_network") else origin
+    return table
+
+
+def _user_origins(user: pd.DataFrame) -> pd.DataFrame:
+    """YOURS for every setting the practice's file gives, ASSUMED where its `assumed` column says so."""
+    assumed = (user[ASSUMED_COLUMN] if ASSUMED_COLUMN in user.columns
+               else pd.Series(pd.NA, index=user.index)).fillna("").astype(str).str.split(r"[;,]\s*")
+    for setting in EDITABLE_SETTINGS:
+        if setting not in user.columns:
+            continue
+        listed = assumed.map(lambda names, setting=setting: setting in names)
+        origin = pd.Series(YOURS, index=user.index).mask(listed, ASSUMED)
+        user[origin_column(setting)] = origin.where(user[setting].notna())
+    return user.drop(columns=[ASSUMED_COLUMN, "confirmed"], errors="ignore")
 
 
 def _read_user_table(source: bytes | str | Path, filename: str) -> pd.DataFrame:
@@ -144,20 +200,18 @@ class PayerDirectory:
     @classmethod
     def load(cls, user_file: bytes | str | Path | None = None, filename: str | None = None) -> PayerDirectory:
         """The shipped defaults, with a practice's own payer CSV laid over them when given."""
-        payers = load_table("payers.csv")
+        payers = _shipped("payers.csv")
+        type_defaults = _shipped("payer_type_defaults.csv").set_index("payer_type")
         if user_file is not None:
             name = filename or (str(user_file) if not isinstance(user_file, bytes) else "payers.csv")
-            user = _read_user_table(user_file, name)
-            payers = payers.set_index("payer")
-            user = user.set_index("payer")
-            payers = user.combine_first(payers).reset_index()
+            user = _user_origins(_read_user_table(user_file, name))
+            payers = user.set_index("payer").combine_first(payers.set_index("payer")).reset_index()
             payers["aliases"] = payers["aliases"].fillna(payers["payer"])
-            type_defaults = load_table("payer_type_defaults.csv").set_index("payer_type")
-            for column in SETTING_COLUMNS:
+            for column in (*SETTING_COLUMNS, *ORIGIN_COLUMNS):
                 if column in type_defaults.columns and column in payers.columns:
                     payers[column] = payers[column].fillna(payers["payer_type"].map(type_defaults[column]))
         payers = _prepare(payers)
-        defaults = _prepare(load_table("payer_type_defaults.csv")).set_index("payer_type")
+        defaults = _prepare(type_defaults.reset_index()).set_index("payer_type")
         aliases = payers[["payer", "aliases"]].assign(alias=lambda f: f["aliases"].str.split(";"))
         aliases = aliases.explode("alias")
         alias_frame = pd.concat([
@@ -241,13 +295,54 @@ class PayerDirectory:
         line_type = stated.fillna(brand_type).fillna("commercial")
         own = canonical.notna() & (brand_type == line_type).fillna(False)
         defaults = self.type_defaults.reindex(line_type).set_index(names.index)
-        result = settings[list(SETTING_COLUMNS)].copy()
-        for column in SETTING_COLUMNS:
+        result = settings[[*SETTING_COLUMNS, *ORIGIN_COLUMNS]].copy()
+        for column in (*SETTING_COLUMNS, *ORIGIN_COLUMNS):
             result[column] = result[column].where(own, defaults[column])
+        # The type itself: the line's own column is the practice's word; a name or brand that states it is
+        # a fact; only the commercial fallback for an unknown name is an assumption.
+        given = payer_types.astype("string") if payer_types is not None else pd.Series(
+            pd.NA, index=names.index, dtype="string")
+        type_origin = pd.Series(CONFIRMED, index=names.index).mask(given.notna(), YOURS).mask(
+            stated.isna() & brand_type.isna(), ASSUMED)
+        result[origin_column("payer_type")] = result[origin_column("payer_type")].where(own, type_origin)
         result.insert(0, "payer_type", line_type)
         result.insert(0, "canonical_payer", canonical)
         result["payer_known"] = canonical.notna()
         return result
+
+    def payer_file(self, names: pd.Series) -> pd.DataFrame:
+        """The settings of the payers behind `names`, one row each, in the shape `PayerDirectory.load`
+        reads: lists joined with ";", flags as yes/no, and `assumed` naming the settings that are still
+        unconfirmed shipped defaults (so a downloaded file uploaded again keeps its assumptions marked).
+        """
+        distinct = pd.Series(names.dropna().astype(str).unique(), dtype="string")
+        lines = self.settings_for(distinct)
+        rows = pd.DataFrame({"payer": lines["canonical_payer"].fillna(distinct)})
+        rows["aliases"] = ""  # the payer name is always its own alias; the shipped aliases stay
+        rows["payer_type"] = lines["payer_type"]
+        rows["timely_filing_days"] = lines["timely_filing_days"].astype("Int64")
+        for column in _LIST_COLUMNS:
+            rows[column] = lines[column].map(lambda values: ";".join(values) or NONE)
+        for column in _FLAG_COLUMNS:
+            rows[column] = lines[column].map({True: "yes", False: "no"})
+        origins = lines[list(ORIGIN_COLUMNS)]
+        rows[ASSUMED_COLUMN] = [
+            ";".join(setting for setting in EDITABLE_SETTINGS if row[origin_column(setting)] == ASSUMED)
+            for _, row in origins.iterrows()]
+        return rows.drop_duplicates("payer").sort_values("payer").reset_index(drop=True)[
+            list(PAYER_FILE_COLUMNS)]
+
+
+def assumption_note(line_settings: pd.DataFrame, setting: str, statement: pd.Series) -> pd.Series:
+    """Per line, the assumption a finding rests on when `setting` is an unconfirmed shipped default for
+    the line's payer ("Assumed: Medicaid requires license-level modifiers …"), NA where it is confirmed
+    or the practice's own. `line_settings` are `settings_for` rows aligned to `statement`.
+    """
+    assumed = line_settings[origin_column(setting)].reindex(statement.index).eq(ASSUMED).fillna(False)
+    note = ("Assumed: " + statement.astype("string")
+            + " (a shipped default not confirmed for this payer; change it on the Payers page or in "
+            "your payer file).")
+    return note.where(assumed, pd.NA).astype("string")
 
 
 @cache

@@ -2,7 +2,17 @@ import pandas as pd
 import pytest
 
 from bhdash.errors import InputFileError
-from bhdash.payers import PayerDirectory, default_directory, payer_type_from_name
+from bhdash.payers import (
+    ASSUMED,
+    CONFIRMED,
+    EDITABLE_SETTINGS,
+    YOURS,
+    PayerDirectory,
+    assumption_note,
+    default_directory,
+    origin_column,
+    payer_type_from_name,
+)
 
 
 def test_aliases_and_plan_names_resolve_to_canonical_payers() -> None:
@@ -94,3 +104,50 @@ def test_self_pay_spellings_are_not_insurance(name: str) -> None:
     assert settings.loc[0, "payer_type"] == "self_pay"
     assert pd.isna(settings.loc[0, "timely_filing_days"])
     assert settings.loc[0, "telehealth_modifiers"] == ()
+
+
+def test_every_setting_says_where_it_comes_from() -> None:
+    settings = default_directory().settings_for(
+        pd.Series(["Medicare", "Medicaid", "Zeta Health"]), pd.Series([None, None, None]))
+    assert settings["credential_modifiers_origin"].tolist() == [CONFIRMED, ASSUMED, ASSUMED]
+    assert settings["timely_filing_days_origin"].tolist() == [CONFIRMED, ASSUMED, ASSUMED]
+    assert settings["payer_type_origin"].tolist() == [CONFIRMED, CONFIRMED, ASSUMED]
+    assert settings["out_of_network"].tolist() == [False, False, False]
+
+
+def test_practice_settings_are_yours_unless_listed_as_assumed() -> None:
+    user = (b"payer,payer_type,credential_modifiers,timely_filing_days,telehealth_modifiers,assumed\n"
+            b"Medicaid,medicaid,no,180,none,timely_filing_days\n")
+    settings = PayerDirectory.load(user, "mine.csv").settings_for(pd.Series(["Medicaid"]))
+    row = settings.iloc[0]
+    assert (row["credential_modifiers"], row["credential_modifiers_origin"]) == (False, YOURS)
+    assert (row["timely_filing_days"], row["timely_filing_days_origin"]) == (180.0, ASSUMED)
+    assert (row["telehealth_modifiers"], row["telehealth_modifiers_origin"]) == ((), YOURS)
+    assert row["telehealth_pos_origin"] == ASSUMED  # not in the file: the shipped default stays
+
+
+def test_payer_file_round_trips_values_and_origins() -> None:
+    names = pd.Series(["Medicare Part B", "Medicaid", "Aetna PPO", "Zeta Health", "Medicaid"])
+    table = default_directory().payer_file(names)
+    assert table["payer"].tolist() == ["Aetna", "Medicaid", "Medicare", "Zeta Health"]
+    assert table.loc[2, "telehealth_modifiers"] == "none"
+    assert table.loc[2, "assumed"] == ""
+    assert "credential_modifiers" in table.loc[1, "assumed"].split(";")
+    reloaded = PayerDirectory.load(table.to_csv(index=False).encode(), "bhdash_payers.csv")
+    pd.testing.assert_frame_equal(reloaded.payer_file(names), table)
+    before = default_directory().settings_for(names)
+    after = reloaded.settings_for(names)
+    values = list(EDITABLE_SETTINGS)
+    pd.testing.assert_frame_equal(after[values], before[values], check_dtype=False)
+    origins = [origin_column(setting) for setting in EDITABLE_SETTINGS]
+    # What was an unconfirmed default stays one; everything else in the file is now the practice's own.
+    pd.testing.assert_frame_equal(after[origins].eq(ASSUMED), before[origins].eq(ASSUMED))
+
+
+def test_assumption_note_names_the_unconfirmed_default_only() -> None:
+    lines = default_directory().settings_for(pd.Series(["Medicaid", "Medicare"]))
+    notes = assumption_note(lines, "timely_filing_days", pd.Series(["Medicaid allows 365 days to file",
+                                                                    "Medicare allows 365 days to file"]))
+    assert notes.iloc[0].startswith("Assumed: Medicaid allows 365 days to file (a shipped default not "
+                                    "confirmed for this payer")
+    assert pd.isna(notes.iloc[1])

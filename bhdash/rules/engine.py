@@ -76,6 +76,7 @@ class CheckResult:
 def _missing_reason(rule: Rule, claims: pd.DataFrame, roster: Roster) -> str | None:
     absent = [column for column in rule.needs if column not in claims.columns]
     empty = [column for column in rule.needs if column in claims.columns and claims[column].isna().all()
+             and column not in rule.blank_ok
              and (raw_column(column) not in claims.columns or claims[raw_column(column)].isna().all())]
     reasons = []
     if absent:
@@ -149,6 +150,8 @@ def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
     charge = pd.to_numeric(_line_value(claims, "charge", line_index), errors="coerce")
     amount = raw["amount"] if "amount" in raw else charge.where(on_line)
     findings["amount"] = pd.to_numeric(amount, errors="coerce").astype("float64")
+    findings["assumption"] = (raw["assumption"].astype("string") if "assumption" in raw
+                              else pd.Series(pd.NA, index=raw.index, dtype="string"))
     if rule.effective_from is not None or rule.effective_to is not None:
         dates = findings["service_date"]
         starts = rule.effective_from or pd.Timestamp.min

@@ -24,7 +24,8 @@ ROSTER_PARTS = ("clinicians", "enrollments")  # needs_roster entries: "clinician
 
 # A rule's check returns one row per hit with at least `line_index` (the claims frame's index label, or
 # NA for a clinician-level finding) and `message`. Optional columns override what the engine derives
-# from the line: `clinician`, `payer`, `code`, `amount`.
+# from the line: `clinician`, `payer`, `code`, `amount`; `assumption` names the unconfirmed payer default
+# a finding rests on (see bhdash.payers.assumption_note).
 CheckFunction = Callable[[pd.DataFrame, "CheckContext"], pd.DataFrame]
 
 
@@ -48,6 +49,7 @@ class Rule:
     # Payer rules (enrollment, telehealth convention, filing limit, payer policy) do not apply to lines
     # that are not insurance claims (self-pay); the engine drops their findings on such lines.
     insurance_only: bool = False
+    blank_ok: tuple[str, ...] = ()  # needed columns that must exist but may hold no values at all
 
     @property
     def effective(self) -> str:
@@ -77,6 +79,7 @@ def rule(
     clinician_level: bool = False,
     facts: tuple[str, ...] = (),
     insurance_only: bool = False,
+    blank_ok: tuple[str, ...] = (),
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its metadata; rejects malformed or duplicate ids."""
 
@@ -100,6 +103,7 @@ def rule(
             effective_from=pd.Timestamp(effective_from) if effective_from else None,
             effective_to=pd.Timestamp(effective_to) if effective_to else None,
             clinician_level=clinician_level, facts=tuple(facts), insurance_only=insurance_only,
+            blank_ok=tuple(blank_ok),
         )
         return check
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bhdash.payers import PayerDirectory
 from bhdash.rules import REGISTRY, run_checks
 from tests.rules.conftest import canonical_frame, fixture_roster, load_fixture_files
 
@@ -19,10 +20,13 @@ CASES = [
 @pytest.mark.parametrize(("rule_id", "case"), CASES)
 def test_rule_fixture(rule_id: str, case: dict) -> None:
     claims = canonical_frame(case["rows"])
+    for blank in case.get("blank_columns", []):
+        claims[blank] = pd.Series(None, index=claims.index, dtype="object")
     before = claims.copy()
+    payers = PayerDirectory.load(case["payers"].encode(), "payers.csv") if "payers" in case else None
     result = run_checks(
         claims, fixture_roster(case), as_of=case.get("as_of"), settings=case.get("settings"),
-        select={rule_id},
+        payers=payers, select={rule_id},
     )
     status = result.rules.set_index("id").loc[rule_id]
     assert status["status"] == "ran", f"{rule_id} was skipped: {status['reason']}"
@@ -34,6 +38,12 @@ def test_rule_fixture(rule_id: str, case: dict) -> None:
     for fragment in case.get("expect_messages", []):
         assert findings["message"].str.contains(fragment, regex=False).any(), (
             f"no message contains {fragment!r}: {findings['message'].tolist()}")
+    assumptions = findings["assumption"].dropna()
+    for fragment in case.get("expect_assumptions", []):
+        assert assumptions.str.contains(fragment, regex=False).any(), (
+            f"no assumption contains {fragment!r}: {assumptions.tolist()}")
+    if case.get("expect_no_assumption"):
+        assert assumptions.empty, assumptions.tolist()
     pd.testing.assert_frame_equal(claims, before)
 
 

@@ -90,6 +90,9 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     }).dropna(subset=["clinician", "payer_key", "dos"])
     insured = ~ctx.not_insurance.reindex(lines["line"]).to_numpy()
     lines = lines[lines["clinician"].isin(_roster_names(ctx)) & insured]
+    # A payer the practice bills out of network on purpose (its payer setting) needs no enrollment.
+    out_of_network = ctx.line_payers["out_of_network"].reindex(lines["line"]).astype("boolean").fillna(False)
+    lines = lines[~out_of_network.to_numpy(dtype=bool)]
     # Lines meet their enrollments through an integer id of their (clinician, payer key) pair: the few
     # distinct pairs are joined to the enrollment table, then the lines to the pairs by that id, which is
     # much cheaper than joining every line on text.

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from bhdash.model import DX_COLUMNS
+from bhdash.payers import assumption_note
 from bhdash.reference import load_table
 from bhdash.reference.icd10cm import (
     CATEGORY,
@@ -31,6 +32,8 @@ from bhdash.rules.registry import hits, rule
 PSYCH_SERVICE_KINDS = ("eval", "psychotherapy", "psychotherapy_addon", "crisis", "crisis_addon", "family",
                        "group", "psychoanalysis")
 EVALUATION_KINDS = ("eval",)
+# Treatment sessions: the dementia/intellectual-disability limit is on psychotherapy, not on evaluations.
+PSYCHOTHERAPY_KINDS = tuple(kind for kind in PSYCH_SERVICE_KINDS if kind not in EVALUATION_KINDS)
 HBAI_KINDS = ("hbai", "hbai_addon")
 # ICD-9-CM shapes: 3 digits (+ up to 2 decimals), V + 2 digits, E + 3 digits. ICD-10-CM replaced ICD-9-CM
 # on claims for services from 2015-10-01 (S100).
@@ -236,8 +239,9 @@ def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     id="DX-005", family="DX", severity="warning",
     title="Psychotherapy with a dementia or intellectual-disability primary",
     rationale="LCDs limit psychotherapy to patients able to benefit, and some behavioral-health carve-outs "
-              "exclude F01-F03 and F70-F79 from the mental-health benefit (CARC 50/167). Which payers is "
-              "payer configuration (dx_cognitive_exclusion).",
+              "exclude F01-F03 and F70-F79 from the mental-health benefit (CARC 50/167). The limit is on "
+              "psychotherapy; a diagnostic evaluation (90791/90792) is how the diagnosis is made. Which "
+              "payers is payer configuration (dx_cognitive_exclusion).",
     fix="Document the patient's capacity to benefit and list the treated behavioral condition first, or "
         "bill the payer that covers the condition.",
     source="S104 (payer exclusions unconfirmed)",
@@ -247,11 +251,14 @@ def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     primary = _primary(claims)
     excluded = ctx.line_payers["dx_cognitive_exclusion"].astype(bool)
-    flagged = excluded & _psych_lines(claims) & _in_dx_group(primary, "cognitive")
+    psychotherapy = claims["procedure_code"].isin(codes_of_kind(*PSYCHOTHERAPY_KINDS)).fillna(False)
+    flagged = excluded & psychotherapy.astype(bool) & _in_dx_group(primary, "cognitive")
+    payer = text(claims.loc[flagged, "payer"])
     message = (text(claims.loc[flagged, "procedure_code"]) + " with " + text(primary[flagged])
-               + " (dementia/intellectual disability) as the primary diagnosis for "
-               + text(claims.loc[flagged, "payer"]) + ".")
-    return hits(claims.index[flagged], message)
+               + " (dementia/intellectual disability) as the primary diagnosis for " + payer + ".")
+    assumption = assumption_note(ctx.line_payers, "dx_cognitive_exclusion", payer
+                                 + " limits psychotherapy for dementia and intellectual disability")
+    return hits(claims.index[flagged], message, assumption=assumption)
 
 
 @rule(

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from bhdash.distinct import distinct_ids
+from bhdash.payers import assumption_note
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import (
     by_clinician,
@@ -196,11 +197,15 @@ def testing_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     title="License-level modifier missing or wrong",
     rationale="Payers that pay by license level (many Medicaid plans) deny lines without the modifier for "
               "the clinician's level (HP doctoral, HO master's, AH psychologist, AJ social worker) or with "
-              "one that contradicts it (CARC 4). Which payers require it is payer configuration.",
-    fix="Add the license-level modifier for the rendering clinician (see the payer's billing manual).",
+              "one that contradicts it (CARC 4). Only payers whose configuration says so are checked; "
+              "where that is a shipped default not confirmed for the payer, the finding says it is an "
+              "assumption. A modifier column with no values at all still counts: every line lacks one.",
+    fix="Add the license-level modifier for the rendering clinician (see the payer's billing manual), or "
+        "set the payer's license-modifier setting to no on the Payers page if it does not require them.",
     source="S91, S92, S93",
     needs=("procedure_code", "payer", "clinician_credential", "modifier_1"),
     insurance_only=True,
+    blank_ok=("modifier_1",),
 )
 def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     required = ctx.line_payers["credential_modifiers"].astype(bool)
@@ -230,5 +235,7 @@ def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     wrong_msg = (payer + " pays by license level: modifier " + present + " does not match " + who + " ("
                  + credential + "); expected " + need + ".")
     message = missing_msg.where(present == "", wrong_msg)
-    return hits(subset.index, message)
+    assumption = assumption_note(ctx.line_payers, "credential_modifiers",
+                                 payer + " requires license-level modifiers")
+    return hits(subset.index, message, assumption=assumption)
 

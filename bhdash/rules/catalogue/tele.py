@@ -13,6 +13,7 @@ import pandas as pd
 
 from bhdash.distinct import per_distinct, per_distinct_frame
 from bhdash.model import MODIFIER_COLUMNS
+from bhdash.payers import assumption_note
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import (
     code_range_matrix,
@@ -150,7 +151,9 @@ def telehealth_list_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.D
     title="Telehealth POS and modifiers not what the payer expects",
     rationale="Payers differ: Medicare wants POS 02/10 from 2024 (POS 11 + 95 only for the hospital "
               "exception) and GT only on CAH institutional claims; UHC, Anthem and most others want POS "
-              "02/10, many with modifier 95. A mismatch draws CARC 4/5 denials.",
+              "02/10, many with modifier 95. A mismatch draws CARC 4/5 denials. What each payer wants is "
+              "payer configuration; a shipped default not confirmed for the payer is marked as an "
+              "assumption on the finding.",
     fix="Use the payer's telehealth convention: POS 10 (patient at home) or 02 (elsewhere), plus the "
         "modifier the payer requires (95 for video, 93 for audio-only).",
     source="S73, S74, S75, S81",
@@ -165,7 +168,8 @@ def telehealth_convention(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
     verdict = per_distinct_frame(keys, lambda distinct: _convention_verdict(
         claims.loc[distinct.index], ctx.line_payers.loc[distinct.index], ctx))
     chosen = [verdict["problem"] == problem for problem in _CONVENTION_PROBLEMS]
-    frames = [hits(claims.index[mask], verdict.loc[mask, "message"]) for mask in chosen if mask.any()]
+    frames = [hits(claims.index[mask], verdict.loc[mask, "message"],
+                   assumption=verdict.loc[mask, "assumption"]) for mask in chosen if mask.any()]
     if not frames:
         return hits(pd.Index([]), pd.Series(dtype="string"))
     return pd.concat(frames, ignore_index=True)
@@ -198,7 +202,8 @@ def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckCon
         has_expected |= has_modifier(claims, (modifier,)) & listed
     missing_mod = tele_pos & needs_mod & ~has_expected & in_force & ~wrong_pos & ~gt_medicare
     verdict = pd.DataFrame({"problem": pd.Series(pd.NA, index=claims.index, dtype="object"),
-                            "message": pd.Series(pd.NA, index=claims.index, dtype="object")})
+                            "message": pd.Series(pd.NA, index=claims.index, dtype="object"),
+                            "assumption": pd.Series(pd.NA, index=claims.index, dtype="object")})
     if wrong_pos.any():
         since = fmt_date(convention_start[wrong_pos])
         verdict.loc[wrong_pos, "problem"] = "wrong_pos"
@@ -206,6 +211,10 @@ def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckCon
             "POS " + shown_pos[wrong_pos] + " with a telehealth modifier: " + payer[wrong_pos]
             + " expects POS " + map_unique(expected_pos[wrong_pos], " or ".join) + " for telehealth since "
             + since + ".")
+        verdict.loc[wrong_pos, "assumption"] = assumption_note(
+            lines[wrong_pos], "telehealth_pos",
+            payer[wrong_pos] + " wants POS " + map_unique(expected_pos[wrong_pos], " or ".join)
+            + " for telehealth")
     if gt_medicare.any():
         verdict.loc[gt_medicare, "problem"] = "gt_medicare"
         verdict.loc[gt_medicare, "message"] = (
@@ -217,6 +226,10 @@ def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckCon
             "POS " + shown_pos[missing_mod] + " telehealth line without modifier "
             + map_unique(expected_mods[missing_mod], " or ".join) + ", which " + payer[missing_mod]
             + " requires.")
+        verdict.loc[missing_mod, "assumption"] = assumption_note(
+            lines[missing_mod], "telehealth_modifiers",
+            payer[missing_mod] + " requires modifier " + map_unique(expected_mods[missing_mod], " or ".join)
+            + " on telehealth")
     return verdict
 
 
@@ -224,8 +237,10 @@ def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckCon
     id="TELE-003", family="TELE", severity="info",
     title="Medicare tele-mental-health without a recent in-person visit",
     rationale="Medicare requires an in-person visit within 6 months before the first tele-mental-health "
-              "visit and then every 12 months, from a start date that keeps being postponed (kept as dated "
-              "configuration). Lines after that date without an in-person visit in the data are at risk.",
+              "visit and then every 12 months, from the start date current law sets (2028-01-01 after the "
+              "2026 extension; kept as dated configuration). Patients already in telehealth care before "
+              "that date are established: only the 12-month visit applies to them. Lines after that date "
+              "without an in-person visit in the data are at risk.",
     fix="Schedule an in-person visit (or document the exception) before the next telehealth session.",
     source="S77, S79, S80",
     needs=("pos", "payer", "patient_id", "service_date"),
@@ -249,7 +264,9 @@ def in_person_requirement(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
         if tele.empty:
             continue
         tele = tele.reset_index(names="line").sort_values("service_date")
-        tele["first_tele"] = tele.groupby("patient_id")["service_date"].transform("min")
+        # A patient already in telehealth care before the start date is established: no initial visit.
+        first_any = visits.loc[visits["tele"]].groupby("patient_id")["service_date"].min()
+        tele["first_tele"] = tele["patient_id"].map(first_any)
         joined = pd.merge_asof(tele, in_person, left_on="service_date", right_on="last_in_person",
                                by="patient_id", direction="backward")
         initial = joined["first_tele"].eq(joined["service_date"])

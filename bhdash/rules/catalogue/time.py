@@ -202,15 +202,18 @@ def _units_over_minutes(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool
 
 
 @rule(
-    id="TIME-006", family="TIME", severity="error",
-    title="Timed units exceed what the documented minutes support (hourly testing codes)",
+    id="TIME-006", family="TIME", severity="warning",
+    title="Billed testing hours exceed the appointment's minutes (hourly testing codes)",
     rationale=(
         "Per-hour testing evaluation codes follow the CPT midpoint rule: a 60-minute unit needs 31 minutes "
-        "and the second hour starts at 91 minutes. Units beyond the documented time are denied (CARC 151) "
-        "or recouped."
+        "and the second hour starts at 91 minutes. Their time includes scoring, interpretation and report "
+        "writing, often done outside the appointment, so an appointment shorter than the billed hours is a "
+        "question for the documentation, not a certain denial. Units the documented total time does not "
+        "support are denied (CARC 151) or recouped."
     ),
-    fix="Bill the units the documented minutes support, or record the full evaluation time.",
-    source="S3, S40, S43 (testing units, midpoint rule)",
+    fix="Check that the note documents the total evaluation time (scoring and report included) behind the "
+        "units billed; bill only the units it supports.",
+    source="S3, S40, S43 (testing units, midpoint rule; time includes scoring and report)",
     needs=("procedure_code", "minutes", "units"),
 )
 def timed_units_confirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -223,7 +226,8 @@ def timed_units_confirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
     rationale=(
         "30-minute testing units, HBAI 30/15-minute units and per-15-minute HCPCS units are checked with the "
         "lenient midpoint (8-minute) convention, so only units no rounding convention supports are flagged. "
-        "These thresholds are extrapolated or payer-specific, hence a warning."
+        "These thresholds are extrapolated or payer-specific, and test administration time may extend "
+        "beyond the appointment's recorded minutes, hence a warning."
     ),
     fix="Bill the units the documented minutes support under the payer's rounding rule.",
     source="S41, S43, S45, S54, S55 (unit lengths; thresholds unconfirmed)",

@@ -6,8 +6,8 @@ one calendar year after the date of service (S105, S106), whatever the year's le
 unbilled, draft, not submitted or on hold means not submitted; any other status means the line was
 submitted, and without a submitted date it is not judged. An export with neither a submitted date nor a
 status column cannot tell a line filed long ago from one never filed, so lines already past their window
-are not judged (the rule's status says how many). A limit the payer table marks unconfirmed never
-produces an error, only TIMELY-002's warning.
+are not judged (the rule's status says how many). A limit that is an unconfirmed shipped default never
+produces an error, only TIMELY-002's warning, which names the assumption.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bhdash.payers import ASSUMED, assumption_note, origin_column
 from bhdash.rules.catalogue._lookup import column, fmt_date, text
 from bhdash.rules.catalogue._shared import memo
 from bhdash.rules.engine import CheckContext
@@ -51,7 +52,8 @@ def _line_clock(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     frame = pd.DataFrame({
         "limit": limit, "deadline": deadline, "elapsed": (clock_end - dos).dt.days, "left": left,
         "submitted": submitted.notna(), "submitted_on": submitted, "calendar_year": calendar_year,
-        "confirmed": payers["confirmed"].astype(bool), "unknowable": unknowable,
+        "confirmed": payers[origin_column("timely_filing_days")].ne(ASSUMED).fillna(True).astype(bool),
+        "unknowable": unknowable,
         "judged": dos.notna() & limit.notna() & ~adjudicated & ~unknowable,
     }, index=claims.index)
     frame["margin"] = np.maximum(30.0, 0.25 * frame["limit"])
@@ -126,4 +128,6 @@ def filing_limit_close(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
                      + ") for the service on " + fmt_date(claims["service_date"]) + ".")
     late_message = _late_message(claims, clock, ctx).str.replace(
         " to file;", " to file (limit unconfirmed);", regex=False)
-    return hits(claims.index, close_message.where(close, late_message))
+    assumption = assumption_note(ctx.line_payers, "timely_filing_days", payer + " allows "
+                                 + clock["limit"].astype("Int64").astype(str) + " days to file")
+    return hits(claims.index, close_message.where(close, late_message), assumption=assumption)
