@@ -23,6 +23,7 @@ navigation = st.navigation(
             st.Page(
                 "pages/start.py", title="Start", icon=":material/upload_file:", default=not opens_on_data
             ),
+            st.Page("pages/payers.py", title="Payers", icon=":material/account_balance:"),
         ],
         "Analysis": [
             st.Page(

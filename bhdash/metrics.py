@@ -205,11 +205,26 @@ def fix_first(findings: pd.DataFrame, count: int = 8) -> pd.DataFrame:
     table = findings_by_rule(findings)
     fixes = findings.drop_duplicates("rule").set_index("rule")["fix"]
     table = table.assign(amount_at_risk=table["at_risk"], fix=table["rule"].map(fixes))
+    table = table.assign(**_assumptions_by_rule(findings, table["rule"]))
     return (
         table.sort_values(["amount_at_risk", "findings"], ascending=False, kind="stable")
         .head(count)
         .reset_index(drop=True)
     )
+
+
+def _assumptions_by_rule(findings: pd.DataFrame, rules: pd.Series) -> dict[str, pd.Series]:
+    """Per rule, how many of its findings rest on an unconfirmed payer default and the commonest one,
+    so a card never ranks an assumption without saying so."""
+    noted = (findings.dropna(subset=["assumption"]) if "assumption" in findings.columns
+             else findings.iloc[0:0].assign(assumption=pd.Series(dtype="string")))
+    by_rule = noted.groupby("rule")["assumption"]
+    commonest = by_rule.agg(lambda notes: notes.value_counts().index[0]) if not noted.empty else pd.Series(
+        dtype="string")
+    return {
+        "assumed_findings": rules.map(by_rule.size()).fillna(0).astype("int64"),
+        "assumption": rules.map(commonest).astype("string"),
+    }
 
 
 def risk_by(claims: pd.DataFrame, risk: pd.DataFrame, findings: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -65,6 +65,7 @@ columns = [
     "code",
     money.FINDING_DOLLARS,
     "message",
+    "assumption",
     "fix",
     "claim_id",
     "family",
@@ -95,6 +96,9 @@ if picked and picked[0] < len(table):
             + (f" · {finding['clinician']}" if pd.notna(finding["clinician"]) else "")
         )
         st.markdown(f"**What we found.** {finding['message']}")
+        if pd.notna(finding["assumption"]):
+            st.markdown(f":orange[**Assumption.** {finding['assumption']}]")
+            st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
         st.markdown(f"**How to fix.** {finding['fix']}")
     # The rule detail below follows the finding just selected (and stays free to change afterwards).
     selected = (finding["rule"], finding["row"], finding["message"])
@@ -139,6 +143,15 @@ if detail is not None:
         st.markdown(f"**Why it matters.** {detail.rationale}")
         st.markdown(f"**How to fix.** {detail.fix}")
         st.markdown(f"**Source.** {detail.source}")
+        assumed = shown.loc[shown["rule"] == chosen, "assumption"].dropna()
+        if not assumed.empty:
+            notes = assumed.value_counts()
+            st.markdown(
+                f":orange[**{len(assumed):,} of these findings rest on an assumption**, a shipped payer "
+                "default not confirmed for the payer:]\n"
+                + "\n".join(f"- {note} ({count:,})" for note, count in notes.head(5).items())
+            )
+            st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
     examples = shown[shown["rule"] == chosen].head(10)
     st.dataframe(
         examples[["row", "service_date", "clinician", "payer", "code", money.FINDING_DOLLARS, "message"]],

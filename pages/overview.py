@@ -5,8 +5,22 @@ import streamlit as st
 from bhdash import charts, metrics
 from bhdash.app import formatting, page
 from bhdash.app.money_view import money_tiles
+from bhdash.coverage import coverage
 
 current = page.analysis_page("Overview")
+analysis = current.loaded.analysis
+checked = coverage(analysis.check.rules, analysis.claims, analysis.roster)
+if checked.skipped:
+    with st.container(border=True):
+        st.warning(
+            f"{checked.message}: the share of lines with no finding covers only what was checked.",
+            icon=":material/rule:",
+        )
+        st.page_link(
+            "pages/rules.py",
+            label="See which checks ran and why others could not",
+            icon=":material/menu_book:",
+        )
 
 kpis = metrics.kpis(current.claims, current.findings, current.risk)
 row = st.columns(4)
@@ -15,10 +29,11 @@ row[1].metric(
     "Charges", formatting.money_short(kpis.charges), help=formatting.money(kpis.charges), border=True
 )
 row[2].metric(
-    "Clean lines",
+    "Lines with no finding",
     formatting.percent(kpis.clean_line_share),
     border=True,
-    help="Share of lines without any error or warning finding.",
+    help="Share of claim lines with no error or warning among the checks that could run on this export. "
+    "It is not a share of clean claims: a claim has several lines, and skipped checks found nothing.",
 )
 row[3].metric(
     "Error lines",
@@ -42,6 +57,12 @@ for first in range(0, len(items), 2):
                 f"**{item.title}**  \n:red[**{formatting.money(item.amount_at_risk)} at risk**] · "
                 f":gray[{item.rule} · {item.severity} · {scope}]"
             )
+            if item.assumed_findings:
+                st.markdown(
+                    f":orange[**Assumption** · {item.assumed_findings:,} of these findings rest on a payer "
+                    f"default not confirmed for the payer.] {item.assumption}"
+                )
+                st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
             st.caption(item.fix)
 st.page_link("pages/findings.py", label="See every finding, line by line", icon=":material/arrow_forward:")
 

@@ -75,4 +75,13 @@ if picked and picked[0] < len(shown):
         st.markdown(f"**Source.** {chosen['source']}")
         if chosen["dated_facts"]:
             st.markdown(f"**Dated facts, applied on each line's date of service.** {chosen['dated_facts']}")
+        if loaded is not None:
+            findings = loaded.analysis.check.findings
+            assumed = findings.loc[findings["rule"] == chosen["id"], "assumption"].dropna()
+            if not assumed.empty:
+                st.markdown(
+                    f":orange[**{len(assumed):,} of its findings on this data rest on an assumption**: "
+                    "a shipped payer default not confirmed for the payer.]"
+                )
+                st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
         st.caption(f"Needs: {chosen['needs']}")

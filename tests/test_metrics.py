@@ -369,3 +369,14 @@ def test_rule_catalogue_lists_dated_facts_of_the_rules_that_use_them():
     assert "from 2025-01-01: 98000–98016" in catalogue.loc["CODE-001", "dated_facts"]
     assert catalogue.loc["UNITS-004", "effective"] == "from 2018-01-01"
     assert catalogue.loc["PTP-003", "dated_facts"] == ""
+
+
+def test_fix_first_says_when_a_rule_rests_on_an_unconfirmed_payer_default():
+    findings = _findings()
+    note = "Assumed: Medicaid requires license-level modifiers (a shipped default not confirmed …)."
+    findings["assumption"] = pd.Series(pd.NA, index=findings.index, dtype="string")
+    findings.loc[findings["rule"] == "TELE-001", "assumption"] = note
+    table = metrics.fix_first(findings).set_index("rule")
+    assert table.loc["TELE-001", "assumed_findings"] == int((findings["rule"] == "TELE-001").sum())
+    assert table.loc["TELE-001", "assumption"] == note
+    assert table.loc["TIME-001", "assumed_findings"] == 0 and pd.isna(table.loc["TIME-001", "assumption"])

@@ -69,6 +69,12 @@ FINDING_TABLE_CONFIG: dict[str, Any] = {
         "At risk", format="dollar", help="This finding's share of its line's money at risk"
     ),
     "message": st.column_config.TextColumn("What we found", width="large"),
+    "assumption": st.column_config.TextColumn(
+        "Assumption",
+        width="medium",
+        help="The shipped payer default, not confirmed for this payer, that the finding rests on "
+        "(change it on Payers).",
+    ),
     "fix": st.column_config.TextColumn("How to fix", width="large"),
     "claim_id": st.column_config.TextColumn("Claim"),
 }

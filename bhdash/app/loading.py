@@ -16,10 +16,11 @@ import streamlit as st
 
 from bhdash import metrics, risk
 from bhdash.analysis import Analysis, analyze
-from bhdash.app import session
+from bhdash.app import payer_settings, session
 from bhdash.app.session import CLAIMS_FILE, LOADED_KEY, NORMS_FILE, OVERRIDES, ROSTER_FILE, FileInput
 from bhdash.errors import InputFileError
 from bhdash.ingest import IngestResult, ingest
+from bhdash.payers import PayerDirectory, default_directory
 from bhdash.remit import RemitFile, read_remittance_bytes
 
 MAX_UPLOAD_MB = 50
@@ -55,11 +56,18 @@ def _ingest(
     )
 
 
-def _analysis(ingested: IngestResult, norms_name: str | None, norms: bytes | None,
-              remittances: list[RemitFile] | None = None) -> Analysis:
+def _analysis(
+    ingested: IngestResult,
+    norms_name: str | None,
+    norms: bytes | None,
+    payers: PayerDirectory,
+    remittances: list[RemitFile] | None = None,
+) -> Analysis:
     """The same analysis `bhdash check` runs: a file with its own outcomes (from its columns or from the
     835 remittances matched to it) trains the model on them."""
-    return analyze(ingested, norms_file=norms, norms_filename=norms_name, remittances=remittances)
+    return analyze(
+        ingested, payers=payers, norms_file=norms, norms_filename=norms_name, remittances=remittances
+    )
 
 
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
@@ -70,11 +78,15 @@ def _remittances(digests: tuple[str, ...], _files: tuple[FileInput, ...]) -> lis
 
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
 def _analyze(
-    key: tuple[Any, ...], norms_name: str | None, _ingested: IngestResult, _norms: bytes | None
+    key: tuple[Any, ...],
+    norms_name: str | None,
+    _ingested: IngestResult,
+    _norms: bytes | None,
+    _payers: PayerDirectory,
 ) -> Analysis:
     files = session.remittances()
     remittances = _remittances(tuple(item.digest for item in files), files) if files else None
-    return _analysis(_ingested, norms_name, _norms, remittances)
+    return _analysis(_ingested, norms_name, _norms, _payers, remittances)
 
 
 @st.cache_resource(max_entries=1, scope="global", show_spinner=False)
@@ -86,7 +98,7 @@ def _shipped_sample(digest: str) -> IngestResult:
 
 @st.cache_resource(max_entries=1, scope="global", show_spinner=False)
 def _shipped_sample_analysis(key: tuple[Any, ...], _ingested: IngestResult) -> Analysis:
-    return _analysis(_ingested, None, None)
+    return _analysis(_ingested, None, None, default_directory())
 
 
 def _key() -> tuple[Any, ...] | None:
@@ -95,12 +107,14 @@ def _key() -> tuple[Any, ...] | None:
         return None
     roster: FileInput | None = st.session_state.get(ROSTER_FILE)
     user_norms: FileInput | None = st.session_state.get(NORMS_FILE)
+    user_payers = payer_settings.payers_file()
     return (
         claims.digest,
         roster.digest if roster else None,
         tuple(sorted(st.session_state[OVERRIDES].items())),
         user_norms.digest if user_norms else None,
         tuple(item.digest for item in session.remittances()),
+        user_payers.digest if user_payers else None,
     )
 
 
@@ -125,7 +139,11 @@ def _check(key: tuple[Any, ...], ingested: IngestResult) -> Analysis:
         return _shipped_sample_analysis(key, ingested)
     user_norms: FileInput | None = st.session_state.get(NORMS_FILE)
     return _analyze(
-        key, user_norms.name if user_norms else None, ingested, user_norms.data if user_norms else None
+        key,
+        user_norms.name if user_norms else None,
+        ingested,
+        user_norms.data if user_norms else None,
+        payer_settings.directory(),
     )
 
 

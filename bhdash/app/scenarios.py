@@ -9,6 +9,7 @@ import streamlit as st
 
 from bhdash import whatif
 from bhdash.analysis import Analysis
+from bhdash.app import payer_settings
 from bhdash.app.loading import Loaded
 from bhdash.app.norms_upload import norms_table
 from bhdash.app.session import loaded_key
@@ -16,8 +17,9 @@ from bhdash.app.session import loaded_key
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
 def _baseline(key: tuple[Any, ...], _analysis: Analysis) -> whatif.Baseline:
-    """The what-if baseline of the analysis already computed (no second check run, no second model fit)."""
-    return whatif.baseline_from_analysis(_analysis, norms=norms_table())
+    """The what-if baseline of the analysis already computed (no second check run, no second model fit),
+    with the session's payer settings."""
+    return whatif.baseline_from_analysis(_analysis, payers=payer_settings.directory(), norms=norms_table())
 
 
 def baseline(loaded: Loaded) -> whatif.Baseline:

@@ -26,6 +26,7 @@ CLAIMS_FILE = "claims_file"
 ROSTER_FILE = "roster_file"
 NORMS_FILE = "norms_file"
 REMIT_FILES = "remit_files"
+PAYERS_FILE = "payers_file"
 OVERRIDES = "mapping_overrides"
 SOURCE_KIND = "source_kind"
 LOADED_KEY = "loaded_key"
@@ -154,7 +155,7 @@ def take_upload(slot: str, uploaded: Any) -> bool:
 
 def clear_data() -> None:
     """Forget the session's files (the session-scoped caches drop their copies when the session ends)."""
-    for slot in (CLAIMS_FILE, ROSTER_FILE, NORMS_FILE):
+    for slot in (CLAIMS_FILE, ROSTER_FILE, NORMS_FILE, PAYERS_FILE):
         st.session_state[slot] = None
     st.session_state[REMIT_FILES] = ()
     st.session_state[OVERRIDES] = {}
