@@ -2,6 +2,7 @@
 
 from bhdash import metrics, money
 from bhdash.app import formatting
+from bhdash.coverage import coverage
 from tests.app.conftest import metric_values, plotly_figures
 
 
@@ -11,7 +12,7 @@ def test_overview_shows_the_practice_kpis(open_page, expected):
     shown = metric_values(app)
     assert shown["Claim lines"] == f"{len(expected.analysis.claims):,}"
     assert shown["Charges"] == formatting.money_short(kpis.charges)
-    assert shown["Clean lines"] == f"{kpis.clean_line_share:.1%}"
+    assert shown["Lines with no finding"] == f"{kpis.clean_line_share:.1%}"
     assert shown["Error lines"] == f"{kpis.lines_with_errors:,}"
     assert shown[money.LABELS["at_risk"]] == formatting.money_short(kpis.money.at_risk)
     assert shown[money.LABELS["certain"]] == formatting.money_short(kpis.money.certain)
@@ -63,3 +64,17 @@ def test_sidebar_payer_filter_narrows_every_number(open_page, expected):
     assert any("Filtered:" in caption.value for caption in app.caption)
     app.multiselect(key="filter_payers").set_value([]).run()
     assert metric_values(app)["Claim lines"] == f"{len(claims):,}"
+
+
+def test_overview_says_which_checks_could_not_run_above_the_numbers(open_page, expected):
+    app = open_page("pages/overview.py")
+    analysis = expected.analysis
+    checked = coverage(analysis.check.rules, analysis.claims, analysis.roster)
+    skipped = int((analysis.check.rules["status"] == "skipped").sum())
+    assert checked.skipped == skipped
+    if skipped:
+        assert app.warning[0].value == (
+            f"{checked.message}: the share of lines with no finding covers only what was checked."
+        )
+    else:
+        assert not [warning for warning in app.warning if "could not run" in warning.value]

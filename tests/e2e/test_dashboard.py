@@ -7,12 +7,14 @@ import re
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from bhdash import metrics, money
 from bhdash.analysis import Analysis, analyze
 from bhdash.app import formatting
+from bhdash.coverage import coverage
 from bhdash.ingest import ingest
 from tests.e2e.streamlit_ui import (
     EXCEPTION,
@@ -179,3 +181,67 @@ def test_each_browser_session_sees_only_its_own_upload(browser: Browser, app_url
     go_to(other, "Overview")
     expect(other.get_by_text("No claims loaded yet")).to_be_visible()
     context.close()
+
+
+def test_overview_says_which_checks_could_not_run(loaded_page: Page, expected: Analysis):
+    page = loaded_page
+    go_to(page, "Overview")
+    checked = coverage(expected.check.rules, expected.claims, expected.roster)
+    assert checked.skipped > 0
+    banner = page.get_by_test_id("stAlertContentWarning").filter(has_text="could not run")
+    expect(banner).to_contain_text(f"{checked.message}: the share of lines with no finding covers only")
+    expect(page.get_by_role("link", name="See which checks ran and why others could not")).to_be_visible()
+    assert metric_value(page, "Lines with no finding").endswith("%")
+
+
+def _findings_shown(page: Page) -> int:
+    go_to(page, "Findings")
+    return int(metric_value(page, "Findings").replace(",", ""))
+
+
+def test_payers_view_changes_a_setting_downloads_and_reuploads_its_file(
+    loaded_page: Page, expected: Analysis
+):
+    page = loaded_page
+    original = len(expected.check.findings)
+    go_to(page, "Payers")
+    expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
+    chooser = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Payer", exact=True))
+    chooser.click()
+    page.get_by_role("option", name="Cigna", exact=True).click()
+    wait_for_app_run(page)
+    modifier = page.get_by_label("Telehealth modifier")
+    expect(modifier).to_have_value("95")
+    modifier.fill("none")
+    modifier.press("Enter")
+    wait_for_app_run(page)
+    page.get_by_role("button", name="Save and recompute").click()
+    wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
+    _no_exception(page)
+
+    with page.expect_download(timeout=120_000) as download:
+        page.get_by_role("button", name="Download the payer file").click()
+    payer_file = Path(download.value.path()).read_bytes()
+    table = pd.read_csv(io.BytesIO(payer_file), dtype=str, keep_default_na=False).set_index("payer")
+    assert table.loc["Cigna", "telehealth_modifiers"] == "none"
+    assert "telehealth_modifiers" not in table.loc["Cigna", "assumed"].split(";")
+    ingested = ingest(SAMPLE.read_bytes(), filename=SAMPLE.name)
+    edited = len(analyze(ingested, payers_file=payer_file, history=ingested).check.findings)
+    assert edited < original
+    assert _findings_shown(page) == edited
+
+    go_to(page, "Payers")
+    page.get_by_role("button", name="Back to the shipped defaults").click()
+    wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
+    assert _findings_shown(page) == original
+
+    go_to(page, "Payers")
+    page.get_by_test_id(UPLOAD_INPUT).first.set_input_files(
+        files=[{"name": "bhdash_payers.csv", "buffer": payer_file, "mimeType": "text/csv"}]
+    )
+    wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
+    expect(page.get_by_text("Using your settings from")).to_be_visible()
+    assert _findings_shown(page) == edited
+    go_to(page, "Payers")
+    page.get_by_role("button", name="Back to the shipped defaults").click()
+    wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
