@@ -25,8 +25,10 @@ sys.path.insert(0, str(ROOT / "tests" / "e2e"))
 
 from streamlit_ui import go_to, serve, wait_for_app_run  # noqa: E402
 
-PAGES = ("Start", "Overview", "Findings", "Clinicians", "Credentialing", "Denial risk", "Denials", "What-if",
-         "Rules")
+PAGES = (
+    "Start", "Payers", "Overview", "Findings", "Clinicians", "Credentialing", "Denial risk", "Denials",
+    "What-if", "Rules",
+)
 VIEWPORT = {"width": 1440, "height": 900}
 CONTENT_HEIGHT = (
     "() => Math.ceil(document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
