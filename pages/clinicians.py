@@ -39,7 +39,8 @@ with st.expander("Norms: where the expected shares come from, and using your own
         page.show_input_error(norms_upload.norms_error())
     if norms_upload.norms_file() is not None:
         st.caption(
-            f"Using your norms from **{norms_upload.norms_file().name}** for the groups it covers; the "
+            f"Using your norms from **{formatting.plain(norms_upload.norms_file().name)}** for the groups "
+            "it covers; the "
             "NORM findings were re-checked with them."
         )
         if st.button("Back to the shipped norms"):
@@ -239,11 +240,13 @@ if families:
     family = st.selectbox("Code family", families, format_func=_family, key="clinicians_trend_family")
     trend = metrics.code_mix_by_month(own_claims, metrics.codes_in_family(family))
     st.plotly_chart(
-        charts.share_trend(trend, f"{chosen}: {_family(family)}, share of each code by month"),
+        charts.share_trend(
+            trend, f"{formatting.plot_text(chosen)}: {_family(family)}, share of each code by month"
+        ),
         width="stretch",
     )
 
-st.subheader(f"Findings for {chosen}")
+st.subheader(f"Findings for {formatting.plain(chosen)}")
 if own_findings.empty:
     st.caption("No findings for this clinician in the current selection.")
 else:

@@ -107,13 +107,17 @@ if default is not None:
     window = (min(first, as_of) - pd.Timedelta(days=45), as_of + pd.Timedelta(days=120))
     st.plotly_chart(
         charts.credential_timeline(
-            bars, weeks, as_of, f"{chosen}: license, enrollments and billed weeks", window=window
+            bars,
+            weeks,
+            as_of,
+            f"{formatting.plot_text(chosen)}: license, enrollments and billed weeks",
+            window=window,
         ),
         width="stretch",
     )
     own = outside[outside["clinician"] == chosen]
     if not own.empty:
         st.markdown(
-            f"**{chosen}** has **{formatting.money(own['at_risk'].sum())}** at risk on "
+            f"**{formatting.plain(chosen)}** has **{formatting.money(own['at_risk'].sum())}** at risk on "
             f"{int(own['lines'].sum()):,} lines billed outside a valid enrollment."
         )

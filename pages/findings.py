@@ -93,11 +93,11 @@ if picked and picked[0] < len(table):
     with st.container(border=True):
         st.markdown(
             f"**{finding['rule']}** · {finding['severity']} · {where}"
-            + (f" · {finding['clinician']}" if pd.notna(finding["clinician"]) else "")
+            + (f" · {formatting.plain(finding['clinician'])}" if pd.notna(finding["clinician"]) else "")
         )
-        st.markdown(f"**What we found.** {finding['message']}")
+        st.markdown(f"**What we found.** {formatting.plain(finding['message'])}")
         if pd.notna(finding["assumption"]):
-            st.markdown(f":orange[**Assumption.** {finding['assumption']}]")
+            st.markdown(f":orange[**Assumption.**] {formatting.plain(finding['assumption'])}")
             st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
         st.markdown(f"**How to fix.** {finding['fix']}")
     # The rule detail below follows the finding just selected (and stays free to change afterwards).
@@ -149,7 +149,9 @@ if detail is not None:
             st.markdown(
                 f":orange[**{len(assumed):,} of these findings rest on an assumption**, a shipped payer "
                 "default not confirmed for the payer:]\n"
-                + "\n".join(f"- {note} ({count:,})" for note, count in notes.head(5).items())
+                + "\n".join(
+                    f"- {formatting.plain(note)} ({count:,})" for note, count in notes.head(5).items()
+                )
             )
             st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
     examples = shown[shown["rule"] == chosen].head(10)

@@ -60,7 +60,7 @@ for first in range(0, len(items), 2):
             if item.assumed_findings:
                 st.markdown(
                     f":orange[**Assumption** · {item.assumed_findings:,} of these findings rest on a payer "
-                    f"default not confirmed for the payer.] {item.assumption}"
+                    f"default not confirmed for the payer.] {formatting.plain(item.assumption)}"
                 )
                 st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
             st.caption(item.fix)

@@ -5,7 +5,7 @@ practice's own settings (edit here, or download and upload the payer file `bhdas
 import streamlit as st
 
 from bhdash.app import downloads, page, payer_settings
-from bhdash.app.formatting import slug
+from bhdash.app.formatting import plain, slug
 from bhdash.model import PAYER_TYPES
 from bhdash.payers import ASSUMED, ASSUMED_COLUMN, NONE, PAYER_FILE_COLUMNS
 
@@ -150,7 +150,7 @@ if source is not None and middle.button("Back to the shipped defaults", width="s
     payer_settings.reset_payers()
     st.rerun()
 if source is not None:
-    right.caption(f"Using your settings from **{source.name}**.")
+    right.caption(f"Using your settings from **{plain(source.name)}**.")
 
 with st.expander("Where each setting comes from"):
     long = payer_settings.origins_long(table)

@@ -92,7 +92,7 @@ ingested = loaded.ingest
 analysis = loaded.analysis
 kpis = metrics.kpis(analysis.claims, analysis.check.findings, analysis.risk)
 st.success(
-    f"**{loaded.source_label}** is loaded: {kpis.claim_lines:,} claim lines, "
+    f"**{formatting.plain(loaded.source_label)}** is loaded: {kpis.claim_lines:,} claim lines, "
     f"{len(analysis.check.findings):,} findings, {formatting.money(kpis.dollars_at_risk)} at risk.",
     icon=":material/check_circle:",
 )
@@ -219,14 +219,15 @@ row[4].metric(
 layout = (f"{source.vendor} — {source.report}" if source.vendor else source.layout) or (
     "none (columns matched by their names)"
 )
-where = f"sheet **{source.sheet}**, " if source.sheet else ""
+where = f"sheet **{formatting.plain(source.sheet)}**, " if source.sheet else ""
 st.markdown(
-    f"File **{source.file}**: {where}header on row **{source.header_row}**. Recognized layout: **{layout}**."
+    f"File **{formatting.plain(source.file)}**: {where}header on row **{source.header_row}**. "
+    f"Recognized layout: **{formatting.plain(layout)}**."
 )
 if source.roster_sheets or source.roster_file:
     parts = [
-        f"sheets {', '.join(source.roster_sheets)}" if source.roster_sheets else "",
-        f"file {source.roster_file}" if source.roster_file else "",
+        f"sheets {formatting.plain(', '.join(source.roster_sheets))}" if source.roster_sheets else "",
+        f"file {formatting.plain(source.roster_file)}" if source.roster_file else "",
     ]
     st.caption("Roster read from " + " and ".join(part for part in parts if part) + ".")
 for warning in analysis.warnings:  # the ingestion warnings come first in it
@@ -274,7 +275,9 @@ with mapping_tab:
     if not derived.empty:
         st.caption(
             "Derived: "
-            + ", ".join(f"{row.field} from {row.source_column}" for row in derived.itertuples())
+            + ", ".join(
+                f"{row.field} from {formatting.plain(row.source_column)}" for row in derived.itertuples()
+            )
             + "."
         )
     with st.form("start_map_more", border=False):

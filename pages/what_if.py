@@ -136,7 +136,9 @@ with st.container(border=True):
             label_visibility="collapsed",
         )
     if st.session_state.get("whatif_load_error"):
-        st.error(f"That file is not a bhdash scenario: {st.session_state['whatif_load_error']}")
+        st.error(
+            f"That file is not a bhdash scenario: {formatting.plain(st.session_state['whatif_load_error'])}"
+        )
     name = st.text_input("Scenario name", base.name, key=f"whatif_name_{version}")
 
     enroll_tab, license_tab, mix_tab, fix_tab, payer_tab = st.tabs(
@@ -252,14 +254,14 @@ scenario = scenarios.scenario_from_editors(
 try:
     comparison = scenarios.evaluate_scenario(baseline, scenario)
 except ValueError as error:
-    st.error(f"This scenario cannot be evaluated: {error}")
+    st.error(f"This scenario cannot be evaluated: {formatting.plain(error)}")
     st.stop()
 
 table = comparison.metrics
 change = table["change"]
-st.subheader(f"{scenario.name}: baseline vs scenario")
+st.subheader(f"{formatting.plain(scenario.name)}: baseline vs scenario")
 if scenario.description:
-    st.caption(scenario.description)
+    st.caption(formatting.plain(scenario.description))
 row = st.columns(5)
 row[0].metric(
     "At risk",

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import metrics
+from bhdash.app.formatting import plain
 from bhdash.app.loading import Loaded
 from bhdash.app.session import loaded_key
 
@@ -45,9 +46,9 @@ def render_sidebar(loaded: Loaded | None) -> metrics.Filters:
             st.caption("No data loaded yet. Upload a claims export on **Start**, or explore the sample.")
             return metrics.Filters()
         claims = loaded.analysis.claims
-        st.markdown(f"**{loaded.source_label}**")
+        st.markdown(f"**{plain(loaded.source_label)}**")
         layout = loaded.ingest.source.layout
-        st.caption(f"{len(claims):,} claim lines" + (f" · layout: {layout}" if layout else ""))
+        st.caption(f"{len(claims):,} claim lines" + (f" · layout: {plain(layout)}" if layout else ""))
         options = metrics.filter_options(claims)
         first = options["first_date"].date() if options["first_date"] is not None else None
         last = options["last_date"].date() if options["last_date"] is not None else None

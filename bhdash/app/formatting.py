@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
+
+
+def plot_text(text: object) -> str:
+    """User text made literal in a plotly label (plotly reads <b>, <br>, <a href> and entities)."""
+    return html.escape(str(text), quote=False)
 
 
 def money(value: float) -> str:

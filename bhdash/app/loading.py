@@ -17,6 +17,7 @@ import streamlit as st
 from bhdash import metrics, risk
 from bhdash.analysis import Analysis, analyze
 from bhdash.app import payer_settings, session
+from bhdash.app.formatting import plain
 from bhdash.app.session import CLAIMS_FILE, LOADED_KEY, NORMS_FILE, OVERRIDES, ROSTER_FILE, FileInput
 from bhdash.errors import InputFileError
 from bhdash.ingest import IngestResult, ingest
@@ -161,11 +162,11 @@ def load() -> Loaded | None:
         ingested = _read(key)
         return Loaded(ingest=ingested, analysis=_check(key, ingested), source_label=label)
     st.session_state[LOADED_KEY] = None
-    with st.status(f"Reading {claims.name}…", expanded=True) as status:
+    with st.status(f"Reading {plain(claims.name)}…", expanded=True) as status:
         try:
             ingested = _read(key)
         except InputFileError:
-            status.update(label=f"Could not read {claims.name}", state="error", expanded=False)
+            status.update(label=f"Could not read {plain(claims.name)}", state="error", expanded=False)
             raise
         st.write(
             f"Read {ingested.rows_read:,} rows: {len(ingested.claims):,} claim lines, "
@@ -181,7 +182,7 @@ def load() -> Loaded | None:
             f"({int((rules['status'] == 'skipped').sum())} skipped for missing data): "
             f"{len(analysis.check.findings):,} findings."
         )
-        status.update(label=f"{label}: ready", state="complete", expanded=False)
+        status.update(label=f"{plain(label)}: ready", state="complete", expanded=False)
     st.session_state[LOADED_KEY] = key
     return Loaded(ingest=ingested, analysis=analysis, source_label=label)
 

@@ -6,6 +6,7 @@ import streamlit as st
 
 from bhdash.app import loading
 from bhdash.app.filters import View, view
+from bhdash.app.formatting import plain
 from bhdash.errors import InputFileError
 
 
@@ -14,14 +15,14 @@ def show_input_error(error: InputFileError) -> None:
     where = ", ".join(
         part
         for part in (
-            f"file **{error.file}**",
-            f"sheet **{error.sheet}**" if error.sheet else "",
+            f"file **{plain(error.file)}**",
+            f"sheet **{plain(error.sheet)}**" if error.sheet else "",
             f"row **{error.row}**" if error.row else "",
-            f"column **{error.column}**" if error.column else "",
+            f"column **{plain(error.column)}**" if error.column else "",
         )
         if part
     )
-    st.error(f"We could not use this file — {error.reason}\n\n{where}", icon=":material/error:")
+    st.error(f"We could not use this file — {plain(error.reason)}\n\n{where}", icon=":material/error:")
 
 
 def current_view() -> View | None:
