@@ -138,6 +138,14 @@ FAMILIES: tuple[str, ...] = (
     "DATA", "CODE", "TIME", "ADDON", "PTP", "UNITS", "SCOPE", "CRED",
     "NPI", "TELE", "DX", "DUP", "TIMELY", "AUDIT", "NORM",
 )
+# What each family checks, in a practice manager's words (the codes stay in rule ids).
+FAMILY_NAMES: dict[str, str] = {
+    "DATA": "Missing or unreadable data", "CODE": "Invalid or deleted codes", "TIME": "Time and minutes",
+    "ADDON": "Add-on codes", "PTP": "Code pairs on the same day", "UNITS": "Units",
+    "SCOPE": "Scope of practice", "CRED": "Licenses and enrollments", "NPI": "NPI and taxonomy",
+    "TELE": "Telehealth", "DX": "Diagnoses", "DUP": "Duplicates", "TIMELY": "Filing deadlines",
+    "AUDIT": "Audit patterns", "NORM": "Code mix vs norms",
+}
 
 FINDING_COLUMNS: tuple[str, ...] = (
     "rule", "family", "severity", "title", "message", "fix", "source",

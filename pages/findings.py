@@ -7,7 +7,7 @@ import streamlit as st
 
 from bhdash import metrics, money
 from bhdash.app import downloads, formatting, page
-from bhdash.model import SEVERITIES
+from bhdash.model import FAMILY_NAMES, SEVERITIES
 from bhdash.rules.registry import REGISTRY
 
 current = page.analysis_page("Findings")
@@ -22,7 +22,11 @@ severities = left.multiselect(
     placeholder="All severities",
 )
 families = middle.multiselect(
-    "Family", sorted(findings["family"].dropna().unique()), key="findings_family", placeholder="All families"
+    "Family",
+    sorted(findings["family"].dropna().unique()),
+    key="findings_family",
+    placeholder="All families",
+    format_func=lambda family: FAMILY_NAMES.get(family, family),
 )
 rule_pool = findings if not families else findings[findings["family"].isin(families)]
 rules = right.multiselect(
@@ -71,6 +75,7 @@ columns = [
     "family",
 ]
 table = shown[columns].reset_index(drop=True)
+table["family"] = table["family"].map(FAMILY_NAMES).fillna(table["family"])
 selection = st.dataframe(
     table,
     hide_index=True,
@@ -138,7 +143,8 @@ if detail is not None:
     with st.container(border=True):
         st.markdown(f"#### {detail.id} · {detail.title}")
         st.markdown(
-            f"**Family** {detail.family} · **Severity** {detail.severity} · **In effect** {detail.effective}"
+            f"**Family** {FAMILY_NAMES.get(detail.family, detail.family)} · **Severity** {detail.severity} · "
+            f"**In effect** {detail.effective}"
         )
         st.markdown(f"**Why it matters.** {detail.rationale}")
         st.markdown(f"**How to fix.** {detail.fix}")

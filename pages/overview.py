@@ -52,7 +52,11 @@ items = list(fixes.itertuples(index=False))
 for first in range(0, len(items), 2):
     for column, item in zip(st.columns(2), items[first : first + 2], strict=False):
         with column, st.container(border=True, height="stretch"):
-            scope = f"{item.lines:,} lines" if item.lines else f"{item.findings:,} clinician findings"
+            scope = (
+                formatting.count(item.lines, "line")
+                if item.lines
+                else formatting.count(item.findings, "clinician finding")
+            )
             st.markdown(
                 f"**{item.title}**  \n:red[**{formatting.money(item.amount_at_risk)} at risk**] · "
                 f":gray[{item.rule} · {item.severity} · {scope}]"

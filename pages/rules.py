@@ -4,6 +4,7 @@ import streamlit as st
 
 from bhdash import metrics
 from bhdash.app import loading
+from bhdash.model import FAMILY_NAMES
 
 st.title("Rules")
 st.caption(
@@ -26,7 +27,11 @@ else:
 
 left, middle, right = st.columns([2, 2, 3])
 families = left.multiselect(
-    "Family", sorted(catalogue["family"].unique()), key="rules_family", placeholder="All families"
+    "Family",
+    sorted(catalogue["family"].unique()),
+    key="rules_family",
+    placeholder="All families",
+    format_func=lambda family: FAMILY_NAMES.get(family, family),
 )
 statuses = middle.multiselect(
     "Status", sorted(catalogue["status"].unique()), key="rules_status", placeholder="Ran and skipped"
@@ -37,7 +42,7 @@ if search:
     text = shown["id"] + " " + shown["title"] + " " + shown["rationale"]
     shown = shown[text.str.contains(search, case=False, regex=False)]
 
-shown = shown.reset_index(drop=True)
+shown = shown.reset_index(drop=True).assign(family=lambda table: table["family"].map(FAMILY_NAMES))
 selection = st.dataframe(
     shown[["id", "family", "severity", "title", "status", "findings", "reason", "effective", "source"]],
     hide_index=True,
@@ -49,7 +54,7 @@ selection = st.dataframe(
     key="rules_table",
     column_config={
         "id": st.column_config.TextColumn("Rule", pinned=True, width="small"),
-        "family": st.column_config.TextColumn("Family", width="small"),
+        "family": st.column_config.TextColumn("Family", width="medium"),
         "severity": st.column_config.TextColumn("Severity", width="small"),
         "title": st.column_config.TextColumn("Title", width="medium"),
         "status": st.column_config.TextColumn("Status", width="small"),

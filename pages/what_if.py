@@ -5,7 +5,7 @@ import streamlit as st
 
 from bhdash import charts, metrics, whatif
 from bhdash.app import formatting, page, scenarios, session
-from bhdash.model import FAMILIES
+from bhdash.model import FAMILIES, FAMILY_NAMES
 
 BASE = "whatif_base"
 VERSION = "whatif_version"
@@ -210,6 +210,7 @@ with st.container(border=True):
             default=[family for family in base.fix_families if family in present],
             key=f"whatif_fix_{version}",
             placeholder="No family fixed",
+            format_func=lambda family: FAMILY_NAMES.get(family, family),
         )
     with payer_tab:
         st.caption(

@@ -21,3 +21,10 @@ def test_credentials_for_prefers_the_line_then_the_roster_upper_case() -> None:
 def test_credentials_for_without_clinician_columns_is_all_missing() -> None:
     claims = pd.DataFrame({"procedure_code": ["90834", "90837"]})
     assert Roster().credentials_for(claims).isna().all()
+
+
+def test_every_family_has_a_plain_name() -> None:
+    from bhdash.model import FAMILIES, FAMILY_NAMES
+
+    assert set(FAMILY_NAMES) == set(FAMILIES)
+    assert FAMILY_NAMES["PTP"] == "Code pairs on the same day"

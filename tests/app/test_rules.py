@@ -1,5 +1,6 @@
 """Rules on the sample practice: the whole catalogue with ran/skipped status."""
 
+from bhdash.model import FAMILY_NAMES
 from bhdash.rules.registry import REGISTRY
 from tests.app.conftest import metric_values
 
@@ -23,6 +24,6 @@ def test_rules_family_filter(open_page):
     app = open_page("pages/rules.py")
     app.multiselect(key="rules_family").set_value(["TIME"]).run()
     table = app.dataframe[0].value
-    assert set(table["family"]) == {"TIME"}
+    assert set(table["family"]) == {FAMILY_NAMES["TIME"]}
     assert len(table) == sum(rule.family == "TIME" for rule in REGISTRY.values())
     app.multiselect(key="rules_family").set_value([]).run()
