@@ -122,6 +122,10 @@ def monthly_trend(trend: pd.DataFrame) -> go.Figure:
     """Dollars at risk per month (bars) and the share of flagged lines (line, right axis)."""
     if trend.empty:
         return empty_figure("No service dates to draw a trend")
+    # Every month of the span, with gaps where there were no lines: the line breaks instead of
+    # drawing a slope across months without data.
+    months = pd.date_range(trend["month"].min(), trend["month"].max(), freq="MS")
+    trend = trend.set_index("month").reindex(months).rename_axis("month").reset_index()
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
@@ -140,6 +144,7 @@ def monthly_trend(trend: pd.DataFrame) -> go.Figure:
             name="lines with findings",
             yaxis="y2",
             mode="lines+markers",
+            connectgaps=False,
             line={"color": SEVERITY_COLORS["info"], "width": 3},
             hovertemplate="%{x|%b %Y}: %{y:.1%} of lines flagged<extra></extra>",
         )
@@ -151,7 +156,7 @@ def monthly_trend(trend: pd.DataFrame) -> go.Figure:
             "tickformat": ".1~%",
             "overlaying": "y",
             "side": "right",
-            "rangemode": "tozero",
+            "range": [0, 1],
             "showgrid": False,
         },
     )

@@ -219,3 +219,22 @@ def test_risk_heatmap_wraps_long_payer_labels_and_hovers_full_names():
     assert figure.layout.xaxis.tickangle == -90
     assert heat.customdata[0].tolist() == payers
     assert "%{customdata}" in heat.hovertemplate
+
+
+def test_monthly_trend_breaks_its_line_over_months_without_data_and_ends_at_100_percent():
+    trend = pd.DataFrame(
+        {
+            "month": pd.to_datetime(["2026-01-01", "2026-04-01"]),
+            "lines": [10, 20],
+            "charges": [1000.0, 2000.0],
+            "flagged_lines": [1, 5],
+            "flagged_share": [0.1, 0.25],
+            "amount_at_risk": [100.0, 250.0],
+        }
+    )
+    figure = charts.monthly_trend(trend)
+    bars, line = figure.data
+    assert len(line.x) == 4  # January to April, February and March empty
+    assert np.isnan(line.y[1]) and np.isnan(line.y[2])
+    assert line.connectgaps is False
+    assert list(figure.layout.yaxis2.range) == [0, 1]
