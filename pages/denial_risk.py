@@ -120,54 +120,54 @@ st.dataframe(
     },
 )
 
-st.subheader("Model quality")
-if trained:
-    row = st.columns(4)
-    row[0].metric(
-        "Held-out AUC",
-        f"{model['auc']:.3f}",
-        border=True,
-        help="On patients the model never saw (patient-grouped split). 0.5 is a coin flip.",
-    )
-    row[1].metric(
-        "Rule-based prior AUC",
-        f"{model['prior_auc']:.3f}",
-        border=True,
-        help="The same held-out lines scored by the rule-based prior, for comparison.",
-    )
-    row[2].metric(
-        "Brier score",
-        f"{model['brier']:.3f}",
-        border=True,
-        help="Mean squared error of the probabilities (lower is better).",
-    )
-    row[3].metric(
-        "Held-out lines",
-        f"{model['test_lines']:,}",
-        f"{model['test_denials']:,} denied",
-        delta_color="off",
-        delta_arrow="off",
-        border=True,
-    )
-    calibration = pd.DataFrame(model.get("calibration", []))
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.plotly_chart(charts.calibration(calibration), width="stretch")
-    with right:
-        st.dataframe(
-            calibration[["bin", "lines", "mean_predicted", "observed_rate"]],
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "bin": "Risk bin",
-                "lines": st.column_config.NumberColumn("Lines", format="%d"),
-                "mean_predicted": st.column_config.NumberColumn("Predicted", format="percent"),
-                "observed_rate": st.column_config.NumberColumn("Observed", format="percent"),
-            },
+with st.expander("How well does the risk predict denials? (model statistics)"):
+    if trained:
+        row = st.columns(4)
+        row[0].metric(
+            "Held-out AUC",
+            f"{model['auc']:.3f}",
+            border=True,
+            help="On patients the model never saw (patient-grouped split). 0.5 is a coin flip.",
         )
-        st.caption(f"{model.get('split', '')}. Features: {model.get('features', '')}.")
-else:
-    st.caption(
-        "The held-out AUC and calibration appear here once adjudicated history is available. "
-        f"Prior: {model.get('source', 'bhdash/reference/denial_priors.csv')}."
-    )
+        row[1].metric(
+            "Rule-based prior AUC",
+            f"{model['prior_auc']:.3f}",
+            border=True,
+            help="The same held-out lines scored by the rule-based prior, for comparison.",
+        )
+        row[2].metric(
+            "Brier score",
+            f"{model['brier']:.3f}",
+            border=True,
+            help="Mean squared error of the probabilities (lower is better).",
+        )
+        row[3].metric(
+            "Held-out lines",
+            f"{model['test_lines']:,}",
+            f"{model['test_denials']:,} denied",
+            delta_color="off",
+            delta_arrow="off",
+            border=True,
+        )
+        calibration = pd.DataFrame(model.get("calibration", []))
+        left, right = st.columns([3, 2], gap="large")
+        with left:
+            st.plotly_chart(charts.calibration(calibration), width="stretch")
+        with right:
+            st.dataframe(
+                calibration[["bin", "lines", "mean_predicted", "observed_rate"]],
+                hide_index=True,
+                width="stretch",
+                column_config={
+                    "bin": "Risk bin",
+                    "lines": st.column_config.NumberColumn("Lines", format="%d"),
+                    "mean_predicted": st.column_config.NumberColumn("Predicted", format="percent"),
+                    "observed_rate": st.column_config.NumberColumn("Observed", format="percent"),
+                },
+            )
+            st.caption(f"{model.get('split', '')}. Features: {model.get('features', '')}.")
+    else:
+        st.caption(
+            "The held-out AUC and calibration appear here once adjudicated history is available. "
+            f"Prior: {model.get('source', 'bhdash/reference/denial_priors.csv')}."
+        )

@@ -233,7 +233,7 @@ def test_monthly_trend_breaks_its_line_over_months_without_data_and_ends_at_100_
         }
     )
     figure = charts.monthly_trend(trend)
-    bars, line = figure.data
+    _, line = figure.data
     assert len(line.x) == 4  # January to April, February and March empty
     assert np.isnan(line.y[1]) and np.isnan(line.y[2])
     assert line.connectgaps is False

@@ -110,6 +110,7 @@ def test_every_page_shows_its_key_numbers(loaded_page: Page, expected: Analysis)
     _no_exception(page)
 
     go_to(page, "Denial risk")
+    page.get_by_text("How well does the risk predict denials?").click()
     assert metric_value(page, "Held-out AUC") == f"{expected.risk_model['auc']:.3f}"
     expect(page.get_by_test_id(PLOTLY)).to_have_count(3)
     _no_exception(page)
