@@ -20,10 +20,23 @@ ENROLLMENT_COLORS: dict[str, str] = {
     "termed": "#d1242f",
     "none": "#8c959f",
 }
+# A window in which billing was allowed has one colour, whatever its state today; red is kept for the
+# lines billed outside one, so the problem is where the red is.
+VALID_COLOR = "#2da44e"
+OUTSIDE_COLOR = "#d1242f"
 TIMELINE_COLORS: dict[str, str] = {
-    **ENROLLMENT_COLORS,
+    "active": VALID_COLOR,
+    "termed": VALID_COLOR,
+    "pending": "#e8912d",
     "license": "#4c8bf5",
-    "license expired": "#d1242f",
+    "license expired": "#4c8bf5",
+}
+TIMELINE_NAMES: dict[str, str] = {
+    "active": "valid enrollment",
+    "termed": "valid enrollment",
+    "pending": "pending (not valid)",
+    "license": "license valid",
+    "license expired": "license valid",
 }
 BASELINE_COLOR = "#8c959f"
 SCENARIO_COLOR = "#4c8bf5"
@@ -289,7 +302,9 @@ def credential_timeline(
         return empty_figure("No license, enrollment or claim dates for this clinician")
     lanes = list(dict.fromkeys([*bars["lane"], *sorted(claim_weeks["lane"].unique())]))
     figure = go.Figure()
-    for kind, part in bars.groupby("kind", sort=False):
+    names = bars["kind"].astype(str).map(TIMELINE_NAMES).fillna(bars["kind"].astype(str))
+    for name, part in bars.groupby(names, sort=False):
+        kind = str(part["kind"].iloc[0])
         duration_ms = (pd.to_datetime(part["end"]) - pd.to_datetime(part["start"])).dt.total_seconds() * 1000
         figure.add_trace(
             go.Bar(
@@ -297,8 +312,8 @@ def credential_timeline(
                 x=duration_ms.clip(lower=86_400_000),
                 y=part["lane"],
                 orientation="h",
-                name=str(kind),
-                marker_color=TIMELINE_COLORS.get(str(kind), BASELINE_COLOR),
+                name=str(name),
+                marker_color=TIMELINE_COLORS.get(kind, BASELINE_COLOR),
                 opacity=0.55,
                 text=part["label"],
                 hovertemplate="%{text}<extra></extra>",
@@ -306,22 +321,35 @@ def credential_timeline(
                 width=0.6,
             )
         )
-    if not claim_weeks.empty:
+    outside = (
+        claim_weeks["outside"].astype(bool)
+        if "outside" in claim_weeks.columns
+        else pd.Series(False, index=claim_weeks.index)
+    )
+    for is_outside, name, color in (
+        (False, "billed lines (weekly)", "#6e7781"),
+        (True, "billed outside enrollment", OUTSIDE_COLOR),
+    ):
+        weeks = claim_weeks[outside == is_outside]
+        if weeks.empty:
+            continue
         figure.add_trace(
             go.Scatter(
-                x=claim_weeks["week"],
-                y=claim_weeks["lane"],
+                x=weeks["week"],
+                y=weeks["lane"],
                 mode="markers",
-                name="billed lines (weekly)",
+                name=name,
                 marker={
-                    "size": np.clip(np.sqrt(claim_weeks["lines"].to_numpy()) * 4, 5, 16),
-                    "color": "#6e7781",
+                    "size": np.clip(np.sqrt(weeks["lines"].to_numpy()) * 4, 5, 16) + (3 if is_outside else 0),
+                    "color": color,
                     "line": {"color": "white", "width": 1},
-                    "symbol": "circle",
+                    "symbol": "x" if is_outside else "circle",
                 },
-                customdata=np.stack([claim_weeks["lines"], claim_weeks["charges"]], axis=-1),
+                customdata=np.stack([weeks["lines"], weeks["charges"]], axis=-1),
                 hovertemplate="%{y} · week of %{x|%Y-%m-%d}: %{customdata[0]} lines, "
-                "$%{customdata[1]:,.0f}<extra></extra>",
+                "$%{customdata[1]:,.0f}"
+                + (" billed outside enrollment" if is_outside else "")
+                + "<extra></extra>",
             )
         )
     figure.add_vline(

@@ -216,11 +216,17 @@ def fix_first(findings: pd.DataFrame, count: int = 8) -> pd.DataFrame:
 def _assumptions_by_rule(findings: pd.DataFrame, rules: pd.Series) -> dict[str, pd.Series]:
     """Per rule, how many of its findings rest on an unconfirmed payer default and the commonest one,
     so a card never ranks an assumption without saying so."""
-    noted = (findings.dropna(subset=["assumption"]) if "assumption" in findings.columns
-             else findings.iloc[0:0].assign(assumption=pd.Series(dtype="string")))
+    noted = (
+        findings.dropna(subset=["assumption"])
+        if "assumption" in findings.columns
+        else findings.iloc[0:0].assign(assumption=pd.Series(dtype="string"))
+    )
     by_rule = noted.groupby("rule")["assumption"]
-    commonest = by_rule.agg(lambda notes: notes.value_counts().index[0]) if not noted.empty else pd.Series(
-        dtype="string")
+    commonest = (
+        by_rule.agg(lambda notes: notes.value_counts().index[0])
+        if not noted.empty
+        else pd.Series(dtype="string")
+    )
     return {
         "assumed_findings": rules.map(by_rule.size()).fillna(0).astype("int64"),
         "assumption": rules.map(commonest).astype("string"),
@@ -566,19 +572,34 @@ def credential_timeline(
     return pd.DataFrame(bars, columns=["lane", "start", "end", "kind", "label"])
 
 
-def claim_dates_by_payer(claims: pd.DataFrame, clinician: str) -> pd.DataFrame:
-    """One clinician's billed lines per payer and service week: the dots on the credentialing timeline."""
+def claim_dates_by_payer(
+    claims: pd.DataFrame, clinician: str, outside: pd.Index | None = None
+) -> pd.DataFrame:
+    """One clinician's billed lines per payer and service week: the dots on the credentialing timeline.
+
+    `outside` holds the lines billed outside a valid enrollment (the enrollment rules' findings); their
+    weeks are separate rows with `outside` True, so the chart can draw them apart.
+    """
     own = claims[_column(claims, "clinician_name") == clinician]
     frame = pd.DataFrame(
         {
             "lane": _column(own, "payer").astype("object").fillna("(no payer)"),
             "week": _column(own, "service_date").dt.to_period("W").dt.start_time,
             "charge": _column(own, "charge"),
+            "outside": own.index.isin(outside if outside is not None else []),
         }
     ).dropna(subset=["week"])
     return (
-        frame.groupby(["lane", "week"]).agg(lines=("charge", "size"), charges=("charge", "sum")).reset_index()
+        frame.groupby(["lane", "week", "outside"])
+        .agg(lines=("charge", "size"), charges=("charge", "sum"))
+        .reset_index()
     )
+
+
+def lines_of_rules(findings: pd.DataFrame, rule_ids: tuple[str, ...]) -> pd.Index:
+    """The claim lines (index labels) with a finding of one of `rule_ids`."""
+    chosen = _line_findings(findings)
+    return pd.Index(chosen.loc[chosen["rule"].isin(rule_ids), "line_index"].astype("int64").unique())
 
 
 def enrollment_rule_ids() -> tuple[str, ...]:

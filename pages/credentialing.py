@@ -86,8 +86,8 @@ with right:
 
 st.subheader("Timeline per clinician")
 st.caption(
-    "License validity and enrollment windows; dots are the weeks billed to each payer. A dot outside its "
-    "payer's green bar is a line billed outside enrollment."
+    "License validity and valid enrollment windows in one colour; dots are the weeks billed to each "
+    "payer, red where the lines were billed outside a valid enrollment."
 )
 clinicians = sorted(
     set(roster.clinicians.get("clinician_name", pd.Series(dtype=str)).dropna())
@@ -102,7 +102,8 @@ default = next((name for name in at_issue if name in clinicians), clinicians[0] 
 if default is not None:
     chosen = st.selectbox("Clinician", clinicians, index=clinicians.index(default), key="cred_clinician")
     bars = metrics.credential_timeline(roster, current.claims, chosen, as_of)
-    weeks = metrics.claim_dates_by_payer(current.claims, chosen)
+    outside_lines = metrics.lines_of_rules(current.findings, metrics.enrollment_rule_ids())
+    weeks = metrics.claim_dates_by_payer(current.claims, chosen, outside_lines)
     first = current.claims["service_date"].min() if "service_date" in current.claims else as_of
     window = (min(first, as_of) - pd.Timedelta(days=45), as_of + pd.Timedelta(days=120))
     st.plotly_chart(

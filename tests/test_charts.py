@@ -137,7 +137,7 @@ def test_credential_timeline_bars_dots_and_as_of_line():
     )
     figure = charts.credential_timeline(bars, weeks, pd.Timestamp("2026-11-15"), "Ana")
     kinds = [trace.name for trace in figure.data]
-    assert kinds == ["license", "active", "billed lines (weekly)"]
+    assert kinds == ["license valid", "valid enrollment", "billed lines (weekly)"]
     assert figure.data[0].x[0] == pytest.approx(
         (pd.Timestamp("2026-06-30") - pd.Timestamp("2026-01-01")).total_seconds() * 1000
     )
@@ -238,3 +238,32 @@ def test_monthly_trend_breaks_its_line_over_months_without_data_and_ends_at_100_
     assert np.isnan(line.y[1]) and np.isnan(line.y[2])
     assert line.connectgaps is False
     assert list(figure.layout.yaxis2.range) == [0, 1]
+
+
+def test_credential_timeline_draws_valid_windows_in_one_colour_and_outside_lines_in_red():
+    bars = pd.DataFrame(
+        {
+            "lane": ["Aetna", "Cigna"],
+            "start": pd.to_datetime(["2026-02-01", "2025-01-01"]),
+            "end": pd.to_datetime(["2026-12-31", "2025-12-31"]),
+            "kind": ["active", "termed"],
+            "label": ["Aetna: active", "Cigna: termed"],
+        }
+    )
+    weeks = pd.DataFrame(
+        {
+            "lane": ["Aetna", "Aetna", "Cigna"],
+            "week": pd.to_datetime(["2026-01-05", "2026-03-02", "2026-03-02"]),
+            "outside": [True, False, True],
+            "lines": [2, 3, 1],
+            "charges": [200.0, 300.0, 100.0],
+        }
+    )
+    figure = charts.credential_timeline(bars, weeks, pd.Timestamp("2026-11-15"), "Ana")
+    traces = {trace.name: trace for trace in figure.data}
+    assert list(traces) == ["valid enrollment", "billed lines (weekly)", "billed outside enrollment"]
+    assert traces["valid enrollment"].marker.color == charts.VALID_COLOR
+    assert list(traces["valid enrollment"].y) == ["Aetna", "Cigna"]  # termed windows were valid too
+    assert traces["billed outside enrollment"].marker.color == charts.OUTSIDE_COLOR
+    assert list(traces["billed outside enrollment"].y) == ["Aetna", "Cigna"]
+    assert list(traces["billed lines (weekly)"].y) == ["Aetna"]

@@ -257,6 +257,10 @@ def test_credential_timeline_and_claim_weeks():
     assert bars.loc[3, "end"] == pd.Timestamp("2026-03-01")  # open-ended runs to the as-of date
     weeks = metrics.claim_dates_by_payer(claims, "Ben Cho")
     assert list(zip(weeks["lane"], weeks["lines"], strict=True)) == [("Aetna", 1), ("Cigna", 1)]
+    assert not weeks["outside"].any()
+    ben = claims.index[claims["clinician_name"] == "Ben Cho"]
+    marked = metrics.claim_dates_by_payer(claims, "Ben Cho", pd.Index(ben[:1]))
+    assert marked["outside"].tolist().count(True) == 1
 
 
 def test_fix_first_ranks_rules_by_their_attributed_dollars():
