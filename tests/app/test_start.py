@@ -5,6 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from bhdash.app.text import plain
 from tests.app.conftest import APP, metric_values
 
 CLAIMS_CSV = (
@@ -76,7 +77,7 @@ def test_unreadable_upload_is_a_message_not_a_traceback(fresh_app):
     ).run()
     assert not fresh_app.exception
     assert len(fresh_app.error) == 1
-    assert "claims.xlsx" in fresh_app.error[0].value
+    assert plain("claims.xlsx") in fresh_app.error[0].value  # the file name, escaped for Markdown
 
 
 def test_pages_without_data_point_to_start(fresh_app):
