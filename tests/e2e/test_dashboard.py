@@ -231,7 +231,7 @@ def test_payers_view_changes_a_setting_downloads_and_reuploads_its_file(
     chooser.click()
     page.get_by_role("option", name="Cigna", exact=True).click()
     wait_for_app_run(page)
-    modifier = page.get_by_label("Telehealth modifier")
+    modifier = page.get_by_role("textbox", name="Telehealth modifier")
     expect(modifier).to_have_value("95")
     modifier.fill("none")
     modifier.press("Enter")
