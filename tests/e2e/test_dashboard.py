@@ -237,6 +237,7 @@ def test_payers_view_changes_a_setting_downloads_and_reuploads_its_file(
     modifier.press("Enter")
     wait_for_app_run(page)
     page.get_by_role("button", name="Save and recompute").click()
+    page.get_by_text("Using your settings from").wait_for(timeout=READ_AND_CHECK_MS)
     wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
     _no_exception(page)
 
