@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from bhdash.app.text import plain
+from bhdash.app.formatting import plain
 from tests.app.conftest import APP, metric_values
 
 CLAIMS_CSV = (
