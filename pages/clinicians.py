@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics, money, reportpack
-from bhdash.app import formatting, loading, norms_upload, page, session
+from bhdash.app import downloads, formatting, loading, norms_upload, page, session
 from bhdash.norms import code_family_label, mix_verdict
 
 _family = code_family_label
@@ -142,27 +142,8 @@ if st.button("Prepare this clinician's report card", icon=":material/description
         st.session_state[CARD_FILES] = {"key": card_key, "html": reportpack.cards_html(cards), "pdf": pdf}
 card_files = st.session_state.get(CARD_FILES)
 if card_files is not None and card_files["key"] == card_key:
-    columns = st.columns(2)
-    name = formatting.slug(chosen)
-    if card_files["pdf"] is not None:
-        columns[0].download_button(
-            "Report card (PDF)",
-            card_files["pdf"],
-            file_name=f"{name}_report_card.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
-            width="stretch",
-        )
-    else:
-        columns[0].caption("The PDF needs Chrome or Chromium on the server; the HTML prints in any browser.")
-    columns[1].download_button(
-        "Report card (HTML)",
-        card_files["html"],
-        file_name=f"{name}_report_card.html",
-        mime="text/html",
-        icon=":material/code:",
-        width="stretch",
-    )
+    downloads.report_buttons(card_files["pdf"], card_files["html"], f"{formatting.slug(chosen)}_report_card",
+                             "Report card (PDF)", "Report card (HTML)")
 
 st.subheader("Code mix against the payer norm")
 if own_mix.empty:

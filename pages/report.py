@@ -3,7 +3,7 @@
 import streamlit as st
 
 from bhdash import reportpack, whatif
-from bhdash.app import formatting, loading, norms_upload, page, session
+from bhdash.app import downloads, formatting, loading, norms_upload, page, session
 
 REPORT_FILES = "report_files"
 
@@ -85,29 +85,7 @@ files = st.session_state.get(REPORT_FILES)
 if files is not None and files["key"] == key:
     if files["identified"]:
         st.warning("This report contains patient names: share it as HIPAA allows.", icon=":material/lock:")
-    columns = st.columns(2)
-    if files["pdf"] is not None:
-        columns[0].download_button(
-            "Download PDF",
-            files["pdf"],
-            file_name=f"{files['name']}_report.pdf",
-            mime="application/pdf",
-            icon=":material/picture_as_pdf:",
-            type="primary",
-            width="stretch",
-        )
-    else:
-        columns[0].caption(
-            "The PDF needs Chrome or Chromium on the server (`apt-get install chromium`); the HTML report "
-            "opens in any browser and prints to PDF from there."
-        )
-    columns[1].download_button(
-        "Download HTML (interactive)",
-        files["html"],
-        file_name=f"{files['name']}_report.html",
-        mime="text/html",
-        icon=":material/code:",
-        width="stretch",
-    )
+    downloads.report_buttons(files["pdf"], files["html"], f"{files['name']}_report", "Download PDF",
+                             "Download HTML (interactive)", primary=True)
 elif browser is None:
-    st.caption("PDF needs Chrome or Chromium on the server (`apt-get install chromium`); HTML always works.")
+    st.caption(downloads.NO_BROWSER_FOR_PDF)
