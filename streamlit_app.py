@@ -44,7 +44,8 @@ navigation = st.navigation(
         "Reference": [
             st.Page("pages/rules.py", title="Rules", icon=":material/menu_book:"),
         ],
-    }
+    },
+    expanded=True,  # every page listed: Rules, Progress and Practices are not hidden under 'View more'
 )
 
 loaded, input_error = loading.load_or_error()

@@ -27,7 +27,7 @@ from streamlit_ui import go_to, serve, wait_for_app_run  # noqa: E402
 
 PAGES = (
     "Start", "Payers", "Overview", "Findings", "Clinicians", "Credentialing", "Denial risk", "Denials",
-    "What-if", "Rules",
+    "What-if", "Report", "Progress", "Practices", "Rules",
 )
 VIEWPORT = {"width": 1440, "height": 900}
 CONTENT_HEIGHT = (
