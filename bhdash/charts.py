@@ -19,6 +19,7 @@ ENROLLMENT_COLORS: dict[str, str] = {
     "pending": "#e8912d",
     "termed": "#d1242f",
     "none": "#8c959f",
+    "billed, not enrolled": "#d1242f",
 }
 # A window in which billing was allowed has one colour, whatever its state today; red is kept for the
 # lines billed outside one, so the problem is where the red is.
@@ -239,17 +240,34 @@ def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figur
 
 
 def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
-    """Clinician × payer grid coloured by enrollment state, each cell labelled with its dates."""
+    """Clinician × payer grid coloured by enrollment state, each cell labelled with its state.
+
+    A pair with lines billed but no enrollment is red and labelled with its dollars at risk (`at_risk`),
+    so it never looks like a pair nobody uses.
+    """
     if matrix.empty:
         return empty_figure("No clinicians or payers to show")
     states = list(ENROLLMENT_COLORS)
     clinicians = sorted(matrix["clinician"].unique(), reverse=True)
     payers = sorted(matrix["payer"].unique())
     code = {state: position for position, state in enumerate(states)}
+    lines = matrix["lines"] if "lines" in matrix else pd.Series(0, index=matrix.index)
+    at_risk = matrix["at_risk"] if "at_risk" in matrix else pd.Series(0.0, index=matrix.index)
+    unenrolled = (matrix["state"] == "none") & (lines > 0)
+    shown = matrix.assign(
+        state=matrix["state"].mask(unenrolled, "billed, not enrolled"),
+        cell=matrix["state"].mask(unenrolled, at_risk.map(lambda dollars: f"${dollars:,.0f}")),
+    )
     grid = (
-        matrix.pivot(index="clinician", columns="payer", values="state")
+        shown.pivot(index="clinician", columns="payer", values="state")
         .reindex(index=clinicians, columns=payers)
         .fillna("none")
+    )
+    text = (
+        shown.pivot(index="clinician", columns="payer", values="cell")
+        .reindex(index=clinicians, columns=payers)
+        .fillna("none")
+        .to_numpy()
     )
     labels = (
         matrix.pivot(index="clinician", columns="payer", values="label")
@@ -267,7 +285,6 @@ def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
             [position / len(states), ENROLLMENT_COLORS[state]],
             [(position + 1) / len(states), ENROLLMENT_COLORS[state]],
         ]
-    text = grid.to_numpy()
     figure = go.Figure(
         go.Heatmap(
             z=grid.replace(code).to_numpy(dtype="float64"),

@@ -409,12 +409,18 @@ def enrollment_status(enrollments: pd.DataFrame, as_of: pd.Timestamp) -> pd.Seri
 
 
 def enrollment_matrix(
-    roster: Roster, claims: pd.DataFrame, as_of: pd.Timestamp, directory: PayerDirectory | None = None
+    roster: Roster,
+    claims: pd.DataFrame,
+    as_of: pd.Timestamp,
+    directory: PayerDirectory | None = None,
+    outside: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Long frame: one row per clinician × payer (payers billed or enrolled) with status and dates.
 
     A clinician with several enrollment rows for one payer shows the most favourable one
-    (active over pending over termed), since that is the one a claim could rely on.
+    (active over pending over termed), since that is the one a claim could rely on. `at_risk` carries
+    the dollars of `outside` (an `outside_enrollment` frame) per pair, so a billed pair with no
+    enrollment shows the same money as the findings; 0 where none is given.
     """
     directory = directory or default_directory()
     clinicians = sorted(
@@ -464,6 +470,11 @@ def enrollment_matrix(
     grid["lines"] = grid["lines"].fillna(0).astype("int64")
     grid["charges"] = grid["charges"].fillna(0.0)
     grid["label"] = grid["state"] + _date_span(grid["effective_date"], grid["term_date"])
+    grid["at_risk"] = 0.0
+    if outside is not None and not outside.empty:
+        dollars = outside.groupby(["clinician", "payer"])["at_risk"].sum().rename("_outside").reset_index()
+        grid = grid.merge(dollars, on=["clinician", "payer"], how="left")
+        grid["at_risk"] = grid.pop("_outside").fillna(0.0)
     return grid
 
 

@@ -19,11 +19,17 @@ if not roster.has_clinicians and not roster.has_enrollments:
     )
     st.stop()
 
+filters = current.filters
 outside = metrics.outside_enrollment(current.findings, metrics.enrollment_rule_ids())
-licenses = metrics.license_status(roster.clinicians, as_of)
+licenses = metrics.keep_chosen(
+    metrics.license_status(roster.clinicians, as_of), {"clinician": filters.clinicians}
+)
 expired = int((licenses["status"] == "expired").sum())
 expiring = int(licenses["status"].str.startswith("≤").sum())
-matrix = metrics.enrollment_matrix(roster, current.claims, as_of)
+matrix = metrics.keep_chosen(
+    metrics.enrollment_matrix(roster, current.claims, as_of, outside=outside),
+    {"clinician": filters.clinicians, "payer": filters.payers},
+)
 billed_without = outside.merge(matrix[["clinician", "payer", "label"]], on=["clinician", "payer"], how="left")
 
 row = st.columns(4)
@@ -42,8 +48,9 @@ st.caption(f"Status as of {as_of:%Y-%m-%d}, the latest date of service.")
 
 st.subheader("Enrollment matrix")
 st.caption(
-    "Each clinician × payer the practice bills or is enrolled with, as of that date. Hover a cell for "
-    "its dates and what was billed."
+    "Each clinician × payer the practice bills or is enrolled with, as of that date. A red dollar "
+    "figure is money at risk on lines billed with no enrollment. Hover a cell for its dates and what "
+    "was billed."
 )
 st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:
@@ -89,10 +96,14 @@ st.caption(
     "License validity and valid enrollment windows in one colour; dots are the weeks billed to each "
     "payer, red where the lines were billed outside a valid enrollment."
 )
-clinicians = sorted(
-    set(roster.clinicians.get("clinician_name", pd.Series(dtype=str)).dropna())
-    | set(analysis.claims.get("clinician_name", pd.Series(dtype=str)).dropna())
-)
+clinicians = [
+    name
+    for name in sorted(
+        set(roster.clinicians.get("clinician_name", pd.Series(dtype=str)).dropna())
+        | set(current.claims.get("clinician_name", pd.Series(dtype=str)).dropna())
+    )
+    if not filters.clinicians or name in filters.clinicians
+]
 at_issue = list(
     dict.fromkeys(
         [*outside["clinician"].dropna(), *licenses.loc[licenses["status"] != "valid", "clinician"].dropna()]
@@ -104,8 +115,9 @@ if default is not None:
     bars = metrics.credential_timeline(roster, current.claims, chosen, as_of)
     outside_lines = metrics.lines_of_rules(current.findings, metrics.enrollment_rule_ids())
     weeks = metrics.claim_dates_by_payer(current.claims, chosen, outside_lines)
-    first = current.claims["service_date"].min() if "service_date" in current.claims else as_of
-    window = (min(first, as_of) - pd.Timedelta(days=45), as_of + pd.Timedelta(days=120))
+    first = current.claims.get("service_date", pd.Series(dtype="datetime64[ns]")).min()
+    start = min(first, as_of) if pd.notna(first) else as_of
+    window = (start - pd.Timedelta(days=45), as_of + pd.Timedelta(days=120))
     st.plotly_chart(
         charts.credential_timeline(
             bars,

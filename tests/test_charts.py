@@ -117,6 +117,28 @@ def test_enrollment_matrix_colours_states_and_labels_cells():
     assert heat.customdata[1][0][0] == "active from 2025-01-01"
 
 
+def test_enrollment_matrix_shows_a_billed_pair_without_enrollment_red_with_its_dollars():
+    matrix = pd.DataFrame(
+        {
+            "clinician": ["Ana", "Ana", "Ben", "Ben"],
+            "payer": ["Aetna", "Cigna", "Aetna", "Cigna"],
+            "state": ["active", "none", "none", "none"],
+            "label": ["active from 2025-01-01", "none", "none", "none"],
+            "lines": [4, 88, 0, 0],
+            "charges": [400.0, 17890.0, 0.0, 0.0],
+            "at_risk": [0.0, 9496.64, 0.0, 0.0],
+        }
+    )
+    heat = charts.enrollment_matrix(matrix).data[0]
+    assert list(heat.y) == ["Ben", "Ana"]
+    # billed, not enrolled is code 4 and red; the unused pairs stay grey "none" (code 3)
+    np.testing.assert_array_equal(np.asarray(heat.z), [[3, 3], [0, 4]])
+    assert charts.ENROLLMENT_COLORS["billed, not enrolled"] == "#d1242f"
+    assert heat.colorscale[-1][1] == "#d1242f"
+    assert heat.text[1][1] == "$9,497"
+    assert heat.text[0][1] == "none"
+
+
 def test_credential_timeline_bars_dots_and_as_of_line():
     bars = pd.DataFrame(
         {

@@ -216,6 +216,18 @@ def test_enrollment_matrix_states_dates_and_canonical_payers():
     assert cell.loc[("Cara Diaz", "Cigna"), "state"] == "none"
     assert set(matrix["payer"]) == {"Aetna", "Cigna", "Medicare Part B"}
     assert len(matrix) == 4 * 3
+    assert (matrix["at_risk"] == 0.0).all()  # no outside-enrollment frame given: no dollars
+
+
+def test_enrollment_matrix_carries_the_outside_enrollment_dollars_per_pair():
+    outside = pd.DataFrame(
+        {"clinician": ["Cara Diaz"], "payer": ["Cigna"], "lines": [3], "at_risk": [412.5]}
+    )
+    matrix = metrics.enrollment_matrix(_roster(), _claims(), pd.Timestamp("2026-03-01"), outside=outside)
+    cell = matrix.set_index(["clinician", "payer"])
+    assert cell.loc[("Cara Diaz", "Cigna"), "at_risk"] == pytest.approx(412.5)
+    assert cell.loc[("Ana Ruiz", "Aetna"), "at_risk"] == 0.0
+    assert matrix["at_risk"].sum() == pytest.approx(412.5)
 
 
 def test_enrollment_status_uses_stated_status():

@@ -719,7 +719,7 @@ def build_report(
         family_figure=charts.findings_by_family(metrics.findings_by_family(findings)),
         clinicians=_clinician_cards(view, directory, norm_table),
         matrix_figure=charts.enrollment_matrix(
-            metrics.enrollment_matrix(view.roster, claims, view.as_of, directory)
+            metrics.enrollment_matrix(view.roster, claims, view.as_of, directory, outside=outside)
         ),
         expiring=[
             {

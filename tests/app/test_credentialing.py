@@ -1,5 +1,7 @@
 """Credentialing on the sample practice: dollars outside enrollment, licenses, matrix and timeline."""
 
+import pytest
+
 from bhdash import metrics
 from bhdash.app import formatting
 from tests.app.conftest import metric_values, plotly_figures
@@ -49,3 +51,32 @@ def test_pairs_table_lists_each_pair_billed_outside_enrollment_with_its_outside_
     )
     assert pairs["lines"].sum() == outside["lines"].sum()
     assert pairs["at_risk"].sum() == outside["at_risk"].sum()
+
+
+def test_matrix_shows_alex_kim_billing_unitedhealthcare_unenrolled_red_with_its_dollars(open_page, expected):
+    app = open_page("pages/credentialing.py")
+    heat = plotly_figures(app)[0]["data"][0]
+    cell = (heat["y"].index("Alex Kim"), heat["x"].index("UnitedHealthcare"))
+    outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
+    dollars = outside.set_index(["clinician", "payer"]).loc[("Alex Kim", "UnitedHealthcare"), "at_risk"]
+    assert dollars == pytest.approx(9496.64)
+    assert heat["text"][cell[0]][cell[1]] == "$9,497"
+
+
+def test_sidebar_filters_narrow_the_matrix_licenses_and_clinician_list(sample_app, open_page):
+    open_page("pages/credentialing.py")
+    sample_app.multiselect(key="filter_clinicians").set_value(["Alex Kim", "Daniel Wu"])
+    sample_app.multiselect(key="filter_payers").set_value(["UnitedHealthcare"])
+    try:
+        app = sample_app.run()
+        assert not app.exception, app.exception[0].message
+        heat = plotly_figures(app)[0]["data"][0]
+        assert sorted(heat["y"]) == ["Alex Kim", "Daniel Wu"]
+        assert list(heat["x"]) == ["UnitedHealthcare"]
+        licenses = next(table.value for table in app.dataframe if "days_left" in table.columns)
+        assert sorted(licenses["clinician"]) == ["Alex Kim", "Daniel Wu"]
+        assert app.selectbox(key="cred_clinician").options == ["Alex Kim", "Daniel Wu"]
+        assert metric_values(app)["Billed outside enrollment"] == "$9,497"
+    finally:
+        sample_app.multiselect(key="filter_clinicians").set_value([])
+        sample_app.multiselect(key="filter_payers").set_value([]).run()
