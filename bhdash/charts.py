@@ -561,7 +561,11 @@ def denied_dollars(table: pd.DataFrame, by: str, title: str, top: int = 12) -> g
     by_month = by == "month"
     if not by_month:
         shown = shown.nlargest(top, "total").iloc[::-1]
-    names = (shown["reason"] + ": " + shown["description"]) if by == "description" else shown[by].astype(str)
+    if by == "description":  # a code with no description on file (an unlisted CARC) shows its code alone
+        names = shown["reason"].astype("string").fillna("no reason code") + (
+            ": " + shown["description"].astype("string")).fillna("")
+    else:  # lines without a payer or clinician are a category of their own
+        names = shown[by].astype("string").fillna("(not given)")
     labels = [name if len(name) <= 52 else name[:51] + "…" for name in names]  # one line per bar
     series = (
         ("Preventable (a check flagged the line)", shown["preventable"], SEVERITY_COLORS["error"]),

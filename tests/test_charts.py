@@ -289,3 +289,18 @@ def test_credential_timeline_draws_valid_windows_in_one_colour_and_outside_lines
     assert traces["billed outside enrollment"].marker.color == charts.OUTSIDE_COLOR
     assert list(traces["billed outside enrollment"].y) == ["Aetna", "Cigna"]
     assert list(traces["billed lines (weekly)"].y) == ["Aetna"]
+
+
+def test_denied_dollars_labels_a_reason_without_description_by_its_code() -> None:
+    table = pd.DataFrame({"reason": ["CO-16", "CO-999"], "description": ["claim lacks information", None],
+                          "total": [100.0, 40.0], "denied": [100.0, 40.0], "preventable": [30.0, 0.0],
+                          "underpaid": [0.0, 0.0]})
+    figure = charts.denied_dollars(table, "description", "Denied dollars")
+    assert list(figure.data[0].y) == ["CO-999", "CO-16: claim lacks information"]
+
+
+def test_denied_dollars_names_lines_without_a_payer() -> None:
+    table = pd.DataFrame({"payer": ["Aetna", None], "total": [100.0, 40.0], "denied": [100.0, 40.0],
+                          "preventable": [0.0, 0.0], "underpaid": [0.0, 0.0]})
+    figure = charts.denied_dollars(table, "payer", "By payer")
+    assert list(figure.data[0].y) == ["(not given)", "Aetna"]
