@@ -3,7 +3,8 @@
 Denials follow the planted defects (each problem has its CARC and probability in practice.toml),
 payer quirks (Cigna strict on telehealth modifiers, UnitedHealthcare/Optum scrutiny of 90837,
 Medicaid on 90785) and a base rate per payer type. Add-ons fall with their denied primary. Lines in
-the last months, never-submitted lines and lines without a payer stay unadjudicated (blank status).
+the last months, never-submitted lines, self-pay lines and lines without a payer stay unadjudicated
+(blank status).
 """
 
 from __future__ import annotations
@@ -29,7 +30,9 @@ def adjudicate(draft: Draft, manifest: pd.DataFrame) -> None:
     lines = draft.lines
     rng = draft.rng
     cutoff = adjudication_cutoff(draft.period_end)
-    adjudicated = (lines["true_date"] <= cutoff) & lines["submitted_date"].notna() & lines["payer"].notna()
+    # Self-pay clients pay the practice directly: no payer adjudicates their lines (and no 835 carries them).
+    adjudicated = ((lines["true_date"] <= cutoff) & lines["submitted_date"].notna() & lines["payer"].notna()
+                   & (lines["payer_type"] != "self_pay"))
 
     problem = pd.Series(np.nan, index=lines.index, dtype="object")
     by_line = manifest.dropna(subset=["line_uid"]).drop_duplicates("line_uid")

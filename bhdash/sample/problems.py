@@ -520,8 +520,65 @@ def _norm(p: Planter) -> None:
                            f"(other therapists' median {peers:.0%})")
 
 
+def _quiet_patients(p: Planter, clinicians: list[str]) -> pd.Series:
+    """Line count per commercial patient whose every line is untouched and billed by `clinicians`."""
+    lines = p.lines
+    untouched = ~lines["visit_id"].isin(p.used_visits) & lines["clinician_name"].isin(clinicians) & (
+        lines["payer_type"] == "commercial")
+    quiet = untouched.groupby(lines["patient_index"]).all()
+    return lines["patient_index"].value_counts().reindex(quiet.index[quiet]).sort_index()
+
+
+def _take_patients(p: Planter, counts: pd.Series, low: int, high: int) -> pd.Index:
+    """Lines of the first patients (patient order, no random draw) whose total reaches `low` within `high`."""
+    chosen: list[int] = []
+    total = 0
+    for patient, size in counts.items():
+        if total >= low:
+            break
+        if total + size <= high:
+            chosen.append(patient)
+            total += size
+    index = p.lines.index[p.lines["patient_index"].isin(chosen)]
+    p.used_visits.update(p.lines.loc[index, "visit_id"].tolist())
+    return index
+
+
+def _self_pay_and_out_of_network(p: Planter) -> None:
+    """Correct lines that are not ordinary in-network claims: self-pay clients and an out-of-network plan.
+
+    Patients are chosen without the random generator, so the rest of the practice and its outcomes stay
+    as they were. Self-pay lines are no finding at all and are not in the manifest; out-of-network lines
+    are CRED-006 info notes (no error), recorded so the manifest stays exact.
+    """
+    stories = practice_config()["stories"]
+    lines, clinicians = p.lines, p.draft.clinicians
+    team0 = clinicians.loc[clinicians["team"] == 0]
+    story_names = {story["clinician"] for story in stories.values() if "clinician" in story}
+    fixed_mix = set(team0.loc[team0["mix"].map(lambda m: isinstance(m, list)), "clinician_name"])
+    plain = [name for name in team0["clinician_name"] if name not in story_names | fixed_mix]
+
+    self_pay = stories["self_pay"]
+    index = _take_patients(p, _quiet_patients(p, plain), *self_pay["lines"])
+    lines.loc[index, "payer"] = self_pay["payer"]
+    lines.loc[index, "payer_type"] = "self_pay"
+    lines.loc[index, "member_id"] = "SP" + lines.loc[index, "member_id"].str[3:]
+
+    oon = stories["out_of_network"]
+    index = _take_patients(p, _quiet_patients(p, [oon["clinician"]]), *oon["lines"])
+    lines.loc[index, "payer"] = oon["payer"]
+    lines.loc[index, "member_id"] = "ANT" + lines.loc[index, "member_id"].str[3:]
+    enrollments = p.draft.enrollments
+    own = enrollments[enrollments["clinician_name"] == oon["clinician"]].iloc[[0]]
+    oon_row = own.assign(payer=oon["payer"], status=oon["status"], term_date=pd.NaT)
+    p.draft.enrollments = pd.concat([enrollments, oon_row], ignore_index=True)
+    p.record(index, "CRED", "out_of_network",
+             f"{oon['clinician']} is out of network with {oon['payer']} on purpose (roster status "
+             f"'{oon['status']}'): an info note, not an enrollment error")
+
+
 PLANTS = (_credentialing, _data, _code_family, _time, _addon, _ptp, _units, _scope, _npi, _tele, _dx,
-          _dup, _timely, _audit, _stacked, _consult, _repeat_evaluation, _norm)
+          _dup, _timely, _audit, _stacked, _consult, _repeat_evaluation, _norm, _self_pay_and_out_of_network)
 
 
 def plant_problems(draft: Draft) -> pd.DataFrame:

@@ -117,6 +117,24 @@ def _family_table(practice: SamplePractice) -> str:
     return _table(pd.DataFrame(rows))
 
 
+def _not_problems_section(practice: SamplePractice) -> str:
+    """Self-pay and out-of-network lines: correct as billed, so a check must not call them errors."""
+    stories = practice_config()["stories"]
+    claims = practice.claims
+    self_pay = claims[claims["payer"] == stories["self_pay"]["payer"]]
+    oon = stories["out_of_network"]
+    billed_oon = (claims["payer"] == oon["payer"]) & (claims["clinician_name"] == oon["clinician"])
+    out_of_network = claims[billed_oon]
+    return (f"- **{len(self_pay):,} self-pay lines** (payer \"{stories['self_pay']['payer']}\", "
+            f"{self_pay['patient_id'].nunique():,} patient(s)): the client pays the practice, so there is "
+            "no insurance claim, no 835 and no status; enrollment, modifier, filing-limit and payer-policy "
+            "rules do not apply to them, coding rules still do. `bhdash check` reports nothing on them.\n"
+            f"- **{len(out_of_network):,} out-of-network lines**: {oon['clinician']} bills {oon['payer']} "
+            f"(an out-of-state plan) with the roster status \"{oon['status']}\". They are not enrollment "
+            "errors; CRED-006 notes each one as info, and `manifest.csv` lists them (problem "
+            "`out_of_network`) so the manifest stays exact.")
+
+
 def _denials_section(practice: SamplePractice) -> str:
     claims = practice.claims
     adjudicated = claims[claims["status"].notna()]
@@ -202,6 +220,10 @@ service stay claim lines in every layout, each with a DATA finding that quotes t
 ### Credentialing gaps
 
 {_credentialing_section(practice)}
+
+### Not problems: self-pay and out-of-network lines
+
+{_not_problems_section(practice)}
 
 ### Denials so far
 

@@ -73,3 +73,19 @@ def test_rules_that_run_on_every_layout_find_the_same_counts(analyses: dict[str,
     differing = counts[counts.nunique(axis=1) > 1]
     assert differing.empty, differing.to_string()
     assert len(counts) >= 30
+
+
+def test_self_pay_lines_draw_no_finding_and_out_of_network_lines_only_the_info_note(
+    analyses: dict[str, Analysis]
+) -> None:
+    for name, result in analyses.items():
+        claims, findings = result.claims, result.check.findings.dropna(subset=["row"])
+        self_pay = set(claims.loc[claims["payer"] == "Self Pay", "source_row"])
+        out_of_network = set(claims.loc[claims["payer"] == "Anthem Blue Cross", "source_row"])
+        assert (len(self_pay), len(out_of_network)) == (21, 16), name
+        on_self_pay = findings[findings["row"].isin(self_pay)]
+        assert on_self_pay.empty, (name, on_self_pay[["row", "rule"]].to_string())
+        on_oon = findings[findings["row"].isin(out_of_network)]
+        assert set(on_oon["rule"]) == {"CRED-006"}, name
+        assert set(on_oon["severity"]) == {"info"}, name
+        assert set(on_oon["row"].astype(int)) == out_of_network, name

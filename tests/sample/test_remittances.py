@@ -76,3 +76,12 @@ def test_model_from_835s_is_as_good_as_from_the_spreadsheet(written: Path) -> No
         assert abs(result.risk_model["auc"] - from_sheet["auc"]) <= 0.02
         summary = result.remit.summary()
         assert summary["claim_lines_matched"] >= 0.99 * from_sheet["history_lines"]
+
+
+def test_self_pay_lines_get_no_status_and_no_remittance(remittances: list, practice: SamplePractice) -> None:
+    claims = practice.claims
+    self_pay = claims[claims["payer"] == "Self Pay"]
+    assert len(self_pay) == 21 and self_pay["status"].isna().all()
+    assert "SELF PAY" not in {item.payer for item in remittances}
+    match = match_remittances(claims, remittances)
+    assert not match.outcomes.index.isin(self_pay.index).any()
