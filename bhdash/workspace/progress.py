@@ -5,12 +5,10 @@ Pure pandas over `Workspace.table(...)` frames, shared by the CLI (`bhdash histo
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import pandas as pd
 
-from bhdash.workspace.compare import CHANGES, LINE_KEY, classify
 from bhdash.workspace.store import Workspace
 from bhdash.workspace.version import catalogue_version
 
@@ -37,19 +35,57 @@ def money_by_family_over_time(findings: pd.DataFrame) -> pd.DataFrame:
     return findings.groupby(["upload_id", "family"], as_index=False)["at_risk"].sum()
 
 
-def finding_changes(upload_ids: list[int], lines: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+# The identity rule of `compare.classify`, counted in DuckDB so the stored lines never leave it. A finding's
+# identity is its rule, claim ID, code and date (clinician and payer for a finding with no line); identical
+# identities are matched by count, so min(before, after) of them persist. One that went away is
+# "resolved" only when its line (claim, code, date) is still in the later file, or it has no line.
+FINDING_CHANGES_SQL = """
+WITH pairs AS (SELECT unnest($previous) AS previous, unnest($later) AS upload_id),
+identities AS (
+    SELECT upload_id, coalesce(rule, '') AS rule, coalesce(claim_id, '') AS claim_id,
+           coalesce(code, '') AS code, service_date, line_index IS NULL AS lineless,
+           CASE WHEN line_index IS NULL THEN coalesce(clinician, '') || chr(31) || coalesce(payer, '')
+                ELSE '' END AS scope,
+           count(*) AS findings
+    FROM findings WHERE list_contains($uploads, upload_id) GROUP BY ALL
+),
+sides AS (
+    SELECT p.upload_id, p.previous, i.* EXCLUDE (upload_id, findings), i.findings AS before, 0 AS after
+    FROM pairs p JOIN identities i ON i.upload_id = p.previous
+    UNION ALL
+    SELECT p.upload_id, p.previous, i.* EXCLUDE (upload_id, findings), 0 AS before, i.findings AS after
+    FROM pairs p JOIN identities i ON i.upload_id = p.upload_id
+),
+matched AS (
+    SELECT upload_id, previous, rule, claim_id, code, service_date, lineless, scope,
+           sum(before) AS before, sum(after) AS after, least(sum(before), sum(after)) AS persisting
+    FROM sides GROUP BY ALL
+),
+present AS (
+    SELECT DISTINCT upload_id, coalesce(claim_id, '') AS claim_id, coalesce(procedure_code, '') AS code,
+           service_date
+    FROM lines WHERE list_contains($later, upload_id)
+),
+counted AS (
+    SELECT m.upload_id, m.previous, m.after - m.persisting AS new, m.persisting,
+           m.before - m.persisting AS gone, m.lineless OR l.upload_id IS NOT NULL AS line_present
+    FROM matched m LEFT JOIN present l ON l.upload_id = m.upload_id AND l.claim_id = m.claim_id
+         AND l.code = m.code AND l.service_date IS NOT DISTINCT FROM m.service_date
+)
+SELECT p.upload_id::BIGINT AS upload_id, p.previous::BIGINT AS previous,
+       coalesce(sum(c.new), 0)::BIGINT AS "new", coalesce(sum(c.persisting), 0)::BIGINT AS persisting,
+       coalesce(sum(c.gone) FILTER (c.line_present), 0)::BIGINT AS resolved,
+       coalesce(sum(c.gone) FILTER (NOT c.line_present), 0)::BIGINT AS "not in the later file"
+FROM pairs p LEFT JOIN counted c ON c.upload_id = p.upload_id AND c.previous = p.previous
+GROUP BY p.upload_id, p.previous ORDER BY list_position($later, p.upload_id)
+"""
+
+
+def finding_changes(workspace: Workspace, upload_ids: list[int]) -> pd.DataFrame:
     """Per upload after the first: findings new, persisting, resolved and not in the later file,
-    each compared with the upload just before it."""
-    lines_of = dict(tuple(lines.groupby("upload_id")))
-    findings_of = dict(tuple(findings.groupby("upload_id")))
-    empty_lines, empty_findings = lines.iloc[:0], findings.iloc[:0]
-    rows = []
-    for before, after in itertools.pairwise(upload_ids):
-        changed = classify(findings_of.get(before, empty_findings), findings_of.get(after, empty_findings),
-                           lines_of.get(after, empty_lines))["change"].value_counts()
-        rows.append({"upload_id": after, "previous": before,
-                     **{change: int(changed.get(change, 0)) for change in CHANGES}})
-    return pd.DataFrame(rows, columns=["upload_id", "previous", *CHANGES])
+    each compared with the upload just before it (the counts `compare.classify` gives, pair by pair)."""
+    ids = [int(upload) for upload in upload_ids]
+    return workspace.query(FINDING_CHANGES_SQL, {"previous": ids[:-1], "later": ids[1:], "uploads": ids})
 
 
 MIX_OVER_TIME_COLUMNS = ("upload_id", "clinician", "code_family", "code", "lines", "share", "norm_share")
@@ -104,14 +140,13 @@ def progress_figures(workspace: Workspace, practice: str) -> Progress:
     """Read a practice's stored uploads once and compute every Progress figure."""
     history = history_table(workspace, practice)
     ids = history["upload_id"].tolist()
-    lines = workspace.table("lines", ids, columns=("upload_id", *LINE_KEY))
     findings = workspace.table("findings", ids, columns=(
         "upload_id", "rule", "family", "line_index", "claim_id", "clinician", "payer", "code", "service_date",
         "at_risk"))
     return Progress(
         history=history,
         money_by_family=money_by_family_over_time(findings),
-        changes=finding_changes(ids, lines, findings),
+        changes=finding_changes(workspace, ids),
         code_mix=code_mix_over_time(workspace.table("code_mix", ids)),
         expirations=upcoming_expirations(workspace.table("credentials", ids), history),
     )

@@ -293,6 +293,12 @@ class Workspace:
                 f"SELECT {selected} FROM {name} WHERE list_contains(?, upload_id) ORDER BY upload_id",
                 [[int(value) for value in upload_ids]]).df()
 
+    def query(self, sql: str, parameters: list | dict | None = None) -> pd.DataFrame:
+        """A read-only SQL query's result, so figures over many uploads are computed inside DuckDB
+        instead of loading every stored line into pandas."""
+        with self._guard():
+            return self._db.execute(sql, parameters or []).df()
+
     def text_values(self) -> Iterator[tuple[str, str, pd.Series]]:
         """Every text column of every table as (table, column, distinct values): for privacy checks."""
         for table, columns in TABLES.items():
