@@ -1,6 +1,7 @@
 """The Progress and Practices views' figures, computed from stored rows only (no upload is re-read).
 
-Pure pandas over `Workspace.table(...)` frames, shared by the CLI (`bhdash history`) and the dashboard.
+Shared by the CLI (`bhdash history`) and the dashboard. Small per-upload tables are read into pandas; the
+finding comparison runs in DuckDB, because it needs every stored line of every upload.
 """
 
 from __future__ import annotations
