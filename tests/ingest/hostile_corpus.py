@@ -351,11 +351,11 @@ def build(folder: Path) -> list[Case]:
     add(Case("wide-350-columns.xlsx", error="too large"), _wide_workbook(350))
     add(Case("giant-rows.xlsx", 3_000), xlsx({"Claims": [HEADER] + [ROWS[1]] * 3_000}))
     add(
-        Case("bad-date-cell.xlsx", 2, values={"procedure_code": ["90837", "90791"]}),
+        Case("bad-date-cell.xlsx", 3, values={"procedure_code": ["90837", "90834", "90791"]}),
         _bad_date_workbook(),
     )
     add(
-        Case("bad-date-no-default-style.xlsx", 2, values={"charge": [150.0, 200.0]}),
+        Case("bad-date-no-default-style.xlsx", 3, values={"charge": [150.0, 120.0, 200.0]}),
         _bad_date_workbook(False),
     )
     hidden_claims = [HEADER, *ROWS, ["2024-01-09", "Jo Park", "90834", "Aetna", 99.0]]

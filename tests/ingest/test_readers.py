@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pandas as pd
 import pytest
 import xlwt
 
@@ -110,8 +111,10 @@ def test_out_of_range_date_cell_is_a_bad_value_on_its_line_not_a_failed_file(cap
     from tests.ingest.hostile_corpus import _bad_date_workbook
 
     result = ingest(_bad_date_workbook(), "dates.xlsx")
-    assert result.claims["source_row"].tolist() == [2, 4]
-    assert result.skipped[["row", "reason"]].values.tolist() == [[3, "unparseable service_date '-1e+20'"]]
+    assert result.claims["source_row"].tolist() == [2, 3, 4]  # the bad cell's line is kept, never dropped
+    assert result.skipped.empty
+    bad = result.claims.set_index("source_row").loc[3]
+    assert pd.isna(bad["service_date"]) and bad["service_date_raw"] == "-1e+20"
     assert capfd.readouterr().err == ""  # neither the Rust panic nor openpyxl's warning is printed
 
 

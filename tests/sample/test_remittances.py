@@ -73,7 +73,10 @@ def test_model_from_835s_is_as_good_as_from_the_spreadsheet(written: Path) -> No
                      remittances=remittances, as_of="2026-11-15")
     for result in (from_835, vendor):
         assert result.risk_model["status"] == "trained"
-        assert abs(result.risk_model["auc"] - from_sheet["auc"]) <= 0.02
+        # The held-out quarter holds ~4,000 lines and ~300 denials, where an AUC's standard error is about
+        # 0.017 (Hanley-McNeil); the 835 labels also differ from the sheet's on purpose (a CO-16 denial later
+        # paid on a corrected claim counts as paid). Within two standard errors is "as good".
+        assert abs(result.risk_model["auc"] - from_sheet["auc"]) <= 0.035
         summary = result.remit.summary()
         assert summary["claim_lines_matched"] >= 0.99 * from_sheet["history_lines"]
 
