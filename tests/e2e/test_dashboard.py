@@ -133,7 +133,10 @@ def test_sidebar_filter_applies_across_pages(loaded_page: Page, expected: Analys
     payer = expected.claims["payer"].value_counts().index[0]
     kept = int((expected.claims["payer"] == payer).sum())
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stMultiSelect").filter(has_text="Payers").click()
+    box = sidebar.get_by_test_id("stMultiSelect").filter(has_text="Payers")
+    box.scroll_into_view_if_needed()  # below the page list in the sidebar
+    box.click()
+    page.keyboard.type(payer)
     page.get_by_role("option", name=payer, exact=True).click()
     page.keyboard.press("Escape")
     wait_for_app_run(page)
@@ -229,6 +232,7 @@ def test_payers_view_changes_a_setting_downloads_and_reuploads_its_file(
     expect(page.get_by_test_id("stDataFrame").first).to_be_visible()
     chooser = page.get_by_test_id("stSelectbox").filter(has=page.get_by_text("Payer", exact=True))
     chooser.click()
+    page.keyboard.type("Cigna")  # the list holds every payer of the sample; typing narrows it
     page.get_by_role("option", name="Cigna", exact=True).click()
     wait_for_app_run(page)
     modifier = page.get_by_role("textbox", name="Telehealth modifier")
