@@ -60,7 +60,7 @@ def test_volume_and_code_mix(practice: SamplePractice) -> None:
     assert len(practice.roster.clinicians) == 12
     assert set(practice.roster.clinicians["credential"]) == {
         "MD", "PMHNP", "PHD", "PSYD", "LCSW", "LPC", "LMHC", "LMFT", "LPC-A"}
-    assert claims["payer"].nunique() == 6
+    assert claims["payer"].nunique() == 8  # six insurers, plus the self-pay and out-of-network stories
     codes = set(claims["procedure_code"])
     assert {"90791", "90792", "90832", "90833", "90834", "90836", "90837", "90838", "90839", "90840",
             "90846", "90847", "90853", "90785", "99213", "99214", "99215"} <= codes
