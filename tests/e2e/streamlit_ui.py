@@ -16,7 +16,9 @@ from playwright.sync_api import Page
 
 ROOT = Path(__file__).resolve().parents[2]
 
+UPLOADER = "stFileUploader"
 UPLOAD_INPUT = "stFileUploaderDropzoneInput"
+UPLOADED_FILE = "stFileChipName"
 METRIC = "stMetric"
 METRIC_LABEL = "stMetricLabel"
 METRIC_VALUE = "stMetricValue"
@@ -35,6 +37,15 @@ def wait_for_app_run(page: Page, timeout: float = 120_000) -> None:
     page.locator("[data-testid='stApp'][data-test-script-state='notRunning']").wait_for(
         state="attached", timeout=timeout
     )
+
+
+def upload(page: Page, index: int, files: list[dict[str, object]], timeout: float = 120_000) -> None:
+    """Put files in the `index`-th uploader and wait until the uploader lists one of them: under load the
+    uploader can re-render while Playwright sets its files, and a file set on the old element is lost."""
+    uploader = page.get_by_test_id(UPLOADER).nth(index)
+    uploader.get_by_test_id(UPLOAD_INPUT).set_input_files(files=files)
+    uploader.get_by_test_id(UPLOADED_FILE).first.wait_for(timeout=timeout)
+    wait_for_app_run(page, timeout=timeout)
 
 
 def go_to(page: Page, title: str) -> None:

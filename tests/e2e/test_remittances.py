@@ -12,7 +12,7 @@ from bhdash.analysis import Analysis, analyze
 from bhdash.app import formatting
 from bhdash.ingest import ingest
 from bhdash.remit import read_remittances
-from tests.e2e.streamlit_ui import EXCEPTION, PLOTLY, UPLOAD_INPUT, go_to, metric_value, wait_for_app_run
+from tests.e2e.streamlit_ui import EXCEPTION, PLOTLY, go_to, metric_value, upload, wait_for_app_run
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data"
@@ -30,21 +30,20 @@ def expected() -> Analysis:
 
 
 @pytest.fixture(scope="module")
-def loaded_page(browser: Browser, app_url: str) -> Page:
+def loaded_page(browser: Browser, app_url: str, expected: Analysis) -> Page:
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     page.goto(app_url)
     wait_for_app_run(page)
-    uploads = page.get_by_test_id(UPLOAD_INPUT)
-    uploads.nth(2).set_input_files(files=[
-        {"name": path.name, "buffer": path.read_bytes(), "mimeType": "text/plain"} for path in REMITTANCES])
-    wait_for_app_run(page)
-    uploads.nth(1).set_input_files(files=[{"name": ROSTER.name, "buffer": ROSTER.read_bytes(),
-                                           "mimeType": "application/octet-stream"}])
-    wait_for_app_run(page)
-    uploads.nth(0).set_input_files(files=[{"name": CLAIMS.name, "buffer": CLAIMS.read_bytes(),
-                                           "mimeType": "text/csv"}])
-    page.get_by_test_id("stAlertContentSuccess").wait_for(timeout=READ_AND_CHECK_MS)
+    upload(page, 2, [{"name": path.name, "buffer": path.read_bytes(), "mimeType": "text/plain"}
+                     for path in REMITTANCES])
+    upload(page, 1, [{"name": ROSTER.name, "buffer": ROSTER.read_bytes(),
+                      "mimeType": "application/octet-stream"}])
+    upload(page, 0, [{"name": CLAIMS.name, "buffer": CLAIMS.read_bytes(), "mimeType": "text/csv"}],
+           timeout=READ_AND_CHECK_MS)
+    # The analysis shown is the one with the roster and every remittance: same findings as `expected`.
+    page.get_by_test_id("stAlertContentSuccess").filter(
+        has_text=f"{len(expected.check.findings):,} findings").wait_for(timeout=READ_AND_CHECK_MS)
     wait_for_app_run(page, timeout=READ_AND_CHECK_MS)
     yield page
     context.close()
