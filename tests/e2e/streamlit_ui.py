@@ -7,12 +7,14 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -48,19 +50,32 @@ def upload(page: Page, index: int, files: list[dict[str, object]], timeout: floa
     wait_for_app_run(page, timeout=timeout)
 
 
-def go_to(page: Page, title: str) -> None:
-    """Click a page in the sidebar navigation (same browser session, so the upload is kept)."""
-    page.get_by_test_id(SIDEBAR_NAV).get_by_role("link", name=title, exact=True).click()
+def go_to(page: Page, title: str, attempts: int = 3) -> None:
+    """Click a page in the sidebar navigation (same browser session, so the upload is kept).
+
+    A click that lands while a rerun is being replaced can be dropped, so the click is repeated until the
+    browser is on the page's address."""
+    link = page.get_by_test_id(SIDEBAR_NAV).get_by_role("link", name=title, exact=True)
+    address = urllib.parse.urlsplit(link.get_attribute("href") or "").path
+    for attempt in range(attempts):
+        link.click()
+        try:
+            page.wait_for_url(lambda url: urllib.parse.urlsplit(url).path == address, timeout=20_000)
+            break
+        except PlaywrightTimeoutError:
+            if attempt == attempts - 1:
+                raise
     wait_for_app_run(page)
     page.get_by_role("heading", level=1).first.wait_for(timeout=120_000)
 
 
-def metric_value(page: Page, label: str) -> str:
-    """The displayed value of the st.metric whose label is exactly `label`."""
+def metric_value(page: Page, label: str, timeout: float = 120_000) -> str:
+    """The displayed value of the st.metric whose label is exactly `label` (waiting while the page
+    computes it)."""
     metric = page.get_by_test_id(METRIC).filter(
         has=page.get_by_test_id(METRIC_LABEL).get_by_text(label, exact=True)
     )
-    return metric.get_by_test_id(METRIC_VALUE).first.inner_text().strip()
+    return metric.get_by_test_id(METRIC_VALUE).first.inner_text(timeout=timeout).strip()
 
 
 def _free_port() -> int:
