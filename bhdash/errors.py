@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+_FIELD_COUNT = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
+
 
 class InputFileError(ValueError):
     """Input the user must fix: names the file, and where known the sheet, row and column.
@@ -34,3 +38,18 @@ class InputFileError(ValueError):
         if self.column is not None:
             where.append(f"column '{self.column}'")
         return f"{', '.join(where)}: {self.reason}"
+
+
+def unreadable_csv(error: Exception, *, file: str, what: str) -> InputFileError:
+    """One line for a CSV the parser refused (pandas' text spans lines and names no row the user sees)."""
+    text = str(error)
+    counted = _FIELD_COUNT.search(text)
+    if counted:
+        expected, line, saw = counted.groups()
+        return InputFileError(f"not a readable {what}: this row has {saw} fields where the rows before it "
+                              f"have {expected}", file=file, row=int(line))
+    if isinstance(error, UnicodeDecodeError):
+        return InputFileError(f"not a readable {what}: the text is not UTF-8 (it holds the byte "
+                              f"{error.object[error.start]:#04x}); save it as CSV UTF-8", file=file)
+    reason = " ".join(text.split()) or type(error).__name__
+    return InputFileError(f"not a readable {what} ({reason})", file=file)

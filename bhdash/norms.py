@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, xlog1py, xlogy
 
-from bhdash.errors import InputFileError
+from bhdash.errors import InputFileError, unreadable_csv
 from bhdash.model import PAYER_TYPES
 from bhdash.payers import SELF_PAY, payer_type_from_name
 from bhdash.reference import in_effect, load_table
@@ -70,7 +70,7 @@ def _read_user_norms(source: bytes | str | Path, filename: str) -> pd.DataFrame:
     try:
         table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InputFileError(f"not a readable norms CSV ({error})", file=filename) from error
+        raise unreadable_csv(error, file=filename, what="norms CSV") from error
     table.columns = [str(column).strip().lower() for column in table.columns]
     missing = [column for column in _REQUIRED_USER_COLUMNS if column not in table.columns]
     if missing:
@@ -121,7 +121,7 @@ def load_norms(user_file: bytes | str | Path | None = None, filename: str | None
     norms["expected_share"] = norms["expected_share"].astype("float64")
     if user_file is None:
         return norms[list(NORM_COLUMNS)]
-    name = filename or (str(user_file) if not isinstance(user_file, bytes) else "norms.csv")
+    name = filename or (Path(user_file).name if not isinstance(user_file, bytes) else "norms.csv")
     user = _read_user_norms(user_file, name)
     user_groups = user[_GROUP_KEY].fillna("").drop_duplicates()
     shipped_keys = norms[_GROUP_KEY].fillna("").merge(user_groups, how="left", indicator=True)

@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from bhdash.distinct import per_distinct, per_distinct_frame
-from bhdash.errors import InputFileError
+from bhdash.errors import InputFileError, unreadable_csv
 from bhdash.model import PAYER_TYPES
 from bhdash.reference import load_table
 
@@ -153,7 +153,7 @@ def _read_user_table(source: bytes | str | Path, filename: str) -> pd.DataFrame:
     try:
         table = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, na_values=[""])
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
-        raise InputFileError(f"not a readable payer CSV ({error})", file=filename) from error
+        raise unreadable_csv(error, file=filename, what="payer CSV") from error
     table.columns = [str(column).strip() for column in table.columns]
     if "payer" not in table.columns:
         raise InputFileError("payer file needs a 'payer' column", file=filename, row=1)
@@ -203,7 +203,7 @@ class PayerDirectory:
         payers = _shipped("payers.csv")
         type_defaults = _shipped("payer_type_defaults.csv").set_index("payer_type")
         if user_file is not None:
-            name = filename or (str(user_file) if not isinstance(user_file, bytes) else "payers.csv")
+            name = filename or (Path(user_file).name if not isinstance(user_file, bytes) else "payers.csv")
             user = _user_origins(_read_user_table(user_file, name))
             payers = user.set_index("payer").combine_first(payers.set_index("payer")).reset_index()
             payers["aliases"] = payers["aliases"].fillna(payers["payer"])

@@ -30,7 +30,7 @@ from pathlib import Path
 import pandas as pd
 import python_calamine
 
-from bhdash.errors import InputFileError
+from bhdash.errors import InputFileError, unreadable_csv
 from bhdash.ingest.decimals import resolve_decimal_commas
 from bhdash.ingest.extents import list_worksheets
 from bhdash.ingest.safety import (
@@ -219,7 +219,7 @@ def read_csv_cells(data: bytes, filename: str) -> tuple[pd.DataFrame, list[str]]
             width = max(len(row) for row in csv.reader(io.StringIO(text), delimiter=delimiter))
             cells = pd.read_csv(io.StringIO(text), names=range(width), **options)
     except (pd.errors.ParserError, csv.Error) as error:
-        raise InputFileError(f"the CSV text cannot be split into columns ({error})", file=filename) from error
+        raise unreadable_csv(error, file=filename, what="CSV") from error
     cells, decimal_notes = resolve_decimal_commas(cells)
     return cells, notes + decimal_notes
 

@@ -189,7 +189,8 @@ for byte.
 - Dates of service {practice.period_start:%m/%d/%Y} – {practice.period_end:%m/%d/%Y}; as-of date \
 {practice.as_of:%m/%d/%Y}, which the day counts below use: pass `--as-of {practice.as_of:%Y-%m-%d}` to \
 reproduce them. Without it bhdash measures to the latest date of service, \
-{claims['service_date'].max():%m/%d/%Y}, as the dashboard does. Lines with dates of service through {cutoff:%m/%d/%Y} are adjudicated (status, \
+{claims['service_date'].max():%m/%d/%Y}, as the dashboard does. \
+Lines with dates of service through {cutoff:%m/%d/%Y} are adjudicated (status, \
 CARC denial reason, paid amount); later lines are submitted but not yet adjudicated.
 - {len(claims):,} claim lines on {claims['claim_id'].nunique():,} claims for \
 {claims['patient_id'].nunique():,} patients, {_usd(claims['charge'].sum())} in charges; {tele:.0%} of \
