@@ -183,12 +183,16 @@ def findings_by_family(findings: pd.DataFrame) -> pd.DataFrame:
     return result
 
 
-def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
-    """Per rule: findings, distinct lines and attributed dollars at risk, most frequent first."""
+def findings_by_rule(findings: pd.DataFrame, within: str | None = None) -> pd.DataFrame:
+    """Per rule: findings, distinct lines and attributed dollars at risk, most frequent first.
+
+    With `within` (a findings column, e.g. "clinician"), per value of that column and rule, in one pass.
+    """
     on_line = findings["line_index"].notna()
+    keys = [*([within] if within else []), "rule", "family", "severity", "title"]
     return (
         findings.assign(_line=findings["line_index"].where(on_line))
-        .groupby(["rule", "family", "severity", "title"], observed=True, dropna=False)
+        .groupby(keys, observed=True, dropna=False)
         .agg(findings=("message", "size"), lines=("_line", "nunique"), at_risk=(FINDING_DOLLARS, "sum"))
         .reset_index()
         .sort_values(["findings", "rule"], ascending=[False, True], kind="stable")
@@ -196,40 +200,46 @@ def findings_by_rule(findings: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def fix_first(findings: pd.DataFrame, count: int = 8) -> pd.DataFrame:
+def fix_first(findings: pd.DataFrame, count: int = 8, within: str | None = None) -> pd.DataFrame:
     """The rules to work first: per rule, findings, lines hit and the dollars at risk attributed to it.
 
     Ranked by those dollars (`bhdash.money` attribution, so the cards add up without counting a line
     twice), then by how many findings the rule raised, so clinician-level rules without lines still appear.
+    With `within` (e.g. "clinician"), the first `count` rules of each value of that column, ranked as
+    `fix_first` ranks that value's findings alone (the report's cards rank all clinicians in one pass).
     """
-    table = findings_by_rule(findings)
+    table = findings_by_rule(findings, within)
     fixes = findings.drop_duplicates("rule").set_index("rule")["fix"]
     table = table.assign(amount_at_risk=table["at_risk"], fix=table["rule"].map(fixes))
-    table = table.assign(**_assumptions_by_rule(findings, table["rule"]))
-    return (
-        table.sort_values(["amount_at_risk", "findings"], ascending=False, kind="stable")
-        .head(count)
-        .reset_index(drop=True)
-    )
+    table = table.assign(**_assumptions_by_rule(findings, table, within))
+    ranked = table.sort_values(["amount_at_risk", "findings"], ascending=False, kind="stable")
+    chosen = ranked.head(count) if within is None else ranked.groupby(within, sort=False).head(count)
+    return chosen.reset_index(drop=True)
 
 
-def _assumptions_by_rule(findings: pd.DataFrame, rules: pd.Series) -> dict[str, pd.Series]:
-    """Per rule, how many of its findings rest on an unconfirmed payer default and the commonest one,
-    so a card never ranks an assumption without saying so."""
+def _assumptions_by_rule(
+    findings: pd.DataFrame, table: pd.DataFrame, within: str | None
+) -> dict[str, pd.Series]:
+    """Per row of a `findings_by_rule` table, how many of its findings rest on an unconfirmed payer default
+    and the commonest one, so a card never ranks an assumption without saying so."""
+    keys = [*([within] if within else []), "rule"]
     noted = (
         findings.dropna(subset=["assumption"])
         if "assumption" in findings.columns
         else findings.iloc[0:0].assign(assumption=pd.Series(dtype="string"))
     )
-    by_rule = noted.groupby("rule")["assumption"]
+    by_rule = noted.groupby(keys)["assumption"]
+    counts = by_rule.size()
     commonest = (
         by_rule.agg(lambda notes: notes.value_counts().index[0])
         if not noted.empty
         else pd.Series(dtype="string")
     )
+    rows = pd.MultiIndex.from_frame(table[keys]) if within else pd.Index(table["rule"])
+    assumed = counts.reindex(rows).fillna(0).astype("int64").to_numpy()
     return {
-        "assumed_findings": rules.map(by_rule.size()).fillna(0).astype("int64"),
-        "assumption": rules.map(commonest).astype("string"),
+        "assumed_findings": pd.Series(assumed, index=table.index),
+        "assumption": pd.Series(commonest.reindex(rows).to_numpy(), index=table.index).astype("string"),
     }
 
 

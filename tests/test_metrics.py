@@ -285,6 +285,25 @@ def test_fix_first_ranks_rules_by_their_attributed_dollars():
     assert len(metrics.fix_first(_findings(), count=2)) == 2
 
 
+
+def test_fix_first_within_clinician_ranks_each_clinician_as_their_findings_alone():
+    findings = _findings()
+    findings["assumption"] = pd.Series(pd.NA, index=findings.index, dtype="string")
+    findings.loc[2, "assumption"] = "Assumed: a payer default."
+    table = metrics.fix_first(findings, count=1, within="clinician")
+    assert list(zip(table["clinician"], table["rule"], strict=True)) == [
+        ("Ana Ruiz", "TIME-001"),
+        ("Ben Cho", "TELE-001"),
+    ]
+    # Ben Cho's TELE-001 holds only his own line 12 (30 at risk), with its one assumed finding
+    assert list(table["amount_at_risk"]) == [150.0, 30.0]
+    assert list(table["assumed_findings"]) == [0, 1]
+    for clinician, own in findings.groupby("clinician"):
+        alone = metrics.fix_first(own, count=2)
+        together = metrics.fix_first(findings, count=2, within="clinician")
+        together = together[together["clinician"] == clinician].drop(columns="clinician")
+        pd.testing.assert_frame_equal(together.reset_index(drop=True), alone)
+
 def test_clinician_summary_counts_flagged_families_and_findings():
     peers = pd.DataFrame({"clinician": ["Ana Ruiz", "Ben Cho"], "outlier_score": [5.0, 50.0]})
     mix = pd.DataFrame(

@@ -149,6 +149,8 @@ class Report:
         return self.options.identified
 
 
+_NO_FAMILIES = pd.DataFrame(columns=["family", "findings", "at_risk"])
+
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
@@ -284,8 +286,8 @@ def _family_sections(analysis: Analysis, identified: bool) -> list[FamilySection
     return sections
 
 
-def _fixes(findings: pd.DataFrame, count: int) -> list[Fix]:
-    table = metrics.fix_first(findings, count=count)
+def _fixes(table: pd.DataFrame) -> list[Fix]:
+    """A `metrics.fix_first` table as the report's fixes."""
     return [
         Fix(
             rule=row.rule,
@@ -321,13 +323,14 @@ def _missing_data(skipped: list[dict[str, Any]]) -> str:
     return ", ".join(missing)
 
 
-def _mix_view(own_mix: pd.DataFrame) -> MixView | None:
-    """The one code family that says most about the clinician: an audit outlier first, then off norm, then
-    the largest volume (the order the Clinicians page lists them)."""
-    if own_mix.empty:
-        return None
-    groups = (
-        own_mix.groupby(["payer_type", "code_family"])
+def _mix_views(mix: pd.DataFrame) -> dict[str, MixView]:
+    """Per clinician, the one code family that says most about them: an audit outlier first, then off
+    norm, then the largest volume (the order the Clinicians page lists them). All clinicians in one pass."""
+    if mix.empty:
+        return {}
+    keys = ["clinician", "payer_type", "code_family"]
+    tops = (
+        mix.groupby(keys)
         .agg(volume=("volume", "first"), outlier=("audit_flag", "any"), off_norm=("flagged", "any"))
         .reset_index()
         .sort_values(
@@ -335,25 +338,27 @@ def _mix_view(own_mix: pd.DataFrame) -> MixView | None:
             ascending=[False, False, False, True, True],
             kind="stable",
         )
+        .drop_duplicates("clinician")
     )
-    top = groups.iloc[0]
-    part = own_mix[
-        (own_mix["payer_type"] == top["payer_type"]) & (own_mix["code_family"] == top["code_family"])
-    ]
-    comparison = part.rename(columns={"count": "lines"})[
-        ["code", "observed_share", "expected_share", "lines"]
-    ]
-    label = norms.code_family_label(top["code_family"])
-    status = "audit outlier" if top["outlier"] else "off norm" if top["off_norm"] else "within norm"
-    return MixView(
-        family=label,
-        payer_type=str(top["payer_type"]).capitalize(),
-        volume=int(top["volume"]),
-        verdict=norms.mix_verdict(bool(top["outlier"]), bool(top["off_norm"])),
-        status=status,
-        figure=charts.code_mix_vs_norm(comparison, label),
-        basis=", ".join(sorted(part["basis"].dropna().astype(str).unique())),
-    )
+    parts = dict(tuple(mix.groupby(keys, sort=False)))
+    views = {}
+    for top in tops.itertuples(index=False):
+        part = parts[(top.clinician, top.payer_type, top.code_family)]
+        comparison = part.rename(columns={"count": "lines"})[
+            ["code", "observed_share", "expected_share", "lines"]
+        ]
+        label = norms.code_family_label(top.code_family)
+        status = "audit outlier" if top.outlier else "off norm" if top.off_norm else "within norm"
+        views[top.clinician] = MixView(
+            family=label,
+            payer_type=str(top.payer_type).capitalize(),
+            volume=int(top.volume),
+            verdict=norms.mix_verdict(bool(top.outlier), bool(top.off_norm)),
+            status=status,
+            figure=charts.code_mix_vs_norm(comparison, label),
+            basis=", ".join(sorted(part["basis"].dropna().astype(str).unique())),
+        )
+    return views
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -383,32 +388,38 @@ def _clinician_cards(
     matrix_of = dict(tuple(relevant.groupby("clinician", sort=False)))
     outside_of = dict(tuple(outside.groupby("clinician", sort=False)))
     lines_of = dict(tuple(billed.groupby(billed["clinician_name"].astype(str), sort=True)))
-    findings_of = dict(tuple(findings.groupby("clinician", sort=False)))
-    mix_of = dict(tuple(mix.groupby("clinician", sort=False))) if not mix.empty else {}
+    findings_of = findings.groupby("clinician", sort=False).size()
+    first_fixes = metrics.fix_first(findings, CHANGES_PER_CLINICIAN, within="clinician")
+    fixes_of = dict(tuple(first_fixes.groupby("clinician", sort=False)))
+    by_family = (
+        findings[findings["family"].isin(FAMILIES)]
+        .groupby(["clinician", "family"], sort=False)
+        .agg(findings=("rule", "size"), at_risk=(money.FINDING_DOLLARS, "sum"))
+        .reset_index()
+    )
+    family_order = by_family["family"].map(FAMILIES.index).sort_values(kind="stable")
+    families_of = dict(tuple(by_family.loc[family_order.index].groupby("clinician", sort=False)))
+    if only is not None:
+        mix = mix[mix["clinician"].isin(only)] if not mix.empty else mix
+    views = _mix_views(mix)
     cards = []
     for name, own in lines_of.items():
         if only is not None and name not in only:
             continue
-        own_findings = findings_of.get(name, findings.iloc[:0])
         dates = (
             own["service_date"].dropna()
             if "service_date" in own.columns
             else pd.Series(dtype="datetime64[ns]")
         )
         peer = peers.loc[name] if name in peers.index else None
-        by_family = (
-            own_findings.groupby("family")
-            .agg(findings=("rule", "size"), at_risk=(money.FINDING_DOLLARS, "sum"))
-            .reindex([f for f in FAMILIES if f in set(own_findings["family"])])
-            .reset_index()
-        )
+        by_family = families_of.get(name, _NO_FAMILIES)
         license_row = licenses.loc[name] if name in licenses.index else None
         if isinstance(license_row, pd.DataFrame):
             license_row = license_row.iloc[0]
         pairs = matrix_of.get(name, matrix.iloc[:0])
         gaps = outside_of.get(name, outside.iloc[:0])
-        fixes = _fixes(own_findings, CHANGES_PER_CLINICIAN)
-        view = _mix_view(mix_of.get(name, mix.iloc[:0]))
+        fixes = _fixes(fixes_of[name]) if name in fixes_of else []
+        view = views.get(name)
         changes = [
             f"{fix.action} ({fix.title.rstrip('.')}: {wording.plural(fix.lines, 'line')}, "
             f"{wording.money(fix.amount_at_risk)} at risk)"
@@ -428,7 +439,7 @@ def _clinician_cards(
                 charges=float(own["charge"].sum()) if "charge" in own.columns else float("nan"),
                 first_date=wording.day(dates.min()) if not dates.empty else "—",
                 last_date=wording.day(dates.max()) if not dates.empty else "—",
-                findings=len(own_findings),
+                findings=int(findings_of.get(name, 0)),
                 amount_at_risk=float(amounts.reindex(own.index).sum()),
                 share_90837=_number(peer, "share_90837"),
                 share_90837_percentile=_number(peer, "share_90837_percentile"),
@@ -711,7 +722,7 @@ def build_report(
         source_file=str(document["source"]["file"]),
         logo_uri=logo_uri,
         summary=summary,
-        fixes=_fixes(findings, TOP_FIXES),
+        fixes=_fixes(metrics.fix_first(findings, count=TOP_FIXES)),
         skipped_rules=skipped,
         missing_data=_missing_data(skipped),
         rules_total=len(view.check.rules),
