@@ -121,7 +121,7 @@ def _key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
 
 def _pair(claim_key: pd.Series, remit_key: pd.Series, remittance: pd.Series) -> pd.Series:
     """Claim line index per remittance line: equal keys pair in order, the n-th line of a key within one
-    remittance meeting the key's n-th claim line."""
+    claim payment meeting the key's n-th claim line."""
     claims = pd.DataFrame({"key": claim_key.dropna()})
     claims["slot"] = claims.groupby("key").cumcount()
     claims["claim_index"] = claims.index
@@ -155,7 +155,9 @@ def match_remittances(claims: pd.DataFrame, files: list[RemitFile]) -> RemitMatc
     lines = remit_lines(files)
     keys_claims, keys_remit = _claim_keys(claims), _remit_keys(lines)
     reversal = lines["claim_status"].eq(REVERSAL_STATUS)
-    remittance = lines["file"].astype(str) + "|" + lines["trace_number"].astype(str)
+    # Slots count within one claim payment (CLP): a claim denied and paid on a corrected claim in the same
+    # remittance is two payments of the same line, the later deciding, not two lines.
+    remittance = lines["claim_payment"]
     claim_index = pd.Series(None, index=lines.index, dtype=object)
     matched_by = pd.Series(None, index=lines.index, dtype=object)
     taken: set[Any] = set()
@@ -169,6 +171,14 @@ def match_remittances(claims: pd.DataFrame, files: list[RemitFile]) -> RemitMatc
         claim_index.loc[paired.index] = paired.to_numpy()
         matched_by.loc[paired.index] = label
         taken.update(paired.to_numpy())
+    # A line under the clearinghouse's number whose patient, code and date meet a line another remittance
+    # already decided is another payment of that line (say, a denial later paid under the practice's number).
+    foreign = ~keys_remit["claim_id"].isin(set(keys_claims["claim_id"].dropna()))
+    columns = ["name", "code", "date"]
+    open_remits = keys_remit[claim_index.isna() & ~reversal & foreign]
+    paired = _pair(_key(keys_claims, columns), _key(open_remits, columns), remittance)
+    claim_index.loc[paired.index] = paired.to_numpy()
+    matched_by.loc[paired.index] = BY_PATIENT
     # A reversal is accounted for when the line it reverses is on file.
     by_id = _key(keys_claims, ["claim_id", "code", "date"])
     reversal_key = _key(keys_remit[reversal], ["claim_id", "code", "date"])

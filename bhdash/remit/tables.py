@@ -17,7 +17,7 @@ LINE_COLUMNS: tuple[str, ...] = (
     "file", "payer", "payment_date", "trace_number", "claim_id", "claim_status", "payer_claim_number",
     "patient_last", "patient_first", "member_id", "rendering_npi", "procedure_code", "modifiers",
     "service_date", "charge", "paid", "units", "adjustments", "remarks", "claim_adjustments",
-    "control_number", "position",
+    "control_number", "claim_payment", "position",
 )
 
 
@@ -59,10 +59,13 @@ def remit_document(files: list[RemitFile]) -> dict[str, Any]:
 def remit_lines(files: list[RemitFile]) -> pd.DataFrame:
     """One row per service line of every readable file, in file order (`position`)."""
     rows: list[dict[str, Any]] = []
+    claim_payment = 0
     for item in files:
         for payment in item.payments:
             for claim in payment.claims:
+                claim_payment += 1
                 common = {
+                    "claim_payment": claim_payment,
                     "file": item.file, "payer": payment.payer, "payment_date": payment.payment_date,
                     "trace_number": payment.trace_number, "claim_id": claim.claim_id,
                     "claim_status": claim.status, "payer_claim_number": claim.payer_claim_number,
@@ -83,6 +86,7 @@ def remit_lines(files: list[RemitFile]) -> pd.DataFrame:
                         "adjustments": list(line.adjustments), "remarks": list(line.remarks),
                         "control_number": line.control_number})
     frame = pd.DataFrame(rows, columns=[column for column in LINE_COLUMNS if column != "position"])
+    frame["claim_payment"] = frame["claim_payment"].astype("int64")
     frame["position"] = range(len(frame))
     frame["payment_date"] = pd.to_datetime(frame["payment_date"])
     frame["service_date"] = pd.to_datetime(frame["service_date"])

@@ -100,3 +100,53 @@ def test_partly_paid_line_is_adjudicated_but_not_denied(tmp_path: Path) -> None:
     assert labeled.loc[0, ["status", "remit_reasons", "remit_shortfall"]].tolist() == [
         "Partly paid", "CO-16", 5.0]
     assert adjudicated_mask(labeled).tolist() == [True] and denial_label(labeled).tolist() == [False]
+
+
+def _remittance(payment_date: str, trace: str, claims: list[str]) -> list[str]:
+    """One 835 transaction (ST…SE) paying the given CLP loops."""
+    body = [f"BPR*C*0*C*ACH************{payment_date}", f"TRN*1*{trace}*1999999999", "N1*PR*AETNA",
+            "N1*PE*LAKEVIEW BEHAVIORAL HEALTH*XX*1234567893", "LX*1", *claims]
+    return ["ST*835*0001", *body, f"SE*{len(body) + 2}*0001"]
+
+
+def _claim(claim_id: str, status: str, paid: int, adjustment: str) -> str:
+    return "~".join([f"CLP*{claim_id}*{status}*100*{paid}*0*12*PCN{claim_id}{status}*11*1",
+                     "NM1*QC*1*DOE*JANE****MI*XYZ123456789", f"SVC*HC:90834*100*{paid}**1",
+                     "DTM*472*20260201", f"CAS*{adjustment}"])
+
+
+def _file(tmp_path: Path, transactions: list[list[str]]) -> Path:
+    envelope = ["ISA*00*          *00*          *ZZ*CLEARINGHOUSE  *ZZ*LAKEVIEWBH     *260401*1200*^*00501*"
+                "000000001*0*P*:", "GS*HP*CLEARINGHOUSE*LAKEVIEWBH*20260401*1200*1*X*005010X221A1"]
+    segments = [*envelope, *[segment for transaction in transactions for segment in transaction],
+                "GE*1*1", "IEA*1*000000001"]
+    path = tmp_path / "era.835"
+    path.write_text("~".join(segments) + "~")
+    return path
+
+
+ONE_LINE = pd.DataFrame({"claim_id": ["CLM2001"], "patient_name": ["Jane Doe"], "procedure_code": ["90834"],
+                         "service_date": pd.to_datetime(["2026-02-01"]), "charge": [100.0],
+                         "source_row": [2]})
+DECIDED = ["claim_index", "matched_by", "superseded"]
+
+
+def test_denied_then_corrected_in_one_remittance_is_one_line_paid(tmp_path: Path) -> None:
+    path = _file(tmp_path, [_remittance("20260301", "EFT1", [
+        _claim("CLM2001", "4", 0, "CO*16*100"), _claim("CLM2001", "1", 80, "CO*45*20")])])
+    match = match_remittances(ONE_LINE, read_remittances([path]))
+    assert match.summary()["remit_lines_unmatched"] == 0
+    assert match.lines["claim_index"].tolist() == [0, 0]
+    assert match.lines["superseded"].tolist() == [True, False]
+    assert match.outcomes.loc[0, ["status", "paid_amount"]].tolist() == ["Paid", 80.0]
+
+
+def test_denial_under_a_clearinghouse_number_later_paid_is_superseded(tmp_path: Path) -> None:
+    path = _file(tmp_path, [_remittance("20260301", "EFT1", [_claim("CH998877", "4", 0, "CO*16*100")]),
+                            _remittance("20260401", "EFT2", [_claim("CLM2001", "1", 80, "CO*45*20")])])
+    match = match_remittances(ONE_LINE, read_remittances([path]))
+    lines = match.lines.set_index("claim_id")
+    assert lines.loc["CH998877", DECIDED].tolist() == [0, BY_PATIENT, True]
+    assert lines.loc["CLM2001", DECIDED].tolist() == [0, BY_CLAIM_ID, False]
+    assert match.summary()["remit_lines_unmatched"] == 0
+    assert match.outcomes.loc[0, ["status", "paid_amount"]].tolist() == ["Paid", 80.0]
