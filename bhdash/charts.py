@@ -3,11 +3,16 @@
 The builders take the small frames `bhdash.metrics` (and the norms, risk and what-if modules) return,
 so every chart is unit-tested on its traces. Colours carry meaning (severity, enrollment state) and are
 chosen to read on both the light and the dark theme; backgrounds are left to the host theme.
+
+Builders take raw text (clinician, payer, code and file names straight from an upload) and pass every
+piece of it through `plot_text` themselves, so a caller cannot forget to and nothing is escaped twice.
 """
 
 from __future__ import annotations
 
+import html
 import textwrap
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -45,11 +50,29 @@ NORM_COLOR = "#8c959f"
 OBSERVED_COLOR = "#4c8bf5"
 MONEY_AXIS = "$,.0f"
 TICK_WRAP_CHARS = 18
+BAR_LABEL_CHARS = 30
+_LATEX_DELIMITER = "$"
+
+
+def plot_text(text: object) -> str:
+    """User text made literal in any plotly label, tick, legend entry or hover text.
+
+    Plotly reads its labels as a subset of HTML (<b>, <br>, <a href>, <img> is dropped) and decodes
+    entities; with MathJax on the page (the PDF export loads it) a `$...$` span is typeset as LaTeX. So
+    `<`, `>` and `&` become entities and `$` becomes `&#36;`, which plotly shows as a dollar sign but
+    its LaTeX detector (run on the raw string) does not see.
+    """
+    return html.escape(str(text), quote=False).replace(_LATEX_DELIMITER, "&#36;")
+
+
+def plot_texts(texts: Iterable[object]) -> list[str]:
+    """`plot_text` for every item of a column or list."""
+    return [plot_text(text) for text in texts]
 
 
 def _layout(figure: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
     figure.update_layout(
-        title=title,
+        title=None if title is None else plot_text(title),
         height=height,
         margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10},
         legend={
@@ -65,17 +88,21 @@ def _layout(figure: go.Figure, title: str | None = None, height: int = 360) -> g
     return figure
 
 
-def wrapped_label(text: str, width: int = TICK_WRAP_CHARS) -> str:
-    """A category label broken onto short lines (plotly `<br>`), so long payer names stay whole but
-    short enough to stand upright under a narrow heatmap column without clipping or overlapping."""
-    return "<br>".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+def wrapped_label(text: object, width: int = TICK_WRAP_CHARS) -> str:
+    """A category label, escaped, broken onto short lines (plotly `<br>`), so long payer names stay whole
+    but short enough to stand upright under a narrow heatmap column without clipping or overlapping.
+
+    The raw text is wrapped first and each line escaped, so an entity is never split and the line lengths
+    count the characters the user sees."""
+    raw = str(text)
+    return "<br>".join(plot_texts(textwrap.wrap(raw, width=width, break_long_words=False))) or plot_text(raw)
 
 
 def empty_figure(message: str, height: int = 240) -> go.Figure:
     """A figure that says why there is nothing to draw, instead of blank axes."""
     figure = go.Figure()
     figure.add_annotation(
-        text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14}
+        text=plot_text(message), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper", font={"size": 14}
     )
     figure.update_xaxes(visible=False)
     figure.update_yaxes(visible=False)
@@ -93,7 +120,7 @@ def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
         if part["findings"].notna().any():
             figure.add_trace(
                 go.Bar(
-                    y=families,
+                    y=plot_texts(families),
                     x=part["findings"].fillna(0).to_numpy(),
                     name=severity,
                     orientation="h",
@@ -112,20 +139,24 @@ def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
 def amount_by(
     frame: pd.DataFrame, by: str, title: str, value: str = "amount_at_risk", top: int = 12
 ) -> go.Figure:
-    """Horizontal bars of dollars per category (payer, clinician…), largest on top, capped at `top`."""
+    """Horizontal bars of dollars per category (payer, clinician…), largest on top, capped at `top`.
+
+    Long names are wrapped on the axis; hover shows each full name on one line."""
     shown = frame[frame[value] > 0].nlargest(top, value)
     if shown.empty:
         return empty_figure("Nothing at risk for the current selection")
     shown = shown.iloc[::-1]
+    names = shown[by].astype(str)
     figure = go.Figure(
         go.Bar(
-            y=shown[by].astype(str).to_numpy(),
+            y=[wrapped_label(name, BAR_LABEL_CHARS) for name in names],
             x=shown[value].to_numpy(),
             orientation="h",
             marker_color=SEVERITY_COLORS["error"],
             text=[f"${amount:,.0f}" for amount in shown[value]],
             textposition="auto",
-            hovertemplate="%{y}: $%{x:,.0f}<extra></extra>",
+            customdata=plot_texts(names),
+            hovertemplate="%{customdata}: $%{x:,.0f}<extra></extra>",
         )
     )
     figure.update_xaxes(tickformat=MONEY_AXIS, title="dollars at risk")
@@ -185,7 +216,7 @@ def code_mix_vs_norm(comparison: pd.DataFrame, family: str, title: str | None = 
     """
     if comparison.empty:
         return empty_figure(f"No {family} lines for this clinician")
-    codes = comparison["code"].astype(str).to_numpy()
+    codes = plot_texts(comparison["code"].astype(str))
     figure = go.Figure()
     figure.add_trace(
         go.Bar(
@@ -227,11 +258,11 @@ def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figur
             go.Scatter(
                 x=part["month"],
                 y=part["share"],
-                name=str(code),
+                name=plot_text(code),
                 stackgroup="one",
                 mode="lines",
                 customdata=part["lines"],
-                hovertemplate=f"{code} · %{{x|%b %Y}}: %{{y:.0%}} (%{{customdata}} lines)<extra></extra>",
+                hovertemplate="%{fullData.name} · %{x|%b %Y}: %{y:.0%} (%{customdata} lines)<extra></extra>",
             )
         )
     figure.update_yaxes(tickformat=".0%", range=[0, 1])
@@ -288,8 +319,8 @@ def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
     figure = go.Figure(
         go.Heatmap(
             z=grid.replace(code).to_numpy(dtype="float64"),
-            x=payers,
-            y=clinicians,
+            x=[wrapped_label(payer) for payer in payers],
+            y=plot_texts(clinicians),
             zmin=-0.5,
             zmax=len(states) - 0.5,
             colorscale=scale,
@@ -299,8 +330,15 @@ def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
             text=text,
             texttemplate="%{text}",
             textfont={"color": "white", "size": 12},
-            customdata=np.dstack([labels.to_numpy(), billed.to_numpy()]),
-            hovertemplate="%{y} × %{x}<br>%{customdata[0]}<br>billed $%{customdata[1]:,.0f}<extra></extra>",
+            customdata=np.dstack(
+                [
+                    labels.map(plot_text).to_numpy(),
+                    billed.to_numpy(),
+                    np.tile(np.array(plot_texts(payers), dtype=object), (len(clinicians), 1)),
+                ]
+            ),
+            hovertemplate="%{y} × %{customdata[2]}<br>%{customdata[0]}<br>billed $%{customdata[1]:,.0f}"
+            "<extra></extra>",
         )
     )
     figure.update_xaxes(side="top")
@@ -317,7 +355,7 @@ def credential_timeline(
     """License and enrollment windows as bars, with weekly billed lines as dots on each payer's lane."""
     if bars.empty and claim_weeks.empty:
         return empty_figure("No license, enrollment or claim dates for this clinician")
-    lanes = list(dict.fromkeys([*bars["lane"], *sorted(claim_weeks["lane"].unique())]))
+    lanes = plot_texts(dict.fromkeys([*bars["lane"], *sorted(claim_weeks["lane"].unique())]))
     figure = go.Figure()
     names = bars["kind"].astype(str).map(TIMELINE_NAMES).fillna(bars["kind"].astype(str))
     for name, part in bars.groupby(names, sort=False):
@@ -327,12 +365,12 @@ def credential_timeline(
             go.Bar(
                 base=pd.to_datetime(part["start"]),
                 x=duration_ms.clip(lower=86_400_000),
-                y=part["lane"],
+                y=plot_texts(part["lane"]),
                 orientation="h",
                 name=str(name),
                 marker_color=TIMELINE_COLORS.get(kind, BASELINE_COLOR),
                 opacity=0.55,
-                text=part["label"],
+                text=plot_texts(part["label"]),
                 hovertemplate="%{text}<extra></extra>",
                 textposition="none",
                 width=0.6,
@@ -353,7 +391,7 @@ def credential_timeline(
         figure.add_trace(
             go.Scatter(
                 x=weeks["week"],
-                y=weeks["lane"],
+                y=plot_texts(weeks["lane"]),
                 mode="markers",
                 name=name,
                 marker={
@@ -394,14 +432,14 @@ def outside_enrollment(outside: pd.DataFrame) -> go.Figure:
     shown = outside.assign(pair=labels).nlargest(15, "at_risk").iloc[::-1]
     figure = go.Figure(
         go.Bar(
-            y=shown["pair"],
+            y=[wrapped_label(pair, BAR_LABEL_CHARS) for pair in shown["pair"]],
             x=shown["at_risk"],
             orientation="h",
             marker_color=ENROLLMENT_COLORS["termed"],
-            customdata=shown["lines"],
+            customdata=np.stack([shown["lines"].to_numpy(), plot_texts(shown["pair"])], axis=-1),
             text=[f"${amount:,.0f}" for amount in shown["at_risk"]],
             textposition="auto",
-            hovertemplate="%{y}: $%{x:,.0f} on %{customdata} lines<extra></extra>",
+            hovertemplate="%{customdata[1]}: $%{x:,.0f} on %{customdata[0]} lines<extra></extra>",
         )
     )
     figure.update_xaxes(tickformat=MONEY_AXIS, title="at risk, billed outside enrollment")
@@ -462,10 +500,10 @@ def risk_heatmap(grid: pd.DataFrame, title: str, money: bool = False) -> go.Figu
         go.Heatmap(
             z=values,
             x=[wrapped_label(payer) for payer in payers],
-            y=[str(i) for i in grid.index],
+            y=plot_texts(grid.index),
             text=text,
             texttemplate="%{text}",
-            customdata=np.tile(np.array(payers, dtype=object), (len(grid.index), 1)),
+            customdata=np.tile(np.array(plot_texts(payers), dtype=object), (len(grid.index), 1)),
             colorscale="OrRd",
             xgap=2,
             ygap=2,
@@ -526,7 +564,7 @@ def scenario_comparison(comparison: pd.DataFrame) -> go.Figure:
     if comparison.empty:
         return empty_figure("No scenario outputs")
     figure = make_subplots(
-        rows=1, cols=len(comparison), subplot_titles=list(comparison["metric"]), horizontal_spacing=0.06
+        rows=1, cols=len(comparison), subplot_titles=plot_texts(comparison["metric"]), horizontal_spacing=0.06
     )
     for position, row in enumerate(comparison.itertuples(index=False), start=1):
         values = [row.baseline, row.scenario]
@@ -541,7 +579,7 @@ def scenario_comparison(comparison: pd.DataFrame) -> go.Figure:
                 textangle=0,
                 cliponaxis=False,
                 showlegend=False,
-                hovertemplate="%{x}: %{text}<extra>" + row.metric + "</extra>",
+                hovertemplate="%{x}: %{text}<extra>" + plot_text(row.metric) + "</extra>",
             ),
             row=1,
             col=position,
@@ -566,7 +604,7 @@ def denied_dollars(table: pd.DataFrame, by: str, title: str, top: int = 12) -> g
             ": " + shown["description"].astype("string")).fillna("")
     else:  # lines without a payer or clinician are a category of their own
         names = shown[by].astype("string").fillna("(not given)")
-    labels = [name if len(name) <= 52 else name[:51] + "…" for name in names]  # one line per bar
+    labels = plot_texts(name if len(name) <= 52 else name[:51] + "…" for name in names)  # one line per bar
     series = (
         ("Preventable (a check flagged the line)", shown["preventable"], SEVERITY_COLORS["error"]),
         ("Other denials", shown["denied"] - shown["preventable"], BASELINE_COLOR),
@@ -579,8 +617,8 @@ def denied_dollars(table: pd.DataFrame, by: str, title: str, top: int = 12) -> g
         figure.add_bar(
             name=name, marker_color=color, orientation="v" if by_month else "h",
             x=labels if by_month else values.to_numpy(), y=values.to_numpy() if by_month else labels,
-            hovertemplate=f"%{{{'x' if by_month else 'y'}}}: $%{{{'y' if by_month else 'x'}:,.0f}}"
-                          f"<extra>{name}</extra>",
+            customdata=plot_texts(names),
+            hovertemplate=f"%{{customdata}}: $%{{{'y' if by_month else 'x'}:,.0f}}<extra>{name}</extra>",
         )
     figure.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
     if by_month:

@@ -222,7 +222,7 @@ if families:
     trend = metrics.code_mix_by_month(own_claims, metrics.codes_in_family(family))
     st.plotly_chart(
         charts.share_trend(
-            trend, f"{formatting.plot_text(chosen)}: {_family(family)}, share of each code by month"
+            trend, f"{chosen}: {_family(family)}, share of each code by month"
         ),
         width="stretch",
     )

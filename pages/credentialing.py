@@ -123,7 +123,7 @@ if default is not None:
             bars,
             weeks,
             as_of,
-            f"{formatting.plot_text(chosen)}: license, enrollments and billed weeks",
+            f"{chosen}: license, enrollments and billed weeks",
             window=window,
         ),
         width="stretch",

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 import pandas as pd
 import streamlit as st
-
-
-def plot_text(text: object) -> str:
-    """User text made literal in a plotly label (plotly reads <b>, <br>, <a href> and entities)."""
-    return html.escape(str(text), quote=False)
 
 
 def money(value: float) -> str:
@@ -91,10 +85,10 @@ FINDING_TABLE_CONFIG: dict[str, Any] = {
 }
 
 
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&])")
 
 
 def plain(text: object) -> str:
     """User-supplied text (sheet names, column headers, payer names) made inert for Markdown: every
-    Markdown, HTML, LaTeX ($) and emoji-shortcode (:) character backslash-escaped."""
+    Markdown, HTML, entity (&), LaTeX ($) and emoji-shortcode (:) character backslash-escaped."""
     return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))

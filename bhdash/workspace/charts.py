@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from bhdash.charts import MONEY_AXIS, NORM_COLOR, OBSERVED_COLOR, _layout, empty_figure
+from bhdash.charts import MONEY_AXIS, NORM_COLOR, OBSERVED_COLOR, _layout, empty_figure, plot_text
 
 CHANGE_COLORS: dict[str, str] = {"resolved": "#2da44e", "persisting": "#e8912d", "new": "#d1242f"}
 LEGEND_BELOW = {"orientation": "h", "yanchor": "top", "y": -0.15, "xanchor": "left", "x": 0}
@@ -28,8 +28,8 @@ def money_at_risk_over_time(history: pd.DataFrame, by_family: pd.DataFrame) -> g
     totals = by_family.groupby("family")["at_risk"].sum().sort_values(ascending=False)
     for family in totals.index:
         rows = by_family[by_family["family"] == family]
-        figure.add_bar(x=rows["upload_id"].map(labels), y=rows["at_risk"], name=family,
-                       hovertemplate=f"{family}: %{{y:$,.0f}}<extra></extra>")
+        figure.add_bar(x=rows["upload_id"].map(labels), y=rows["at_risk"], name=plot_text(family),
+                       hovertemplate="%{fullData.name}: %{y:$,.0f}<extra></extra>")
     figure.add_scatter(x=history["upload_id"].map(labels), y=history["at_risk"], name="All lines at risk",
                        mode="lines+markers", line={"color": NORM_COLOR},
                        hovertemplate="All lines: %{y:$,.0f}<extra></extra>")
@@ -60,12 +60,12 @@ def code_share_over_time(history: pd.DataFrame, mix: pd.DataFrame, clinician: st
     labels = dict(zip(history["upload_id"], upload_labels(history), strict=True))
     x = chosen["upload_id"].map(labels)
     figure = go.Figure()
-    figure.add_scatter(x=x, y=chosen["share"], name=f"{clinician}: {code}", mode="lines+markers",
+    figure.add_scatter(x=x, y=chosen["share"], name=plot_text(f"{clinician}: {code}"), mode="lines+markers",
                        line={"color": OBSERVED_COLOR}, hovertemplate="%{y:.0%}<extra></extra>")
     figure.add_scatter(x=x, y=chosen["norm_share"], name="Payer norm", mode="lines",
                        line={"color": NORM_COLOR, "dash": "dash"},
                        hovertemplate="norm %{y:.0%}<extra></extra>")
-    figure.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1], "title": f"Share of {code}"},
+    figure.update_layout(yaxis={"tickformat": ".0%", "range": [0, 1], "title": plot_text(f"Share of {code}")},
                          xaxis={"type": "category"})
     title = f"{clinician}: share of {code} against the norm"
     return _layout(figure, title).update_layout(legend=LEGEND_BELOW)

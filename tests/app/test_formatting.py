@@ -18,8 +18,8 @@ def test_count_change_keeps_digits_and_ascii_sign() -> None:
 def test_markdown_and_html_in_user_text_are_escaped():
     from bhdash.app.formatting import plain
 
-    assert plain("sheet '**Q1**' [x](javascript:alert(1)) <b>$5</b>") == (
-        "sheet '\\*\\*Q1\\*\\*' \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>\\$5\\</b\\>"
+    assert plain("sheet '**Q1**' [x](javascript:alert(1)) <b>$5</b> &lt;") == (
+        "sheet '\\*\\*Q1\\*\\*' \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>\\$5\\</b\\> \\&lt;"
     )
 
 

@@ -1,7 +1,8 @@
-"""User text is text: names and messages from an upload are escaped in every Markdown-rendered element.
+"""User text is text: names and messages from an upload are escaped in every Markdown-rendered element
+and every chart.
 
 A small upload whose file, clinician and payer names carry Markdown, LaTeX and HTML payloads is opened
-on every page; no page may hand a payload to Markdown unescaped.
+on every page; no page may hand a payload to Markdown or plotly unescaped.
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from bhdash.app import session
 from bhdash.app.formatting import plain
-from tests.app.conftest import APP
+from tests.app.conftest import APP, plotly_figures
+from tests.plot_text_checks import CLINICIAN, IMAGE, LATEX, LINK, PAYER, shows_literally, unsafe_strings
 
-LINK = "[Verify account](https://evil.example/login)"
-LATEX = "$x^2$"
-HTML = "<b>bold</b>"
-CLINICIAN = f"Dr {LINK} {LATEX}"
-PAYER = f"{HTML} Health {LINK}"
 FILE_NAME = f"{LINK}.csv"
+PAYLOADS = (LINK, LATEX, IMAGE, "<b>Blue</b>", "](https://evil")
 PAGES = (
     "pages/start.py", "pages/payers.py", "pages/overview.py", "pages/findings.py", "pages/clinicians.py",
     "pages/credentialing.py", "pages/denial_risk.py", "pages/what_if.py", "pages/rules.py",
@@ -61,7 +59,18 @@ def test_payloads_reach_no_markdown_element_unescaped(hostile_app: AppTest):
         hostile_app.switch_page(path).run()
         assert not hostile_app.exception, (path, hostile_app.exception[0].message)
         for text in _rendered(hostile_app):
-            for payload in (LINK, LATEX, HTML, "](https://evil"):
+            for payload in PAYLOADS:
                 assert payload not in text, (path, text)
             seen_escaped |= plain(LINK) in text
     assert seen_escaped  # the names are shown, escaped, not dropped
+
+
+def test_charts_on_every_page_show_the_names_as_typed(hostile_app: AppTest):
+    names_shown = set()
+    for path in PAGES:
+        hostile_app.switch_page(path).run()
+        assert not hostile_app.exception, (path, hostile_app.exception[0].message)
+        for figure in plotly_figures(hostile_app):
+            assert unsafe_strings(figure) == [], path
+            names_shown |= {name for name in (CLINICIAN, PAYER) if shows_literally(figure, name)}
+    assert names_shown == {CLINICIAN, PAYER}  # the names are drawn, escaped, not dropped
