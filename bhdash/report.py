@@ -19,6 +19,7 @@ import pandas as pd
 from bhdash import export, money
 from bhdash.analysis import Analysis
 from bhdash.model import FAMILIES, SEVERITIES
+from bhdash.reference import sources
 from bhdash.rules import REGISTRY
 
 FINDING_EXPORT_COLUMNS: tuple[str, ...] = (
@@ -36,7 +37,8 @@ BILLER_HEADERS: dict[str, str] = {
 RULE_HEADERS: dict[str, str] = {
     "id": "Rule", "family": "Family", "severity": "Severity", "title": "Problem", "status": "Status",
     "reason": "Why it did not run", "findings": "Findings", "rationale": "Why it matters",
-    "fix": "How to fix", "source": "Source", "effective": "In effect", "needs": "Columns it needs",
+    "fix": "How to fix", "source": "Source", "citations": "Full citations", "effective": "In effect",
+    "needs": "Columns it needs",
 }
 SUMMARY_HEADERS: dict[str, str] = {
     "family": "Family", "severity": "Severity", "findings": "Findings", "lines": "Claim lines",
@@ -113,6 +115,7 @@ def biller_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> pd
     table = findings[[column for column in FINDING_EXPORT_COLUMNS if column != "family"]].copy()
     for column in ("amount", money.FINDING_DOLLARS):
         table[column] = table[column].astype("float64").round(2)
+    table["source"] = table["source"].map(sources.in_words)  # full citations: the Rules sheet
     claims = analysis.claims
     line = findings["line_index"]
     on_line = line.notna().to_numpy()
@@ -153,10 +156,12 @@ def summary_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> p
 
 
 def rules_table(analysis: Analysis) -> pd.DataFrame:
-    """Every rule with its run status, skip reason, findings count and documentation."""
+    """Every rule with its run status, skip reason, findings count and documentation; its source in plain
+    words and in full citations (`bhdash.reference.sources`)."""
     status = analysis.check.rules.copy()
     docs = pd.DataFrame([
-        {"id": rule.id, "rationale": rule.rationale, "fix": rule.fix, "source": rule.source,
+        {"id": rule.id, "rationale": rule.rationale, "fix": rule.fix, "source": sources.in_words(rule.source),
+         "citations": sources.citation_list(rule.source),
          "effective": rule.effective, "needs": ", ".join(rule.needs)}
         for rule in REGISTRY.values()
     ])

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import metrics, money
-from bhdash.app import downloads, formatting, page
+from bhdash.app import citations, downloads, formatting, page
 from bhdash.model import FAMILY_NAMES, SEVERITIES
 from bhdash.rules.registry import REGISTRY
 
@@ -148,7 +148,7 @@ if detail is not None:
         )
         st.markdown(f"**Why it matters.** {detail.rationale}")
         st.markdown(f"**How to fix.** {detail.fix}")
-        st.markdown(f"**Source.** {detail.source}")
+        citations.show_source(detail.source)
         assumed = shown.loc[shown["rule"] == chosen, "assumption"].dropna()
         if not assumed.empty:
             notes = assumed.value_counts()

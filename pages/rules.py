@@ -3,8 +3,9 @@
 import streamlit as st
 
 from bhdash import metrics
-from bhdash.app import loading
+from bhdash.app import citations, loading
 from bhdash.model import FAMILY_NAMES
+from bhdash.reference import sources
 
 st.title("Rules")
 st.caption(
@@ -42,9 +43,14 @@ if search:
     text = shown["id"] + " " + shown["title"] + " " + shown["rationale"]
     shown = shown[text.str.contains(search, case=False, regex=False)]
 
-shown = shown.reset_index(drop=True).assign(family=lambda table: table["family"].map(FAMILY_NAMES))
+shown = shown.reset_index(drop=True).assign(
+    family=lambda table: table["family"].map(FAMILY_NAMES),
+    source_in_words=lambda table: table["source"].map(sources.in_words),
+)
 selection = st.dataframe(
-    shown[["id", "family", "severity", "title", "status", "findings", "reason", "effective", "source"]],
+    shown[
+        ["id", "family", "severity", "title", "status", "findings", "reason", "effective", "source_in_words"]
+    ],
     hide_index=True,
     width="stretch",
     height=min(36 * len(shown) + 40, 560),
@@ -61,7 +67,9 @@ selection = st.dataframe(
         "reason": st.column_config.TextColumn("Why skipped", width="medium"),
         "findings": st.column_config.NumberColumn("Findings", format="%d", width="small"),
         "effective": st.column_config.TextColumn("In effect", width="small"),
-        "source": st.column_config.TextColumn("Source", width="medium"),
+        "source_in_words": st.column_config.TextColumn(
+            "Source", width="medium", help="Who published it; select the rule for the full citations"
+        ),
     },
 )
 st.caption(f"{len(shown):,} of {len(catalogue):,} rules shown. Select a rule to read why it matters.")
@@ -77,7 +85,7 @@ if picked and picked[0] < len(shown):
         )
         st.markdown(f"**Why it matters.** {chosen['rationale']}")
         st.markdown(f"**How to fix.** {chosen['fix']}")
-        st.markdown(f"**Source.** {chosen['source']}")
+        citations.show_source(chosen["source"])
         if chosen["dated_facts"]:
             st.markdown(f"**Dated facts, applied on each line's date of service.** {chosen['dated_facts']}")
         if loaded is not None:

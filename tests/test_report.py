@@ -12,6 +12,7 @@ import pytest
 from bhdash.analysis import analyze
 from bhdash.ingest import ingest
 from bhdash.model import FAMILIES, SEVERITIES
+from bhdash.reference import sources
 from bhdash.report import findings_csv, findings_xlsx, render_table, report_document, summary_table
 
 CSV = """Date of Service,Clinician,NPI,Payer,POS,CPT Code,Minutes,Diagnosis 1,Charge,Claim ID,Client,DOB
@@ -108,6 +109,18 @@ def test_findings_workbook_is_one_a_biller_can_work_from(analysis) -> None:
         assert not any("_" in header for header in headers), (sheet.title, headers)
     rules = [cell.value for cell in book["Rules"][1]]
     assert not {"seconds", "Seconds"} & set(rules)
+
+
+def test_findings_workbook_cites_sources_in_full_and_never_by_bare_id(analysis) -> None:
+    book = openpyxl.load_workbook(io.BytesIO(findings_xlsx(analysis)))
+    rules, findings = (
+        pd.DataFrame(list(book[name].values)[1:], columns=[cell.value for cell in book[name][1]])
+        for name in ("Rules", "Findings")
+    )
+    for column in (rules["Source"], rules["Full citations"], findings["Source"]):
+        assert not column.dropna().str.contains(sources.SOURCE_ID).any()
+    oceanside = rules.loc[rules["Source"].str.contains("HHS Office of Inspector General"), "Full citations"]
+    assert oceanside.str.contains(str(sources.citation("S18")), regex=False).any()
     findings = pd.DataFrame(book["Findings"].values)
     findings = findings.iloc[1:].set_axis(list(findings.iloc[0]), axis=1)
     npi = findings[findings["Rule"] == "NPI-001"].iloc[0]

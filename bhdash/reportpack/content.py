@@ -21,6 +21,7 @@ from bhdash import charts, metrics, money, norms, whatif
 from bhdash.analysis import Analysis
 from bhdash.model import CLAIM_FIELDS, FAMILIES, SEVERITIES
 from bhdash.payers import PayerDirectory, default_directory
+from bhdash.reference import sources
 from bhdash.report import report_document
 from bhdash.reportpack import wording
 from bhdash.rules.engine import CheckResult
@@ -142,6 +143,7 @@ class Report:
     rules: list[dict[str, Any]] = field(default_factory=list)
     assumptions: list[dict[str, Any]] = field(default_factory=list)
     norm_sources: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -622,7 +624,8 @@ def _assumptions(claims: pd.DataFrame, directory: PayerDirectory) -> list[dict[s
                 "telehealth_pos": ", ".join(setting.telehealth_pos) or "—",
                 "telehealth_modifiers": ", ".join(setting.telehealth_modifiers) or "none",
                 "credential_modifiers": "yes" if setting.credential_modifiers else "no",
-                "source": _text(setting.source),
+                "source": sources.in_words(_text(setting.source)),
+                "cited": setting.source,
             }
         )
     return sorted(rows, key=lambda row: row["payer"])
@@ -713,6 +716,7 @@ def build_report(
     risk_payers = metrics.risk_by(claims, risk, findings, "payer")
     risk_clinicians = metrics.risk_by(claims, risk, findings, "clinician_name")
     rules = metrics.rule_catalogue(view.check.rules)
+    assumptions = _assumptions(claims, directory)
     return Report(
         options=options,
         practice=options.practice,
@@ -769,10 +773,13 @@ def build_report(
                 "status": row.status,
                 "reason": None if pd.isna(row.reason) else str(row.reason),
                 "findings": None if pd.isna(row.findings) else int(row.findings),
+                "source": sources.in_words(row.source),
             }
             for row in rules.itertuples(index=False)
         ],
-        assumptions=_assumptions(claims, directory),
+        assumptions=assumptions,
+        citations=[str(item) for item in sources.cited(" ".join(
+            [*rules["source"], *(str(row["cited"]) for row in assumptions)]))],
         norm_sources=_norm_sources(norm_table, view.as_of),
         warnings=warnings,
     )

@@ -34,12 +34,15 @@ def test_rule_detail_shows_rationale_fix_and_source(open_page, expected):
     app = open_page("pages/findings.py")
     rule = expected.findings["rule"].value_counts().index[0]
     app.selectbox(key="findings_rule_detail").set_value(rule).run()
+    from bhdash.reference import sources
     from bhdash.rules.registry import REGISTRY
 
     text = "\n".join(block.value for block in app.markdown)
     assert f"#### {rule} · {REGISTRY[rule].title}" in text
     assert REGISTRY[rule].rationale in text
-    assert REGISTRY[rule].source in text
+    assert f"**Source.** {sources.in_words(REGISTRY[rule].source)}" in text
+    assert all(str(item) in text for item in sources.cited(REGISTRY[rule].source))
+    assert not sources.SOURCE_ID.search(text)
     examples = app.dataframe[1].value
     assert len(examples) == min(10, int((expected.findings["rule"] == rule).sum()))
 

@@ -1,6 +1,7 @@
 """Rules on the sample practice: the whole catalogue with ran/skipped status."""
 
 from bhdash.model import FAMILY_NAMES
+from bhdash.reference import sources
 from bhdash.rules.registry import REGISTRY
 from tests.app.conftest import metric_values
 
@@ -27,3 +28,19 @@ def test_rules_family_filter(open_page):
     assert set(table["family"]) == {FAMILY_NAMES["TIME"]}
     assert len(table) == sum(rule.family == "TIME" for rule in REGISTRY.values())
     app.multiselect(key="rules_family").set_value([]).run()
+
+
+def test_rules_page_shows_sources_in_words_with_full_citations_one_click_away(open_page):
+    app = open_page("pages/rules.py")
+    table = app.dataframe[0].value
+    assert not table["source_in_words"].str.contains(sources.SOURCE_ID).any()
+    rule = next(rule for rule in REGISTRY.values() if "S18" in rule.source)
+    position = list(table["id"]).index(rule.id)
+    app.session_state["rules_table"] = {"selection": {"rows": [position], "columns": [], "cells": []}}
+    app.run()
+    text = "\n".join(block.value for block in app.markdown)
+    assert f"**Source.** {sources.in_words(rule.source)}" in text
+    assert str(sources.citation("S18")) in text
+    assert [expander.label for expander in app.expander if expander.label.startswith("Full citations")]
+    assert not sources.SOURCE_ID.search(text)
+    app.session_state["rules_table"] = {"selection": {"rows": [], "columns": [], "cells": []}}

@@ -19,6 +19,7 @@ from bhdash.cli import app
 from bhdash.ingest import ingest
 from bhdash.metrics import Filters
 from bhdash.model import FAMILIES
+from bhdash.reference import sources
 from bhdash.report import report_document
 from bhdash.reportpack import ReportOptions, build_report, report_html, report_pdf
 from bhdash.reportpack.wording import count, money, plural
@@ -176,3 +177,11 @@ def test_cover_says_who_and_when(sample_analysis: Analysis) -> None:
     assert "<b>Behavioral</b>" not in html
     assert "November 2, 2026" in html and "A. Consultant" in html
     assert "2025-11-03 to 2026-10-30" in html
+
+
+def test_method_section_cites_sources_in_full_never_by_bare_id(sample_analysis: Analysis) -> None:
+    html = _html_text(report_html(build_report(sample_analysis, ReportOptions())))
+    method = html.split("Method and assumptions", 1)[1]
+    assert "Sources cited by the rules and payer settings" in method
+    assert str(sources.citation("S18")) in method
+    assert not sources.SOURCE_ID.search(html)
