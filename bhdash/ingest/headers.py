@@ -1,4 +1,4 @@
-"""Find the header row below any title rows, and give every column a unique name.
+"""Find the header row below any title rows, and give every column a unique name the user can read.
 
 Exports put report titles, date ranges or summary lines above the header; the header is the
 row (among the first few) whose cells best match known column names.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bhdash.ingest.mapping import header_key, known_header_keys
+from bhdash.ingest.mapping import blank_header, header_key, known_header_keys, repeated_header
 
 HEADER_SEARCH_ROWS = 30
 MIN_KNOWN_HEADERS = 2
@@ -42,21 +42,21 @@ def find_header_row(cells: pd.DataFrame, extra_names: tuple[str, ...] = ()) -> i
 
 
 def unique_headers(values: list[object]) -> list[str]:
-    """Header texts made unique the pandas way: a repeated "Charge" becomes "Charge.1"."""
+    """Header texts made unique in words the user can follow: the second "Charge" becomes
+    "Charge (2nd column)" and a blank header "Column E", its spreadsheet letter (pandas' "Charge.1" and
+    "Unnamed: 4" would reach the user's screen as they are)."""
     names: list[str] = []
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
+    occurrences: dict[str, int] = {}
     for position, value in enumerate(values):
         text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
         if isinstance(value, float) and value.is_integer():
             text = str(int(value))
-        name = text or f"Unnamed: {position}"
-        if name in seen:
-            seen[name] += 1
-            candidate = f"{name}.{seen[name]}"
-            while candidate in seen:
-                seen[name] += 1
-                candidate = f"{name}.{seen[name]}"
-            name = candidate
-        seen.setdefault(name, 0)
+        occurrences[text] = occurrences.get(text, 0) + 1
+        name = repeated_header(text, occurrences[text]) if text and occurrences[text] > 1 else text
+        name = name or blank_header(position)
+        if name in taken:  # a real header already reads like a generated name
+            name = f"{name} ({blank_header(position)})"
+        taken.add(name)
         names.append(name)
     return names

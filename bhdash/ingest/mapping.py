@@ -25,7 +25,31 @@ CONFIDENCE = {"override": 1.0, "exact": 1.0, "layout": 0.98, "synonym": 0.95}
 FUZZY_CUTOFF = 88  # token-sort ratio; "Unpaid" vs "Paid" (80) must not match
 FUZZY_SCALE = 0.9  # a fuzzy match is never as sure as a listed synonym
 IGNORE_FIELD = "ignore"  # override value that leaves a column unmapped
-_DUPLICATE_SUFFIX = re.compile(r"\.\d+$")
+# How a column the user did not name is called, in their words: the second "Paid" is "Paid (2nd column)",
+# a column with a blank header is "Column D" (its spreadsheet letter).
+_DUPLICATE_SUFFIX = re.compile(r" \(\d+(?:st|nd|rd|th) column\)$")
+_BLANK_HEADER = re.compile(r"^Column [A-Z]+$")
+
+
+def column_letter(position: int) -> str:
+    """Spreadsheet letters of a 0-based column position: 0 → A, 25 → Z, 26 → AA."""
+    letters = ""
+    position += 1
+    while position:
+        position, remainder = divmod(position - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+def blank_header(position: int) -> str:
+    """The name of a column whose header cell is blank: "Column D"."""
+    return f"Column {column_letter(position)}"
+
+
+def repeated_header(text: str, occurrence: int) -> str:
+    """The name of the `occurrence`-th column headed `text` (2 or more): "Paid (2nd column)"."""
+    suffix = "th" if 10 <= occurrence % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(occurrence % 10, "th")
+    return f"{text} ({occurrence}{suffix} column)"
 
 
 @dataclass(frozen=True)
@@ -144,4 +168,4 @@ def unmapped_columns(
     overrides: dict[str, str] | None = None,
 ) -> list[str]:
     used = {mapping.source_column for mapping in mappings} | set(ignore) | set(overrides or {})
-    return [column for column in columns if column not in used and not column.startswith("Unnamed: ")]
+    return [column for column in columns if column not in used and not _BLANK_HEADER.match(column)]

@@ -1,6 +1,7 @@
 import pandas as pd
 
 from bhdash.ingest.headers import find_header_row, unique_headers
+from bhdash.ingest.mapping import column_letter, repeated_header
 
 
 def _cells(rows):
@@ -45,17 +46,30 @@ def test_no_header_in_numbers_only():
     assert find_header_row(_cells([[1, 2, 3], [4, 5, 6]])) is None
 
 
-def test_duplicate_and_blank_headers_are_made_unique():
-    assert unique_headers(["Charge", "Paid", "Charge", "Paid", None, "Charge", 2024.0]) == [
+def test_duplicate_and_blank_headers_get_names_a_person_can_read():
+    assert unique_headers(["Charge", "Paid", "Charge", "Paid", None, "Charge", 2024.0, " "]) == [
         "Charge",
         "Paid",
-        "Charge.1",
-        "Paid.1",
-        "Unnamed: 4",
-        "Charge.2",
+        "Charge (2nd column)",
+        "Paid (2nd column)",
+        "Column E",
+        "Charge (3rd column)",
         "2024",
+        "Column H",
     ]
 
 
-def test_duplicate_suffix_does_not_collide_with_a_real_header():
-    assert unique_headers(["Paid", "Paid.1", "Paid"]) == ["Paid", "Paid.1", "Paid.2"]
+def test_a_generated_name_does_not_collide_with_a_real_header():
+    assert unique_headers(["Paid", "Paid (2nd column)", "Paid"]) == [
+        "Paid", "Paid (2nd column)", "Paid (2nd column) (Column C)"
+    ]
+
+
+def test_column_letters_run_past_z_as_a_spreadsheet_does():
+    assert [column_letter(position) for position in (0, 3, 25, 26, 27, 701, 702)] == [
+        "A", "D", "Z", "AA", "AB", "ZZ", "AAA"
+    ]
+    assert [repeated_header("Paid", occurrence) for occurrence in (2, 3, 4, 11, 22)] == [
+        "Paid (2nd column)", "Paid (3rd column)", "Paid (4th column)", "Paid (11th column)",
+        "Paid (22nd column)",
+    ]

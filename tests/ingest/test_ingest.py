@@ -28,7 +28,7 @@ def test_simplepractice_appointment_status(simplepractice_csv):
     assert (result.source.sheet, result.source.header_row) == (None, 2)
     mapped = _mapped(result)
     assert mapped["Total Fee"] == "charge"
-    assert mapped["Paid.1"] == "paid_amount"  # the insurance block, not the client block
+    assert mapped["Paid (2nd column)"] == "paid_amount"  # the insurance block, not the client block
     assert "Paid" not in mapped and "Charge" not in mapped
     claims = result.claims
     assert claims["source_row"].tolist() == [3, 4]
@@ -401,3 +401,22 @@ def test_bytes_input_uses_given_filename(simplepractice_csv):
     result = ingest(simplepractice_csv.read_bytes(), "upload.csv")
     assert result.source.file == "upload.csv"
     assert set(result.skipped["file"]) == {"upload.csv"}
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_repeated_and_blank_headers_reach_the_user_with_readable_names(kind, csv_file, tmp_path):
+    rows = [
+        ["Date of Service", "CPT Code", "Notes", "", "Notes", "Units"],
+        ["2024-03-04", "90837", "first", "x", "second", "1"],
+    ]
+    if kind == "csv":
+        path = csv_file([",".join(row) for row in rows])
+    else:
+        path = tmp_path / "claims.xlsx"
+        pd.DataFrame(rows[1:], columns=rows[0]).to_excel(path, index=False)
+    result = ingest(path)
+    assert "unmapped columns (not used): Notes, Notes (2nd column)" in result.warnings
+    shown = " ".join([*result.warnings, *(mapping.source_column for mapping in result.mapping)])
+    assert "Unnamed" not in shown and "Notes.1" not in shown
+    ignored = ingest(path, mapping_overrides={"Column D": "ignore"})
+    assert ignored.claims["procedure_code"].tolist() == ["90837"]

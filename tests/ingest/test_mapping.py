@@ -19,20 +19,20 @@ def test_exact_synonym_and_fuzzy_confidences_are_ordered():
 
 
 def test_each_field_goes_to_one_column_first_duplicate_wins():
-    mappings = map_columns(["Charge", "Charge.1", "Paid", "Unpaid"], "claims")
+    mappings = map_columns(["Charge", "Charge (2nd column)", "Paid", "Unpaid"], "claims")
     assert [(m.source_column, m.field) for m in mappings] == [("Charge", "charge"), ("Paid", "paid_amount")]
 
 
 def test_layout_columns_take_precedence_over_synonyms():
     mappings = map_columns(
-        ["Total Fee", "Charge", "Paid", "Paid.1"],
+        ["Total Fee", "Charge", "Paid", "Paid (2nd column)"],
         "claims",
-        layout_columns={"Total Fee": "charge", "Paid.1": "paid_amount"},
+        layout_columns={"Total Fee": "charge", "Paid (2nd column)": "paid_amount"},
         ignore=("Charge", "Paid"),
     )
     assert [(m.source_column, m.field) for m in mappings] == [
         ("Total Fee", "charge"),
-        ("Paid.1", "paid_amount"),
+        ("Paid (2nd column)", "paid_amount"),
     ]
 
 
