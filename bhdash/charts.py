@@ -19,12 +19,13 @@ import pandas as pd
 import plotly.graph_objects as go
 
 SEVERITY_COLORS: dict[str, str] = {"error": "#d1242f", "warning": "#e8912d", "info": "#4c8bf5"}
+OUTSIDE_STATE = "billed outside enrollment"
 ENROLLMENT_COLORS: dict[str, str] = {
     "active": "#2da44e",
     "pending": "#e8912d",
     "termed": "#d1242f",
     "none": "#8c959f",
-    "billed, not enrolled": "#d1242f",
+    OUTSIDE_STATE: "#d1242f",
 }
 # A window in which billing was allowed has one colour, whatever its state today; red is kept for the
 # lines billed outside one, so the problem is where the red is.
@@ -273,8 +274,11 @@ def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figur
 def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
     """Clinician × payer grid coloured by enrollment state, each cell labelled with its state.
 
-    A pair with lines billed but no enrollment is red and labelled with its dollars at risk (`at_risk`),
-    so it never looks like a pair nobody uses.
+    A pair with lines billed outside a valid enrollment (`outside_lines`, from the enrollment findings:
+    none on file, before the effective date or after the term date) is red and labelled with those lines'
+    dollars at risk (`at_risk`), so neither a termed nor an active enrollment hides it. A pair the
+    findings clear (self-pay, out of network on purpose) keeps its state. Without `outside_lines`, a pair
+    with lines and no enrollment is red, so it never looks like a pair nobody uses.
     """
     if matrix.empty:
         return empty_figure("No clinicians or payers to show")
@@ -284,10 +288,24 @@ def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
     code = {state: position for position, state in enumerate(states)}
     lines = matrix["lines"] if "lines" in matrix else pd.Series(0, index=matrix.index)
     at_risk = matrix["at_risk"] if "at_risk" in matrix else pd.Series(0.0, index=matrix.index)
-    unenrolled = (matrix["state"] == "none") & (lines > 0)
+    if "outside_lines" in matrix:  # the enrollment findings say which lines were billed outside
+        outside_lines = matrix["outside_lines"]
+        outside = outside_lines > 0
+    else:  # without them, a pair billed with no enrollment at all is the one sure case
+        outside_lines = lines
+        outside = (matrix["state"] == "none") & (lines > 0)
     shown = matrix.assign(
-        state=matrix["state"].mask(unenrolled, "billed, not enrolled"),
-        cell=matrix["state"].mask(unenrolled, at_risk.map(lambda dollars: f"${dollars:,.0f}")),
+        state=matrix["state"].mask(outside, OUTSIDE_STATE),
+        cell=matrix["state"].mask(outside, at_risk.map(lambda dollars: f"${dollars:,.0f}")),
+        hover=matrix["label"].map(plot_text).mask(
+            outside,
+            matrix["label"].map(plot_text)
+            + f"<br>{OUTSIDE_STATE}: "
+            + outside_lines.map(
+                lambda count: f"{count:,} line" + ("" if count == 1 else "s")
+            )
+            + at_risk.map(lambda dollars: f", ${dollars:,.0f} at risk"),
+        ),
     )
     grid = (
         shown.pivot(index="clinician", columns="payer", values="state")
@@ -300,8 +318,8 @@ def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
         .fillna("none")
         .to_numpy()
     )
-    labels = (
-        matrix.pivot(index="clinician", columns="payer", values="label")
+    hover = (
+        shown.pivot(index="clinician", columns="payer", values="hover")
         .reindex(index=clinicians, columns=payers)
         .fillna("none")
     )
@@ -332,7 +350,7 @@ def enrollment_matrix(matrix: pd.DataFrame) -> go.Figure:
             textfont={"color": "white", "size": 12},
             customdata=np.dstack(
                 [
-                    labels.map(plot_text).to_numpy(),
+                    hover.to_numpy(),
                     billed.to_numpy(),
                     np.tile(np.array(plot_texts(payers), dtype=object), (len(clinicians), 1)),
                 ]

@@ -428,9 +428,10 @@ def enrollment_matrix(
     """Long frame: one row per clinician × payer (payers billed or enrolled) with status and dates.
 
     A clinician with several enrollment rows for one payer shows the most favourable one
-    (active over pending over termed), since that is the one a claim could rely on. `at_risk` carries
-    the dollars of `outside` (an `outside_enrollment` frame) per pair, so a billed pair with no
-    enrollment shows the same money as the findings; 0 where none is given.
+    (active over pending over termed), since that is the one a claim could rely on. `at_risk` and
+    `outside_lines` carry the dollars and lines of `outside` (an `outside_enrollment` frame) per pair, so
+    a pair billed with no enrollment, before its effective date or after its term date shows the same
+    money as the findings. Without `outside`, `at_risk` is 0 and there is no `outside_lines`.
     """
     directory = directory or default_directory()
     clinicians = sorted(
@@ -481,10 +482,18 @@ def enrollment_matrix(
     grid["charges"] = grid["charges"].fillna(0.0)
     grid["label"] = grid["state"] + _date_span(grid["effective_date"], grid["term_date"])
     grid["at_risk"] = 0.0
-    if outside is not None and not outside.empty:
-        dollars = outside.groupby(["clinician", "payer"])["at_risk"].sum().rename("_outside").reset_index()
-        grid = grid.merge(dollars, on=["clinician", "payer"], how="left")
-        grid["at_risk"] = grid.pop("_outside").fillna(0.0)
+    if outside is None:
+        return grid
+    grid["outside_lines"] = 0
+    if not outside.empty:
+        per_pair = (
+            outside.groupby(["clinician", "payer"])
+            .agg(_dollars=("at_risk", "sum"), _lines=("lines", "sum"))
+            .reset_index()
+        )
+        grid = grid.merge(per_pair, on=["clinician", "payer"], how="left")
+        grid["at_risk"] = grid.pop("_dollars").fillna(0.0)
+        grid["outside_lines"] = grid.pop("_lines").fillna(0).astype("int64")
     return grid
 
 

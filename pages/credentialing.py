@@ -49,8 +49,8 @@ st.caption(f"Status as of {as_of:%Y-%m-%d}, the latest date of service.")
 st.subheader("Enrollment matrix")
 st.caption(
     "Each clinician × payer the practice bills or is enrolled with, as of that date. A red dollar "
-    "figure is money at risk on lines billed with no enrollment. Hover a cell for its dates and what "
-    "was billed."
+    "figure is money at risk on lines billed outside a valid enrollment: with none on file, before it "
+    "began or after it ended. Hover a cell for its dates and what was billed."
 )
 st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:

@@ -131,9 +131,9 @@ def test_enrollment_matrix_shows_a_billed_pair_without_enrollment_red_with_its_d
     )
     heat = charts.enrollment_matrix(matrix).data[0]
     assert list(heat.y) == ["Ben", "Ana"]
-    # billed, not enrolled is code 4 and red; the unused pairs stay grey "none" (code 3)
+    # billed outside enrollment is code 4 and red; the unused pairs stay grey "none" (code 3)
     np.testing.assert_array_equal(np.asarray(heat.z), [[3, 3], [0, 4]])
-    assert charts.ENROLLMENT_COLORS["billed, not enrolled"] == "#d1242f"
+    assert charts.ENROLLMENT_COLORS[charts.OUTSIDE_STATE] == "#d1242f"
     assert heat.colorscale[-1][1] == "#d1242f"
     assert heat.text[1][1] == "$9,497"
     assert heat.text[0][1] == "none"
@@ -304,3 +304,31 @@ def test_denied_dollars_names_lines_without_a_payer() -> None:
                           "preventable": [0.0, 0.0], "underpaid": [0.0, 0.0]})
     figure = charts.denied_dollars(table, "payer", "By payer")
     assert list(figure.data[0].y) == ["(not given)", "Aetna"]
+
+
+def test_enrollment_matrix_shows_pairs_billed_after_term_or_before_effective_red_with_their_dollars():
+    matrix = pd.DataFrame(
+        {
+            "clinician": ["Ben", "Ben", "Ana", "Ana"],
+            "payer": ["Aetna", "Cigna", "Aetna", "Self Pay"],
+            "state": ["termed", "active", "active", "none"],
+            "label": [
+                "termed from 2025-01-01 to 2026-01-31", "active from 2026-02-15", "active from 2025-01-01",
+                "none",
+            ],
+            "lines": [1, 1, 2, 3],
+            "charges": [200.0, 100.0, 400.0, 300.0],
+            "at_risk": [171.6, 85.8, 0.0, 0.0],
+            "outside_lines": [1, 1, 0, 0],
+        }
+    )
+    heat = charts.enrollment_matrix(matrix).data[0]
+    assert list(heat.y) == ["Ben", "Ana"] and list(heat.x) == ["Aetna", "Cigna", "Self Pay"]
+    # Ben: termed Aetna billed after its term, active Cigna billed before it began: both red (code 4)
+    np.testing.assert_array_equal(np.asarray(heat.z), [[4, 4, 3], [0, 3, 3]])
+    assert [heat.text[0][0], heat.text[0][1]] == ["$172", "$86"]
+    assert heat.text[1][0] == "active"  # Ana billed inside her enrollment
+    assert heat.text[1][2] == "none"  # self-pay lines need no enrollment: the findings cleared them
+    assert heat.customdata[0][0][0] == (
+        "termed from 2025-01-01 to 2026-01-31<br>billed outside enrollment: 1 line, $172 at risk"
+    )

@@ -217,6 +217,7 @@ def test_enrollment_matrix_states_dates_and_canonical_payers():
     assert set(matrix["payer"]) == {"Aetna", "Cigna", "Medicare Part B"}
     assert len(matrix) == 4 * 3
     assert (matrix["at_risk"] == 0.0).all()  # no outside-enrollment frame given: no dollars
+    assert "outside_lines" not in matrix.columns
 
 
 def test_enrollment_matrix_carries_the_outside_enrollment_dollars_per_pair():
@@ -226,7 +227,9 @@ def test_enrollment_matrix_carries_the_outside_enrollment_dollars_per_pair():
     matrix = metrics.enrollment_matrix(_roster(), _claims(), pd.Timestamp("2026-03-01"), outside=outside)
     cell = matrix.set_index(["clinician", "payer"])
     assert cell.loc[("Cara Diaz", "Cigna"), "at_risk"] == pytest.approx(412.5)
+    assert cell.loc[("Cara Diaz", "Cigna"), "outside_lines"] == 3
     assert cell.loc[("Ana Ruiz", "Aetna"), "at_risk"] == 0.0
+    assert cell.loc[("Ana Ruiz", "Aetna"), "outside_lines"] == 0
     assert matrix["at_risk"].sum() == pytest.approx(412.5)
 
 

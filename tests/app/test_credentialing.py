@@ -1,8 +1,11 @@
 """Credentialing on the sample practice: dollars outside enrollment, licenses, matrix and timeline."""
 
+import base64
+
+import numpy as np
 import pytest
 
-from bhdash import metrics
+from bhdash import charts, metrics
 from bhdash.app import formatting
 from tests.app.conftest import metric_values, plotly_figures
 
@@ -61,6 +64,34 @@ def test_matrix_shows_alex_kim_billing_unitedhealthcare_unenrolled_red_with_its_
     dollars = outside.set_index(["clinician", "payer"]).loc[("Alex Kim", "UnitedHealthcare"), "at_risk"]
     assert dollars == pytest.approx(9496.64)
     assert heat["text"][cell[0]][cell[1]] == "$9,497"
+
+
+def _typed_array(value: dict | list) -> np.ndarray:
+    """A plotly JSON array, which plotly sends as base64 bytes with a dtype and shape."""
+    if not isinstance(value, dict):
+        return np.asarray(value)
+    shape = [int(size) for size in str(value["shape"]).split(",")]
+    return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"]).reshape(shape)
+
+
+def test_matrix_shows_every_pair_billed_outside_enrollment_red_with_the_pages_dollars(open_page, expected):
+    app = open_page("pages/credentialing.py")
+    heat = plotly_figures(app)[0]["data"][0]
+    grid = _typed_array(heat["z"])
+    outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
+    matrix = metrics.enrollment_matrix(
+        expected.analysis.roster, expected.analysis.claims, expected.analysis.as_of, outside=outside
+    ).set_index(["clinician", "payer"])
+    payers = [payer.replace("<br>", " ") for payer in heat["x"]]
+    red = list(charts.ENROLLMENT_COLORS).index(charts.OUTSIDE_STATE)
+    states = set()
+    for pair in outside[["clinician", "payer"]].itertuples(index=False):
+        row, column = heat["y"].index(pair.clinician), payers.index(pair.payer)
+        assert grid[row][column] == red, pair
+        assert heat["text"][row][column] == formatting.money(matrix.loc[tuple(pair), "at_risk"]), pair
+        states.add(matrix.loc[tuple(pair), "state"])
+    assert {"termed", "active"} & states  # the sample bills after a term or before an effective date
+    assert int((grid == red).sum()) == len(outside)
 
 
 def test_sidebar_filters_narrow_the_matrix_licenses_and_clinician_list(sample_app, open_page):
