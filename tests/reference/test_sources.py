@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import bhdash.rules.catalogue  # noqa: F401  (registers the catalogue)
@@ -61,3 +63,12 @@ def test_cited_lists_each_source_once_in_order():
 def test_an_unknown_id_is_an_error_not_a_silent_gap():
     with pytest.raises(KeyError):
         sources.citation("S9999")
+
+
+def test_rule_sources_cite_no_internal_notes():
+    """A practice manager sees a rule's source in words: no research-note sections, file names or issues."""
+    internal = re.compile(r"§|\.md\b|\.csv\b|\bissue \d|data contract")
+    leaks = {rule_id: rule.source for rule_id, rule in REGISTRY.items() if internal.search(rule.source)}
+    assert leaks == {}
+    assert sources.in_words(REGISTRY["DUP-001"].source) == (
+        "Novitas Solutions (CARC 18: exact duplicate claim or service)")

@@ -100,7 +100,7 @@ def _long_day_hits(claims: pd.DataFrame, ctx: CheckContext, low: float, high: fl
         "(`impossible_day_minutes`, default 600); no published threshold is known."
     ),
     fix="Check the day's appointments and times for entry errors (wrong clinician, date or minutes).",
-    source="S18 (OIG Oceanside: 33 services/day); §11 impossible-day screen (threshold unconfirmed)",
+    source="S18 (OIG Oceanside: 33 services a day); the day threshold is a bhdash setting (no published one)",
     needs=("clinician_name", "service_date", "procedure_code", "minutes"),
 )
 def long_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -113,7 +113,7 @@ def long_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     title="More than 24 hours of sessions for one clinician on one date",
     rationale="More than 1,440 minutes of sessions by one rendering clinician on one date cannot happen.",
     fix="Correct the clinician, date or minutes of the day's lines before submitting.",
-    source="§11, §12 TIME-007 (summed minutes per DOS > 1,440)",
+    source="A day holds 1,440 minutes; S17, S18 (OIG audits of psychotherapy time)",
     needs=("clinician_name", "service_date", "procedure_code", "minutes"),
 )
 def impossible_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -129,7 +129,7 @@ def impossible_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         "time; a group session overlapping an individual session is still an overlap."
     ),
     fix="Correct the start/stop times, or the rendering clinician, of the overlapping sessions.",
-    source="§12 TIME-007 (overlapping start/stop windows across patients); S17, S18",
+    source="S17, S18 (OIG audits of psychotherapy time: overlapping sessions)",
     needs=("clinician_name", "service_date", "patient_id", "procedure_code", "start_time", "end_time"),
 )
 def overlapping_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -205,8 +205,7 @@ DEFAULT_EVALUATION_REPEAT_MONTHS = 6
     ),
     fix="Bill the follow-up as psychotherapy or E/M, or document why a new evaluation was needed "
         "(new episode of care, significant change in condition).",
-    source="S21 (BCBS IL: 90791 again only after ≥ 6 months); S28, S70 (evaluation frequency); "
-           "§12 MUE-002",
+    source="S21 (BCBS IL: 90791 again only after ≥ 6 months); S28, S70 (evaluation frequency)",
     needs=("procedure_code", "patient_id", "service_date"),
 )
 def repeated_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

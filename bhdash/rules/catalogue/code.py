@@ -92,7 +92,7 @@ def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
         "a letter and 4 digits (HCPCS Level II). Anything else is rejected before adjudication."
     ),
     fix="Correct the code in the EHR (a stray character, a missing digit, a modifier typed into the code).",
-    source="S2, S3 (code formats in the CMS edit files); §10 CARC 16/181",
+    source="S2, S3 (code formats in the CMS edit files); S105 (CARC 16, 181: missing or invalid code)",
     needs=("procedure_code",),
 )
 def malformed_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -111,7 +111,7 @@ def malformed_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         "was not covered by them."
     ),
     fix="Nothing to fix if the code is right; check its time and unit rules by hand.",
-    source="bhdash reference codes.csv (§1 code tables)",
+    source="The CPT and HCPCS codes bhdash knows (its code table, each code with its own source)",
     needs=("procedure_code",),
 )
 def unknown_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -155,7 +155,7 @@ def _modifier_hits(
     title="Malformed modifier",
     rationale="A modifier is exactly two letters or digits; anything else is rejected (CARC 4/182).",
     fix="Correct the modifier in the EHR (e.g. '95', 'HO', '59').",
-    source="§10 (CARC 4, 182: modifier invalid)",
+    source="S105 (CARC 4, 182: modifier inconsistent or invalid)",
     needs=("procedure_code", "modifier_1"),
 )
 def malformed_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

@@ -156,7 +156,8 @@ def _gap_reason(gaps: pd.DataFrame) -> pd.Series:
               "refunded if paid; payers deny them as provider not eligible (CARC B7/185).",
     fix="Hold these claims until the renewal is confirmed (and backdated by the board), then update the "
         "license expiration in the roster.",
-    source="S105 (CARC B7); bh_coding_rules.md §6 (state license required)",
+    source="S105 (CARC B7: provider not eligible on this date of service); state boards require an "
+           "active license",
     needs=("service_date", "clinician_name"),
     needs_roster=("clinicians.license_expiration",),
 )
@@ -184,7 +185,7 @@ def license_expired(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
               "payer enrollment, which are the most expensive denials (CARC B7).",
     fix="Add the clinician (credential, NPI, taxonomy, license, enrollments) to the roster, or correct the "
         "rendering clinician on the claims.",
-    source="S105 (CARC B7); bh_coding_rules.md §10",
+    source="S105 (CARC B7: provider not eligible on this date of service)",
     needs=("clinician_name",),
     needs_roster=("clinicians",),
     clinician_level=True,
@@ -215,7 +216,7 @@ def not_in_roster(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
               "(CARC B7, provider not certified/eligible on this date).",
     fix="Bill these lines only once the enrollment covers the date (ask the payer for a retroactive "
         "effective date), or bill under an enrolled clinician where supervision rules allow.",
-    source="S105 (CARC B7); bh_coding_rules.md §10",
+    source="S105 (CARC B7: provider not eligible on this date of service)",
     needs=("service_date", "clinician_name", "payer"),
     needs_roster=("enrollments",),
     insurance_only=True,
@@ -234,7 +235,7 @@ def not_enrolled(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     rationale="A license that lapses stops every payer's payments from that day; renewals and board "
               "processing take weeks, so expirations within 30/60/90 days of the as-of date need action.",
     fix="Start the renewal now and send the renewed license to every payer the clinician is enrolled with.",
-    source="bh_coding_rules.md §6 (state license required); issue 3 (30/60/90-day horizon)",
+    source="State boards require an active license; the 30/60/90-day horizon is bhdash's own",
     needs=(),
     needs_roster=("clinicians.license_expiration",),
     clinician_level=True,
@@ -269,7 +270,7 @@ def license_expiring(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
               "and enrollments that end soon, so credentialing can be fixed once for all affected lines.",
     fix="Work the credentialing file: request retro effective dates, re-credential before term dates, and "
         "stop scheduling the payer's patients with the clinician until enrolled.",
-    source="S105 (CARC B7); bh_coding_rules.md §10",
+    source="S105 (CARC B7: provider not eligible on this date of service)",
     needs=("service_date", "clinician_name", "payer"),
     needs_roster=("enrollments",),
     clinician_level=True,
@@ -330,7 +331,7 @@ def _ending_soon(coverage: pd.DataFrame, ctx: CheckContext, horizon: int) -> pd.
               "line is not an enrollment error; the payer pays at its out-of-network benefit, if any, and "
               "the patient may owe more.",
     fix="Nothing to fix if out-of-network billing is intended; make sure the patient was told.",
-    source="bh_coding_rules.md §9 (UHC, Cigna non-participating limits, S109, S110); §10 (CARC B7)",
+    source="S109, S110 (UHC and Cigna non-participating filing limits); S105 (CARC B7)",
     needs=("service_date", "clinician_name", "payer"),
     needs_roster=("enrollments",),
     insurance_only=True,

@@ -90,7 +90,7 @@ def missing_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     rationale="A line with no positive charge is either not billed or a data-entry error; its dollars at "
               "stake cannot be estimated.",
     fix="Enter the fee-schedule charge for the code (credits and adjustments belong on separate rows).",
-    source="bhdash data contract (charge per claim line)",
+    source="Claim form: each service line carries its charge (CMS-1500 item 24F)",
     needs=("charge",),
 )
 def bad_charge(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -125,7 +125,7 @@ def submitted_before_service(claims: pd.DataFrame, ctx: CheckContext) -> pd.Data
     rationale="Same-day pairs, duplicates and frequency rules compare lines of one patient; a line with no "
               "member id or name + date of birth cannot be compared.",
     fix="Record the member id (or the patient's name and date of birth) on the claim and re-export.",
-    source="bhdash data contract (patient_id)",
+    source="Claim form: the insured's ID number (CMS-1500 item 1a)",
     needs=("patient_id",),
 )
 def missing_patient(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -141,7 +141,7 @@ def missing_patient(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
               "'two', a place of service 'Office?') is kept on its line; every check that needs the value "
               "skipped that line, so the problem is reported here instead of silently dropped.",
     fix="Correct the value in the EHR and re-export.",
-    source="bhdash data contract (one normalizer per field kind)",
+    source="bhdash reads each kind of value one way; a value it cannot read is reported, never guessed",
     needs=(),
 )
 def unreadable_value(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from bhdash.rules.registry import hits, rule
         "it is an overpayment to return."
     ),
     fix="Remove or void the repeated line; if two sessions really happened, record their start times.",
-    source="§10, §12 DUP-001 (CARC 18 exact duplicate)",
+    source="S105 (CARC 18: exact duplicate claim or service)",
     needs=("patient_id", "service_date", "clinician_name", "procedure_code"),
 )
 def duplicate_lines(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

@@ -109,8 +109,8 @@ def _window(long: pd.DataFrame, label: str = "billable") -> pd.Series:
               "no diagnosis is rejected (CARC 146/16).",
     fix="Code the diagnosis to the full specificity in force on the date of service (e.g. F32.1 rather than "
         "F32; F50.20-F50.25 rather than F50.2 from 2024-10-01) and attach it to the line.",
-    source="S100; ICD-10-CM FY2021, FY2025 and FY2026 code sets (CDC/CMS) with dated FY transitions "
-           "(reference icd10cm_sets.csv, icd10cm_transitions.csv)",
+    source="S100; the ICD-10-CM code sets of FY2021, FY2025 and FY2026 (CDC, CMS), with the codes added "
+           "and deleted between them dated",
     needs=("dx_1",),
     facts=("icd10cm_transitions.csv",),
 )
@@ -180,7 +180,7 @@ def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.Dat
               "primary after several visits or after a diagnostic evaluation they draw medical-necessity "
               "review (CARC 50).",
     fix="Update the diagnosis to the specific code the assessment supports.",
-    source="bh_coding_rules.md §8 (unconfirmed); S104",
+    source="S104 (LCD L35101: diagnoses specific to the service); other payers unconfirmed",
     needs=("patient_id", "dx_1", "service_date"),
 )
 def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -267,7 +267,7 @@ def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     rationale="R codes (e.g. R45.851 suicidal ideation) are accepted as secondary diagnoses, but as the "
               "first diagnosis on psychotherapy they are frequently denied (unconfirmed, hence a warning).",
     fix="List the F-code diagnosis first and keep the symptom code as secondary.",
-    source="bh_coding_rules.md §8 (unconfirmed)",
+    source="ICD-10-CM Official Guidelines (first-listed diagnosis); payer practice unconfirmed",
     needs=("procedure_code", "dx_1"),
 )
 def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -289,7 +289,7 @@ def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
               "may or may not have been billable on a date in the gap; a well-formed code in no shipped set, "
               "dated in such a year or after the newest set (a new October code), may be valid then.",
     fix="Check the code against the ICD-10-CM code set of the date's fiscal year (Oct 1 to Sep 30).",
-    source="S100; ICD-10-CM code sets shipped (reference icd10cm_sets.csv)",
+    source="S100; the ICD-10-CM code set of each fiscal year (CDC, CMS)",
     needs=("dx_1",),
     facts=("icd10cm_transitions.csv",),
 )

@@ -37,8 +37,8 @@ _CORRECTION_LABELS = {"holm": "Holm", "bh": "BH"}
               "reference, and the finding says so.",
     fix="Check that the documented times support the codes billed; if they do, keep the documentation "
         "ready for a record request. If not, code to the documented time.",
-    source="bh_coding_rules.md §11 (S114-S117 Anthem/EquiClaim, Medical Mutual 90837 thresholds; "
-           "S127-S129 CMS CBR); payer_norms.md §8 norms (basis shown per finding)",
+    source="S114, S115, S116, S117 (90837 share thresholds in payer letters); S127, S128, S129 (CMS "
+           "comparative billing reports); each finding names the norm it used and its source",
     needs=("clinician_name", "procedure_code", "payer"),
     clinician_level=True,
 )

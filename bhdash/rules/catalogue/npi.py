@@ -44,7 +44,7 @@ def invalid_npi(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     rationale="The NPI on the line must be the rendering clinician's own; a different NPI means the claim "
               "goes out under someone else's enrollment or is rejected (CARC 16/B7).",
     fix="Use the clinician's NPI from the roster (or fix the roster if the claim is right).",
-    source="S97; bh_coding_rules.md §7 (compare against NPPES/roster)",
+    source="S97, S98 (NPI check digit); the clinician's NPI in the roster (NPPES)",
     needs=("clinician_npi", "clinician_name"),
     needs_roster=("clinicians.npi",),
 )

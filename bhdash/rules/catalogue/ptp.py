@@ -203,7 +203,7 @@ def em_with_standalone_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) ->
         "CMS file, hence a warning."
     ),
     fix="Check the payer's edits; bill one of the two services for that date.",
-    source="bh_coding_rules.md §1.5 (CPT HBAI parenthetical, unconfirmed)",
+    source="CPT instructions for health behavior codes 96156–96171 (unconfirmed); S44, S45",
     needs=SAME_DAY,
     facts=("ptp_pairs.csv",),
 )
