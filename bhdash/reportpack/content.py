@@ -368,10 +368,15 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def _clinician_cards(
-    analysis: Analysis, directory: PayerDirectory, norm_table: pd.DataFrame, only: set[str] | None = None
+    analysis: Analysis,
+    directory: PayerDirectory,
+    norm_table: pd.DataFrame,
+    only: set[str] | None = None,
+    matrix: pd.DataFrame | None = None,
 ) -> list[ClinicianCard]:
     """One card per clinician who billed in the view (or only those in `only`); peer percentiles are always
-    among every clinician in the view."""
+    among every clinician in the view. `matrix` is the view's `metrics.enrollment_matrix` when the caller
+    has it (the full report draws it too); a card reads only its clinician's billed or enrolled pairs."""
     claims, findings, risk = analysis.claims, analysis.check.findings, analysis.risk
     if claims.empty or "clinician_name" not in claims.columns:
         return []
@@ -383,7 +388,8 @@ def _clinician_cards(
     )
     peers = norms.peer_metrics(billed, risk["expected_payment"]).set_index("clinician")
     licenses = metrics.license_status(analysis.roster.clinicians, analysis.as_of).set_index("clinician")
-    matrix = metrics.enrollment_matrix(analysis.roster, billed, analysis.as_of, directory)
+    if matrix is None:
+        matrix = metrics.enrollment_matrix(analysis.roster, billed, analysis.as_of, directory)
     outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
     amounts = risk["amount_at_risk"].reindex(billed.index).fillna(0.0)
     relevant = matrix[(matrix["lines"] > 0) | (matrix["state"] != "none")]
@@ -713,6 +719,7 @@ def build_report(
     expiring = license_table[license_table["status"] != "valid"]
     expiring = expiring[expiring["status"] != "unknown"]
     outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
+    matrix = metrics.enrollment_matrix(view.roster, claims, view.as_of, directory, outside=outside)
     risk_payers = metrics.risk_by(claims, risk, findings, "payer")
     risk_clinicians = metrics.risk_by(claims, risk, findings, "clinician_name")
     rules = metrics.rule_catalogue(view.check.rules)
@@ -732,10 +739,8 @@ def build_report(
         rules_total=len(view.check.rules),
         families=_family_sections(view, options.identified),
         family_figure=charts.findings_by_family(metrics.findings_by_family(findings)),
-        clinicians=_clinician_cards(view, directory, norm_table),
-        matrix_figure=charts.enrollment_matrix(
-            metrics.enrollment_matrix(view.roster, claims, view.as_of, directory, outside=outside)
-        ),
+        clinicians=_clinician_cards(view, directory, norm_table, matrix=matrix),
+        matrix_figure=charts.enrollment_matrix(matrix),
         expiring=[
             {
                 "clinician": row.clinician,
