@@ -95,7 +95,6 @@ class _Charts:
             return ""
         self.count += 1
         layout: dict[str, Any] = {
-            "template": _report_template(),
             "font": {"family": REPORT_FONT, "size": 11},
             "paper_bgcolor": "white",
             "plot_bgcolor": "white",
@@ -105,7 +104,9 @@ class _Charts:
         if self.for_print:
             layout.update(width=int(PRINT_WIDTH_PX * width_share), autosize=False)
         shown = figure.to_plotly_json()
-        shown["layout"] = _merged(shown.get("layout", {}), layout)
+        # The template replaces the figure's own (the process default: Streamlit sets its theme's), as
+        # plotly's update_layout(template=...) does; the other settings are merged into the figure's.
+        shown["layout"] = {**_merged(shown.get("layout", {}), layout), "template": _report_template()}
         config = {"staticPlot": True} if self.for_print else {"displaylogo": False, "responsive": True}
         return plotly.io.to_html(
             shown,

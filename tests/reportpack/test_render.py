@@ -19,7 +19,9 @@ def _layout(div: str) -> dict:
     return layout
 
 
-def test_print_chart_gets_the_report_look_and_keeps_its_own_settings():
+def test_print_chart_gets_the_report_look_and_keeps_its_own_settings(monkeypatch):
+    # the dashboard's process default is Streamlit's theme; the report's charts still look the same
+    monkeypatch.setattr(plotly.io.templates, "default", "plotly_dark")
     figure = go.Figure(go.Bar(x=["90834", "90837"], y=[0.4, 0.6]))
     figure.update_layout(font={"color": "#123456"}, height=280, title="Code mix")
     before = figure.to_plotly_json()
