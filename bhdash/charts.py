@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bhdash.text import plural
+
 SEVERITY_COLORS: dict[str, str] = {"error": "#d1242f", "warning": "#e8912d", "info": "#4c8bf5"}
 OUTSIDE_STATE = "billed outside enrollment"
 ENROLLMENT_COLORS: dict[str, str] = {
@@ -69,6 +71,12 @@ def plot_text(text: object) -> str:
 def plot_texts(texts: Iterable[object]) -> list[str]:
     """`plot_text` for every item of a column or list."""
     return [plot_text(text) for text in texts]
+
+
+def _hover_columns(*columns: Iterable[object]) -> np.ndarray:
+    """Per-point hover data, one column per argument, kept as objects so numbers stay numbers (plotly
+    formats them) beside ready-made words such as "1 line"."""
+    return np.array([list(column) for column in columns], dtype=object).T
 
 
 def _layout(figure: go.Figure, title: str | None = None, height: int = 360) -> go.Figure:
@@ -126,10 +134,13 @@ def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
                     name=severity,
                     orientation="h",
                     marker_color=color,
-                    customdata=part["at_risk"].fillna(0).to_numpy(),
+                    customdata=_hover_columns(
+                        [plural(count, "finding") for count in part["findings"].fillna(0)],
+                        part["at_risk"].fillna(0),
+                    ),
                     hovertemplate="%{y} · "
                     + severity
-                    + ": %{x:,} findings, $%{customdata:,.0f} at risk<extra></extra>",
+                    + ": %{customdata[0]}, $%{customdata[1]:,.0f} at risk<extra></extra>",
                 )
             )
     figure.update_layout(barmode="stack")
@@ -225,10 +236,10 @@ def code_mix_vs_norm(comparison: pd.DataFrame, family: str, title: str | None = 
             y=comparison["observed_share"].to_numpy(),
             name="this clinician",
             marker_color=OBSERVED_COLOR,
-            customdata=comparison["lines"].to_numpy(),
+            customdata=[plural(count, "line") for count in comparison["lines"]],
             text=[f"{share:.0%}" for share in comparison["observed_share"]],
             textposition="outside",
-            hovertemplate="%{x}: %{y:.1%} (%{customdata:,} lines)<extra></extra>",
+            hovertemplate="%{x}: %{y:.1%} (%{customdata})<extra></extra>",
         )
     )
     figure.add_trace(
@@ -262,8 +273,8 @@ def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figur
                 name=plot_text(code),
                 stackgroup="one",
                 mode="lines",
-                customdata=part["lines"],
-                hovertemplate="%{fullData.name} · %{x|%b %Y}: %{y:.0%} (%{customdata} lines)<extra></extra>",
+                customdata=[plural(count, "line") for count in part["lines"]],
+                hovertemplate="%{fullData.name} · %{x|%b %Y}: %{y:.0%} (%{customdata})<extra></extra>",
             )
         )
     figure.update_yaxes(tickformat=".0%", range=[0, 1])
@@ -418,8 +429,10 @@ def credential_timeline(
                     "line": {"color": "white", "width": 1},
                     "symbol": "x" if is_outside else "circle",
                 },
-                customdata=np.stack([weeks["lines"], weeks["charges"]], axis=-1),
-                hovertemplate="%{y} · week of %{x|%Y-%m-%d}: %{customdata[0]} lines, "
+                customdata=_hover_columns(
+                    [plural(count, "line") for count in weeks["lines"]], weeks["charges"]
+                ),
+                hovertemplate="%{y} · week of %{x|%Y-%m-%d}: %{customdata[0]}, "
                 "$%{customdata[1]:,.0f}"
                 + (" billed outside enrollment" if is_outside else "")
                 + "<extra></extra>",
@@ -454,10 +467,12 @@ def outside_enrollment(outside: pd.DataFrame) -> go.Figure:
             x=shown["at_risk"],
             orientation="h",
             marker_color=ENROLLMENT_COLORS["termed"],
-            customdata=np.stack([shown["lines"].to_numpy(), plot_texts(shown["pair"])], axis=-1),
+            customdata=_hover_columns(
+                [plural(count, "line") for count in shown["lines"]], plot_texts(shown["pair"])
+            ),
             text=[f"${amount:,.0f}" for amount in shown["at_risk"]],
             textposition="auto",
-            hovertemplate="%{customdata[1]}: $%{x:,.0f} on %{customdata[0]} lines<extra></extra>",
+            hovertemplate="%{customdata[1]}: $%{x:,.0f} on %{customdata[0]}<extra></extra>",
         )
     )
     figure.update_xaxes(tickformat=MONEY_AXIS, title="at risk, billed outside enrollment")
@@ -485,8 +500,13 @@ def risk_histogram(histogram: pd.DataFrame, rule_based: bool) -> go.Figure:
                 "cmin": 0,
                 "cmax": 1,
             },
-            customdata=np.stack([histogram["low"], histogram["high"], histogram["amount_at_risk"]], axis=-1),
-            hovertemplate="risk %{customdata[0]:.0%}–%{customdata[1]:.0%}: %{y:,} lines, "
+            customdata=_hover_columns(
+                histogram["low"],
+                histogram["high"],
+                histogram["amount_at_risk"],
+                [plural(count, "line") for count in histogram["lines"]],
+            ),
+            hovertemplate="risk %{customdata[0]:.0%}–%{customdata[1]:.0%}: %{customdata[3]}, "
             "$%{customdata[2]:,.0f} at risk<extra></extra>",
         )
     )
@@ -563,8 +583,8 @@ def calibration(table: pd.DataFrame) -> go.Figure:
                 "size": np.clip(np.sqrt(table["lines"].to_numpy(dtype="float64")), 6, 22),
                 "color": SCENARIO_COLOR,
             },
-            customdata=table["lines"],
-            hovertemplate="predicted %{x:.1%} · observed %{y:.1%} (%{customdata:,} lines)<extra></extra>",
+            customdata=[plural(count, "line") for count in table["lines"]],
+            hovertemplate="predicted %{x:.1%} · observed %{y:.1%} (%{customdata})<extra></extra>",
         )
     )
     figure.update_xaxes(tickformat=".0%", title="predicted denial rate", range=[0, top])

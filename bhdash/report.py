@@ -21,6 +21,7 @@ from bhdash.analysis import Analysis
 from bhdash.model import FAMILIES, SEVERITIES
 from bhdash.reference import sources
 from bhdash.rules import REGISTRY
+from bhdash.text import plural
 
 FINDING_EXPORT_COLUMNS: tuple[str, ...] = (
     "row", "rule", "family", "severity", "title", "message", "claim_id", "clinician", "payer", "code",
@@ -251,9 +252,11 @@ def render_table(analysis: Analysis, top: int = TOP_FINDINGS) -> str:
     lines = [
         f"bhdash check — {where} (header row {source['header_row']}"
         + (f", layout {source['layout']}" if source["layout"] else "") + ")",
-        f"As of {document['as_of']}: {summary['rows_read']} rows read = {summary['claim_lines']} claim lines "
-        f"+ {summary['rows_skipped']} skipped rows",
-        f"{summary['lines_with_errors']} lines with errors; {_money(summary['amount_at_risk'])} at risk = "
+        f"As of {document['as_of']}: {plural(summary['rows_read'], 'row')} read = "
+        f"{plural(summary['claim_lines'], 'claim line')} "
+        f"+ {plural(summary['rows_skipped'], 'skipped row')}",
+        f"{plural(summary['lines_with_errors'], 'line')} with errors; "
+        f"{_money(summary['amount_at_risk'])} at risk = "
         f"{_money(document['money']['certain_loss'])} certain + {_money(document['money']['likely_loss'])} "
         f"likely (denial risk: {analysis.risk_model.get('status', 'prior')}); "
         f"{_money(document['money']['expected_ordinary_denials'])} expected ordinary denials, not included",
@@ -306,10 +309,10 @@ def _remit_lines(analysis: Analysis, top: int) -> list[str]:
     if analysis.remit is None:
         return []
     summary = analysis.remit.summary()
-    lines = [f"Remittances: {summary['files']} file(s), {summary['remit_lines']} lines; "
-             f"{summary['claim_lines_matched']} claim lines matched, "
+    lines = [f"Remittances: {plural(summary['files'], 'file')}, {plural(summary['remit_lines'], 'line')}; "
+             f"{plural(summary['claim_lines_matched'], 'claim line')} matched, "
              f"{summary['claim_lines_unmatched']} without a remittance; "
-             f"{summary['remit_lines_unmatched']} remittance lines unmatched"]
+             f"{plural(summary['remit_lines_unmatched'], 'remittance line')} unmatched"]
     for title, table in remit_unmatched_tables(analysis).items():
         if table.empty:
             continue

@@ -6,6 +6,7 @@ import streamlit as st
 from bhdash import charts, metrics, money, reportpack
 from bhdash.app import downloads, formatting, loading, norms_upload, page, session
 from bhdash.norms import code_family_label, mix_verdict
+from bhdash.text import plural
 
 _family = code_family_label
 
@@ -173,7 +174,8 @@ else:
             )
             st.markdown(
                 f"**{_family(group.code_family)}** {badge}  \n"
-                f":gray[{group.payer_type.replace('_', ' ').capitalize()} · {group.volume:,} services]"
+                f":gray[{group.payer_type.replace('_', ' ').capitalize()} · "
+                f"{plural(group.volume, 'service')}]"
             )
             st.plotly_chart(
                 charts.code_mix_vs_norm(comparison, _family(group.code_family)),

@@ -5,6 +5,7 @@ import streamlit as st
 
 from bhdash import charts, metrics
 from bhdash.app import formatting, page
+from bhdash.text import plural
 
 current = page.analysis_page("Credentialing")
 analysis = current.loaded.analysis
@@ -54,7 +55,10 @@ st.caption(
 )
 st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:
-    st.markdown(f"**{len(billed_without)} clinician × payer pairs** were billed outside a valid enrollment:")
+    st.markdown(
+        f"**{plural(len(billed_without), 'clinician × payer pair')}** "
+        f"{'was' if len(billed_without) == 1 else 'were'} billed outside a valid enrollment:"
+    )
     st.dataframe(
         billed_without[["clinician", "payer", "label", "first_date", "last_date", "lines", "at_risk"]],
         hide_index=True,
@@ -63,7 +67,7 @@ if not billed_without.empty:
         column_config={
             "clinician": "Clinician",
             "payer": "Payer",
-            "label": st.column_config.TextColumn(f"Enrollment as of {as_of:%Y-%m-%d}", width="medium"),
+            "label": st.column_config.TextColumn(f"Enrollment as of {as_of:%Y-%m-%d}", width="large"),
             "first_date": st.column_config.DateColumn("First billed outside", format="YYYY-MM-DD"),
             "last_date": st.column_config.DateColumn("Last billed outside", format="YYYY-MM-DD"),
             "lines": st.column_config.NumberColumn("Lines", format="%d"),
@@ -132,5 +136,5 @@ if default is not None:
     if not own.empty:
         st.markdown(
             f"**{formatting.plain(chosen)}** has **{formatting.money(own['at_risk'].sum())}** at risk on "
-            f"{int(own['lines'].sum()):,} lines billed outside a valid enrollment."
+            f"{plural(int(own['lines'].sum()), 'line')} billed outside a valid enrollment."
         )

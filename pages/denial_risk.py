@@ -6,6 +6,7 @@ import streamlit as st
 from bhdash import charts, metrics
 from bhdash import money as money_model
 from bhdash.app import formatting, page
+from bhdash.text import plural
 
 current = page.analysis_page("Denial risk")
 model = current.loaded.analysis.risk_model
@@ -14,7 +15,7 @@ risk = current.risk
 
 if trained:
     st.caption(
-        f"Risk from a model learned on {model['history_lines']:,} adjudicated lines of your history "
+        f"Risk from a model learned on {plural(model['history_lines'], 'adjudicated line')} of your history "
         f"({model['denial_rate']:.1%} denied), using only what is known before submission: rule hits, "
         "payer, code, credential, place of service, modifiers and days to submission."
     )

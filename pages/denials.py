@@ -5,6 +5,7 @@ import streamlit as st
 from bhdash import charts, denials, export
 from bhdash.app import formatting, page
 from bhdash.risk import adjudicated_mask
+from bhdash.text import plural
 
 current = page.analysis_page("Denials")
 analysis = current.loaded.analysis
@@ -32,7 +33,7 @@ st.caption(
 
 row = st.columns(4)
 row[0].metric("Denied", formatting.money(figures["denied_dollars"]), border=True,
-              delta=f"{figures['denied_lines']:,} lines", delta_color="off", delta_arrow="off")
+              delta=plural(figures["denied_lines"], "line"), delta_color="off", delta_arrow="off")
 row[1].metric(
     "Preventable",
     formatting.money(figures["preventable_dollars"]),
@@ -72,7 +73,8 @@ for tab, (by, title) in zip(
 st.subheader("Preventable denials")
 preventable = lines[lines["preventable"]]
 st.markdown(
-    f"**{len(preventable):,}** denied lines, **{formatting.money(figures['preventable_dollars'])}**, carried "
+    f"**{plural(len(preventable), 'denied line')}**, "
+    f"**{formatting.money(figures['preventable_dollars'])}**, carried "
     "a finding that would have stopped them before submission."
 )
 columns = ["row", "claim_id", "payer", "clinician", "code", "reason", "description", "dollars", "caught_by"]

@@ -6,6 +6,7 @@ from bhdash import charts, metrics
 from bhdash.app import formatting, page
 from bhdash.app.money_view import money_tiles
 from bhdash.coverage import coverage
+from bhdash.text import plural
 
 current = page.analysis_page("Overview")
 analysis = current.loaded.analysis
@@ -53,9 +54,9 @@ for first in range(0, len(items), 2):
     for column, item in zip(st.columns(2), items[first : first + 2], strict=False):
         with column, st.container(border=True, height="stretch"):
             scope = (
-                formatting.count(item.lines, "line")
+                plural(item.lines, "line")
                 if item.lines
-                else formatting.count(item.findings, "clinician finding")
+                else plural(item.findings, "clinician finding")
             )
             st.markdown(
                 f"**{item.title}**  \n:red[**{formatting.money(item.amount_at_risk)} at risk**] · "

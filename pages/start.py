@@ -14,6 +14,7 @@ from bhdash.app import downloads, formatting, loading, page, session
 from bhdash.app import workspace as workspace_ui
 from bhdash.ingest.mapping import IGNORE_FIELD, SCOPES
 from bhdash.model import CLAIM_FIELDS
+from bhdash.text import plural
 from bhdash.workspace.store import DuplicateUploadError, WorkspaceError
 
 FIELD_LABELS = {
@@ -92,8 +93,8 @@ ingested = loaded.ingest
 analysis = loaded.analysis
 kpis = metrics.kpis(analysis.claims, analysis.check.findings, analysis.risk)
 st.success(
-    f"**{formatting.plain(loaded.source_label)}** is loaded: {kpis.claim_lines:,} claim lines, "
-    f"{len(analysis.check.findings):,} findings, {formatting.money(kpis.dollars_at_risk)} at risk.",
+    f"**{formatting.plain(loaded.source_label)}** is loaded: {plural(kpis.claim_lines, 'claim line')}, "
+    f"{plural(len(analysis.check.findings), 'finding')}, {formatting.money(kpis.dollars_at_risk)} at risk.",
     icon=":material/check_circle:",
 )
 links = st.columns([3, 3, 2, 2], vertical_alignment="center")
@@ -185,7 +186,7 @@ if analysis.remit is not None:
         st.warning(f"{formatting.plain(item.file)} was not read: {formatting.plain(item.error)}",
                    icon=":material/warning:")
     with st.expander(f"Unmatched lines ({counts['remit_lines_unmatched']:,} remittance, "
-                     f"{counts['claim_lines_unmatched']:,} claim lines without a remittance)"):
+                     f"{plural(counts['claim_lines_unmatched'], 'claim line')} without a remittance)"):
         st.markdown("**Remittance lines with no claim line**")
         st.dataframe(remit.unmatched_lines, hide_index=True, width="stretch")
         st.markdown("**Claim lines with no remittance** (lines not yet adjudicated are expected here)")

@@ -6,6 +6,7 @@ import streamlit as st
 from bhdash import charts, metrics, whatif
 from bhdash.app import formatting, page, scenarios, session
 from bhdash.model import FAMILIES, FAMILY_NAMES
+from bhdash.text import plural
 
 BASE = "whatif_base"
 VERSION = "whatif_version"
@@ -339,7 +340,7 @@ save_left.download_button(
 save_right.caption("Load it again here to replay the same scenario on this practice's data.")
 
 if comparison.lines_affected:
-    with st.expander(f"The {comparison.lines_affected:,} lines this scenario changes"):
+    with st.expander(f"The {plural(comparison.lines_affected, 'line')} this scenario changes"):
         st.dataframe(
             comparison.affected.head(500),
             hide_index=True,

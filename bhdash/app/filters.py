@@ -13,6 +13,7 @@ from bhdash import metrics
 from bhdash.app.formatting import plain
 from bhdash.app.loading import Loaded
 from bhdash.app.session import loaded_key
+from bhdash.text import plural
 
 FILTER_DATES = "filter_dates"
 FILTER_PAYERS = "filter_payers"
@@ -48,7 +49,7 @@ def render_sidebar(loaded: Loaded | None) -> metrics.Filters:
         claims = loaded.analysis.claims
         st.markdown(f"**{plain(loaded.source_label)}**")
         layout = loaded.ingest.source.layout
-        st.caption(f"{len(claims):,} claim lines" + (f" · layout: {plain(layout)}" if layout else ""))
+        st.caption(plural(len(claims), "claim line") + (f" · layout: {plain(layout)}" if layout else ""))
         options = metrics.filter_options(claims)
         first = options["first_date"].date() if options["first_date"] is not None else None
         last = options["last_date"].date() if options["last_date"] is not None else None

@@ -44,11 +44,6 @@ def count_change(value: float, digits: int = 0) -> str | None:
     return f"{value:+,.{digits}f}"
 
 
-def count(number: int, noun: str) -> str:
-    """ "1 line", "2 lines", "1,204 lines": a count with its noun in the right number."""
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
 def percent(value: float, digits: int = 1) -> str:
     """A share as a percent; a dash when it is undefined (e.g. no lines)."""
     return "—" if pd.isna(value) else f"{value:.{digits}%}"

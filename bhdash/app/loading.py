@@ -23,6 +23,7 @@ from bhdash.errors import InputFileError
 from bhdash.ingest import IngestResult, ingest
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.remit import RemitFile, read_remittance_bytes
+from bhdash.text import plural
 
 MAX_UPLOAD_MB = 50
 
@@ -169,18 +170,18 @@ def load() -> Loaded | None:
             status.update(label=f"Could not read {plain(claims.name)}", state="error", expanded=False)
             raise
         st.write(
-            f"Read {ingested.rows_read:,} rows: {len(ingested.claims):,} claim lines, "
-            f"{len(ingested.skipped):,} rows skipped."
+            f"Read {plural(ingested.rows_read, 'row')}: {plural(len(ingested.claims), 'claim line')}, "
+            f"{plural(len(ingested.skipped), 'row')} skipped."
         )
         adjudicated = risk.adjudicated_mask(ingested.claims).any() or bool(session.remittances())
         learning = " and learning from the adjudicated ones" if adjudicated else ""
-        status.update(label=f"Checking {len(ingested.claims):,} claim lines{learning}…")
+        status.update(label=f"Checking {plural(len(ingested.claims), 'claim line')}{learning}…")
         analysis = _check(key, ingested)
         rules = analysis.check.rules
         st.write(
             f"Ran {int((rules['status'] == 'ran').sum())} rules "
             f"({int((rules['status'] == 'skipped').sum())} skipped for missing data): "
-            f"{len(analysis.check.findings):,} findings."
+            f"{plural(len(analysis.check.findings), 'finding')}."
         )
         status.update(label=f"{plain(label)}: ready", state="complete", expanded=False)
     st.session_state[LOADED_KEY] = key

@@ -7,6 +7,7 @@ import streamlit as st
 
 from bhdash import money
 from bhdash.app import formatting
+from bhdash.text import plural
 
 
 def money_tiles(summary: money.MoneySummary) -> None:
@@ -17,7 +18,7 @@ def money_tiles(summary: money.MoneySummary) -> None:
     notes = {
         "at_risk": f"{formatting.money(summary.certain)} certain + "
                    f"{formatting.money(summary.likely)} likely.",
-        "certain": f"On {summary.unpayable_lines:,} lines.",
+        "certain": f"On {plural(summary.unpayable_lines, 'line')}.",
         "likely": "",
         "baseline": "Not part of the money at risk.",
     }

@@ -8,6 +8,7 @@ from bhdash.app import loading
 from bhdash.app.filters import View, view
 from bhdash.app.formatting import plain
 from bhdash.errors import InputFileError
+from bhdash.text import plural
 
 
 def show_input_error(error: InputFileError) -> None:
@@ -59,5 +60,5 @@ def _filter_note(current: View) -> None:
     if current.filters.active:
         st.caption(
             f":material/filter_alt: Filtered: {len(current.claims):,} of "
-            f"{len(current.loaded.analysis.claims):,} claim lines."
+            f"{plural(len(current.loaded.analysis.claims), 'claim line')}."
         )

@@ -9,6 +9,7 @@ import pandas as pd
 
 from bhdash.ingest import IngestResult
 from bhdash.model import PHI_COLUMNS
+from bhdash.text import plural
 
 SKIPPED_LISTED = 20
 
@@ -93,7 +94,7 @@ def render_table(data: dict) -> str:
     categories = ", ".join(f"{name} {count}" for name, count in rows["skipped_by_category"].items())
     lines += [
         "",
-        f"Rows: {rows['read']} read = {rows['claim_lines']} claim lines + {rows['skipped']} skipped"
+        f"Rows: {rows['read']} read = {plural(rows['claim_lines'], 'claim line')} + {rows['skipped']} skipped"
         + (f" ({categories})" if categories else ""),
     ]
     if data["skipped"]:
@@ -107,7 +108,7 @@ def render_table(data: dict) -> str:
     )
     lines += [
         "",
-        f"Roster: {roster['clinicians']} clinicians, {roster['enrollments']} enrollments"
+        f"Roster: {plural(roster['clinicians'], 'clinician')}, {plural(roster['enrollments'], 'enrollment')}"
         + (f" (from {roster_from})" if roster_from else ""),
     ]
     if data["warnings"]:
@@ -115,7 +116,7 @@ def render_table(data: dict) -> str:
     preview = pd.DataFrame(data["preview"])
     lines += [
         "",
-        f"Preview (first {len(preview)} claim lines; patient columns hidden):",
+        f"Preview (first {plural(len(preview), 'claim line')}; patient columns hidden):",
         preview.fillna("").to_string(index=False) if not preview.empty else "  (no claim lines)",
     ]
     return "\n".join(lines)

@@ -11,6 +11,8 @@ import math
 
 import pandas as pd
 
+from bhdash.text import plural  # noqa: F401  (the templates' "plural", one helper everywhere)
+
 FAMILY_MEANINGS: dict[str, tuple[str, str]] = {
     "DATA": (
         "Missing or unreadable data",
@@ -96,11 +98,6 @@ def count(value: float | int | None) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
     return f"{round(value):,}"
-
-
-def plural(number: int, word: str, many: str | None = None) -> str:
-    """ "1 line", "2 lines"."""
-    return f"{count(number)} {word if number == 1 else (many or word + 's')}"
 
 
 def day(value: object) -> str:

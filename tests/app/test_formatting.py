@@ -21,11 +21,3 @@ def test_markdown_and_html_in_user_text_are_escaped():
     assert plain("sheet '**Q1**' [x](javascript:alert(1)) <b>$5</b> &lt;") == (
         "sheet '\\*\\*Q1\\*\\*' \\[x\\]\\(javascript\\:alert\\(1\\)\\) \\<b\\>\\$5\\</b\\> \\&lt;"
     )
-
-
-def test_counts_read_one_line_and_two_lines() -> None:
-    from bhdash.app.formatting import count
-
-    assert count(1, "line") == "1 line"
-    assert count(0, "line") == "0 lines"
-    assert count(1204, "clinician finding") == "1,204 clinician findings"

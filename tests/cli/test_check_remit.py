@@ -42,7 +42,7 @@ def test_table_and_xlsx_list_unmatched_lines_with_reasons(tmp_path: Path) -> Non
     claims = _claims(tmp_path)
     remit = str(FIXTURES / "ig_single_payment.835")
     table = RUNNER.invoke(app, ["check", str(claims), "--remit", remit]).stdout
-    assert "Remittances: 1 file(s), 4 lines; 3 claim lines matched, 1 without a remittance" in table
+    assert "Remittances: 1 file, 4 lines; 3 claim lines matched, 1 without a remittance" in table
     assert "row 5: CLM7777 90834 2026-01-08: no remittance for this line" in table
     assert ("ig_single_payment.835: CLM1003 90834 2026-01-07: claim CLM1003 and its patient are not in"
             in table)
