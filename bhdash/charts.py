@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from bhdash.model import FAMILY_NAMES
 from bhdash.text import plural
 
 SEVERITY_COLORS: dict[str, str] = {"error": "#d1242f", "warning": "#e8912d", "info": "#4c8bf5"}
@@ -119,7 +120,7 @@ def empty_figure(message: str, height: int = 240) -> go.Figure:
 
 
 def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of findings per family, stacked by severity (largest family on top)."""
+    """Horizontal bars of findings per family (by its plain name), stacked by severity (largest on top)."""
     if by_family.empty:
         return empty_figure("No findings for the current selection")
     families = list(dict.fromkeys(by_family["family"]))[::-1]
@@ -129,7 +130,7 @@ def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
         if part["findings"].notna().any():
             figure.add_trace(
                 go.Bar(
-                    y=plot_texts(families),
+                    y=plot_texts(FAMILY_NAMES.get(family, family) for family in families),
                     x=part["findings"].fillna(0).to_numpy(),
                     name=severity,
                     orientation="h",
@@ -210,7 +211,9 @@ def monthly_trend(trend: pd.DataFrame) -> go.Figure:
         yaxis={"title": "dollars at risk", "tickformat": MONEY_AXIS},
         yaxis2={
             "title": "lines with findings",
-            "tickformat": ".1~%",
+            "tickformat": ".0%",
+            "tickmode": "linear",
+            "dtick": 0.2,
             "overlaying": "y",
             "side": "right",
             "range": [0, 1],

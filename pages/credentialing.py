@@ -70,8 +70,8 @@ if not billed_without.empty:
             "label": st.column_config.TextColumn(f"Enrollment as of {as_of:%Y-%m-%d}", width="large"),
             "first_date": st.column_config.DateColumn("First billed outside", format="YYYY-MM-DD"),
             "last_date": st.column_config.DateColumn("Last billed outside", format="YYYY-MM-DD"),
-            "lines": st.column_config.NumberColumn("Lines", format="%d"),
-            "at_risk": st.column_config.NumberColumn("At risk", format="dollar"),
+            "lines": st.column_config.NumberColumn("Lines", format="%d", width="small"),
+            "at_risk": st.column_config.NumberColumn("At risk", format="dollar", width="small"),
         },
     )
 

@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from bhdash import charts
+from bhdash.model import FAMILY_NAMES
 
 
 def test_findings_by_family_stacks_severities_largest_family_on_top():
@@ -20,7 +21,8 @@ def test_findings_by_family_stacks_severities_largest_family_on_top():
     names = [trace.name for trace in figure.data]
     assert names == ["error", "warning"]
     error = figure.data[0]
-    assert list(error.y) == ["TIME", "TELE"]  # reversed so the largest family is drawn at the top
+    # plain family names, reversed so the largest family is drawn at the top
+    assert list(error.y) == [FAMILY_NAMES["TIME"], FAMILY_NAMES["TELE"]]
     assert list(error.x) == [2, 5]
     assert list(figure.data[1].x) == [0, 3]
     assert error.marker.color == charts.SEVERITY_COLORS["error"]
@@ -61,7 +63,7 @@ def test_monthly_trend_has_money_bars_and_share_line_on_second_axis():
     np.testing.assert_allclose(bars.y, [100.0, 250.0])
     np.testing.assert_allclose(line.y, [0.1, 0.25])
     assert line.yaxis == "y2"
-    assert figure.layout.yaxis2.tickformat == ".1~%"
+    assert figure.layout.yaxis2.tickformat == ".0%" and figure.layout.yaxis2.dtick == 0.2
 
 
 def test_code_mix_vs_norm_groups_observed_and_norm():

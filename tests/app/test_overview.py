@@ -3,6 +3,7 @@
 from bhdash import metrics, money
 from bhdash.app import formatting
 from bhdash.coverage import coverage
+from bhdash.model import FAMILY_NAMES
 from tests.app.conftest import metric_values, plotly_figures
 
 
@@ -41,7 +42,7 @@ def test_overview_draws_family_payer_clinician_and_trend_charts(open_page, expec
         "Dollars at risk by clinician",
         "Trend by service month",
     ]
-    families = metrics.findings_by_family(expected.findings)["family"].unique()
+    families = metrics.findings_by_family(expected.findings)["family"].map(FAMILY_NAMES).unique()
     drawn = {family for trace in figures[0]["data"] for family in trace["y"]}
     assert drawn == set(families)
     payers = expected.analysis.claims["payer"].dropna().unique()
