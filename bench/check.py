@@ -48,7 +48,7 @@ read = time.perf_counter()
 analysis = analyze(ingested)
 analysed = time.perf_counter()
 rules = float(analysis.check.rules["seconds"].sum())
-open({str(out)!r}, "w").write(findings_json(analysis))
+open({str(out)!r}, "wb").write(findings_json(analysis))
 written = time.perf_counter()
 print(json.dumps({{"import": imported - started, "read": read - imported, "rules": rules,
                   "risk": analysed - read - rules, "output": written - analysed}}))

@@ -13,7 +13,15 @@ from bhdash.analysis import analyze
 from bhdash.ingest import ingest
 from bhdash.model import FAMILIES, SEVERITIES
 from bhdash.reference import sources
-from bhdash.report import findings_csv, findings_xlsx, render_table, report_document, summary_table
+from bhdash.report import (
+    findings_csv,
+    findings_json,
+    findings_xlsx,
+    render_table,
+    report_document,
+    summary_table,
+)
+from bhdash.report_schema import report_problems
 
 CSV = """Date of Service,Clinician,NPI,Payer,POS,CPT Code,Minutes,Diagnosis 1,Charge,Claim ID,Client,DOB
 03/02/2026,Sam Lee,1234567893,Aetna,11,90834,45,F41.1,150.00,C1,Avery Stone,04/01/1990
@@ -43,12 +51,39 @@ def test_json_document_has_the_documented_shape(analysis) -> None:
     assert list(summary["findings_by_severity"]) == list(SEVERITIES)
     assert sum(summary["findings_by_family"].values()) == len(document["findings"])
     assert document["skipped_rows"] == [{"row": 5, "reason": "blank", "sheet": None}]
-    assert set(document["rules"][0]) >= {"id", "family", "severity", "status", "reason"}
-    finding_keys = {"row", "rule", "family", "severity", "message", "claim_id", "clinician", "payer", "code",
-                    "amount", "fix", "source"}
-    assert all(finding_keys <= set(finding) for finding in document["findings"])
+    assert report_problems(document) == []
+    assert set(document["rules"][0]) == {"id", "family", "severity", "title", "status", "reason", "findings",
+                                         "fix", "source"}
+    finding_keys = {"row", "rule", "message", "claim_id", "clinician", "payer", "code", "service_date",
+                    "amount", "at_risk"}
+    assert all(set(finding) == finding_keys for finding in document["findings"])
     assert [line["row"] for line in document["lines"]] == [2, 3, 4, 6]
     assert all(set(line) >= {"row", "denial_risk", "amount_at_risk"} for line in document["lines"])
+
+
+def test_rule_metadata_is_stated_once_and_findings_name_their_rule(analysis) -> None:
+    document = json.loads(findings_json(analysis))
+    rules = {rule["id"]: rule for rule in document["rules"]}
+    npi = next(finding for finding in document["findings"] if finding["rule"] == "NPI-001")
+    assert rules["NPI-001"]["severity"] == "error" and rules["NPI-001"]["family"] == "NPI"
+    assert rules["NPI-001"]["fix"] and rules["NPI-001"]["source"]
+    assert not {"fix", "source", "title", "family", "severity"} & set(npi)
+    assert npi["service_date"] == "2026-03-03" and npi["clinician"] == "Sam Lee"
+    assert findings_json(analysis).count(rules["NPI-001"]["fix"].encode()) == 1
+
+
+def test_schema_names_what_departs_from_it(analysis) -> None:
+    document = json.loads(findings_json(analysis))
+    document["findings"][0]["fix"] = "repeated rule text"
+    document["lines"][0]["row"] = "two"
+    del document["rules"][0]["severity"]
+    problems = report_problems(document)
+    assert len(problems) == 3
+    assert any(problem.startswith("findings/0:") and "'fix' was unexpected" in problem
+               for problem in problems)
+    assert any(problem.startswith("lines/0/row:") for problem in problems)
+    assert any(problem.startswith("rules/0:") and "'severity' is a required property" in problem
+               for problem in problems)
 
 
 def test_findings_point_at_spreadsheet_rows_with_values(analysis) -> None:

@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bhdash.cli import app
+from bhdash.report_schema import report_problems
 
 RUNNER = CliRunner()
 AS_OF = "2026-03-31"
@@ -118,6 +119,7 @@ def document(workbook: Path) -> dict:
 
 
 def test_json_source_and_row_accounting(document: dict) -> None:
+    assert report_problems(document) == []
     assert document["source"]["sheet"] == "Claims Detail"
     assert document["source"]["header_row"] == 4
     assert document["summary"]["claim_lines"] == 11
@@ -153,7 +155,9 @@ def test_finding_messages_carry_values_and_dates(document: dict) -> None:
     assert by_rule["SCOPE-001"]["code"] == "99213"
     assert by_rule["DATA-002"]["message"] == "Date of service '2/30/2026' could not be read."
     assert by_rule["DATA-002"]["amount"] == 150.0
-    assert all(finding["fix"] and finding["source"] for finding in document["findings"])
+    rules = {rule["id"]: rule for rule in document["rules"]}
+    assert all(rules[finding["rule"]]["fix"] and rules[finding["rule"]]["source"]
+               for finding in document["findings"])
 
 
 def test_every_claim_line_has_a_risk_entry(document: dict) -> None:

@@ -42,7 +42,9 @@ def _html_text(data: bytes) -> str:
 def assert_report_matches_check(text: str, document: dict) -> None:
     """Every headline, family and rule figure of the check JSON appears in the report text as printed."""
     summary = document["summary"]
+    families = {rule["id"]: rule["family"] for rule in document["rules"]}
     findings = pd.DataFrame(document["findings"])
+    findings["family"] = findings["rule"].map(families)
     assert f"{count(summary['claim_lines'])} claim lines checked" in text
     assert f"{money(summary['amount_at_risk'])} at risk" in text
     assert f"{count(summary['lines_with_errors'])} lines with errors" in text
