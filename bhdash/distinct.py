@@ -41,6 +41,14 @@ def per_distinct(keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pd.Series
     return pd.Series(values.array.take(ids), index=keys.index, name=values.name)
 
 
+def per_distinct_value(values: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`per_distinct` for one column: e.g. message text for 300k minutes or dates formatted once per
+    distinct value."""
+    column = values.name if values.name is not None else 0
+    result = per_distinct(values.to_frame(column), lambda distinct: compute(distinct[column]))
+    return result.rename(values.name)
+
+
 def per_distinct_frame(keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
     """`per_distinct` for a row-wise computation that returns several columns."""
     ids, first = distinct_ids(keys)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bhdash.distinct import per_distinct
+from bhdash.distinct import per_distinct, per_distinct_value
 from bhdash.model import DX_COLUMNS, MODIFIER_COLUMNS, raw_column
 from bhdash.rules.engine import CheckContext
 
@@ -124,12 +124,15 @@ def payer_convention_start(ctx: CheckContext, lines: pd.DataFrame) -> pd.Series:
 
 
 def fmt_date(dates: pd.Series) -> pd.Series:
-    """Dates as YYYY-MM-DD; "unknown date" where missing (also when the export has no date column)."""
-    return pd.to_datetime(dates).dt.strftime("%Y-%m-%d").fillna("unknown date")
+    """Dates as YYYY-MM-DD; "unknown date" where missing (also when the export has no date column); each
+    distinct date formatted once."""
+    return per_distinct_value(pd.to_datetime(dates),
+                              lambda distinct: distinct.dt.strftime("%Y-%m-%d").fillna("unknown date"))
 
 
 def fmt_money(amounts: pd.Series) -> pd.Series:
-    return amounts.map(lambda value: f"${value:,.2f}" if pd.notna(value) else "no charge").astype(str)
+    return per_distinct_value(amounts, lambda distinct: distinct.map(
+        lambda value: f"${value:,.2f}" if pd.notna(value) else "no charge").astype(str))
 
 
 def map_unique(values: pd.Series, function) -> pd.Series:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 import pandas as pd
 
+from bhdash.distinct import per_distinct_value
 from bhdash.model import MODIFIER_COLUMNS
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import fmt_date
@@ -160,15 +161,22 @@ def line_payer_type(claims: pd.DataFrame, ctx: CheckContext, rows: pd.Index) -> 
 
 
 def fmt_number(values: pd.Series) -> pd.Series:
-    """45.0 → "45", 7.5 → "7.5" (minutes and units in messages)."""
-    values = values.astype("float64")
+    """45.0 → "45", 7.5 → "7.5" (minutes and units in messages); each distinct value formatted once."""
+    return per_distinct_value(values.astype("float64"), _fmt_number)
+
+
+def _fmt_number(values: pd.Series) -> pd.Series:
     whole = values.round().eq(values)
     text = values.round(1).astype(str)
     return text.where(~whole, values.round().astype("Int64").astype(str))
 
 
 def fmt_clock(values: pd.Series) -> pd.Series:
-    """timedelta since midnight → "5:00 PM"."""
+    """timedelta since midnight → "5:00 PM"; each distinct time formatted once."""
+    return per_distinct_value(values, _fmt_clock)
+
+
+def _fmt_clock(values: pd.Series) -> pd.Series:
     total = (values.dt.total_seconds() // 60).astype("Int64")
     hours, minutes = total // 60, total % 60
     hour12 = ((hours + 11) % 12 + 1).astype(str)
