@@ -28,7 +28,8 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
         values = safe[name]
         if values.dtype.kind in "biufcmM":
             continue
-        if pd.api.types.is_string_dtype(values.dtype) and values.dtype != object:
+        if pd.api.types.is_string_dtype(values.dtype) and (values.dtype != object or pd.api.types.infer_dtype(
+                values, skipna=True) in ("string", "empty")):
             as_text = values
         else:
             as_text = values.where(values.map(lambda value: isinstance(value, str)))
@@ -38,13 +39,37 @@ def neutralize(frame: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM so Excel detects the encoding) of the neutralized frame.
+def _csv_column(values: pd.Series):
+    """A column for Arrow's CSV writer: numbers stay numbers, dates become YYYY-MM-DD, yes/no stays
+    True/False as pandas wrote it, everything else is text; missing values are empty."""
+    import pyarrow as pa
 
-    RFC 4180 line endings (CRLF) also make the writer quote any field holding a bare CR.
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return pa.array(values, from_pandas=True)
+    if values.dtype.kind == "M":
+        text = values.dt.strftime("%Y-%m-%d")
+    elif pd.api.types.is_bool_dtype(values.dtype):
+        text = values.astype("object").map({True: "True", False: "False"})
+    else:
+        text = values.astype("string")
+    return pa.array(text.astype("string").mask(values.isna()), type=pa.string(), from_pandas=True)
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM so Excel detects the encoding) of the neutralized frame, written column-wise by
+    Arrow's CSV writer (pandas' row writer took a minute on 300k findings).
+
+    RFC 4180 line endings (CRLF); a field holding a delimiter, quote, CR or LF is quoted.
     """
-    text = neutralize(frame).to_csv(index=False, date_format="%Y-%m-%d", lineterminator="\r\n")
-    return text.encode("utf-8-sig")
+    import pyarrow as pa
+    import pyarrow.csv as csv
+
+    safe = neutralize(frame)
+    table = pa.table({str(name): _csv_column(safe[name]) for name in safe.columns})
+    buffer = io.BytesIO()
+    buffer.write("\ufeff".encode())
+    csv.write_csv(table, buffer, csv.WriteOptions(eol="\r\n", quoting_style="needed"))
+    return buffer.getvalue()
 
 
 def _excel_ready(frame: pd.DataFrame) -> pd.DataFrame:

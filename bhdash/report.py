@@ -170,6 +170,8 @@ def summary_table(analysis: Analysis, findings: pd.DataFrame | None = None) -> p
 def rules_table(analysis: Analysis) -> pd.DataFrame:
     """Every rule with its run status, skip reason, findings count and documentation; its source in plain
     words and in full citations (`bhdash.reference.sources`)."""
+    import bhdash.rules.catalogue  # noqa: F401  (registers the catalogue, e.g. for an analysis loaded from disk)
+
     status = analysis.check.rules.copy()
     docs = pd.DataFrame([
         {"id": rule.id, "rationale": rule.rationale, "fix": rule.fix, "source": sources.in_words(rule.source),

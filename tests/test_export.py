@@ -35,7 +35,9 @@ def test_csv_escapes_leading_formula_characters() -> None:
     text = to_csv_bytes(HOSTILE).decode("utf-8-sig")
     back = pd.read_csv(io.StringIO(text), keep_default_na=False)
     assert back["payer"].tolist() == ["'@SUM(1)", "'-Aetna", "'\tTabbed"]
-    assert back["amount"].tolist() == ["-45.0", "150.0", ""]  # negative amounts stay unescaped numbers
+    assert back["amount"].tolist() == ["-45", "150", ""]  # negative amounts stay unescaped numbers
+    assert back["row"].tolist() == ["5", "", "7"]
+    assert back["clinician"].tolist()[0] == "'\rCarriage"  # a bare CR is quoted, not a line break
     assert back["service_date"].tolist()[0] == "2026-03-02"
 
 
