@@ -8,6 +8,7 @@ written with `strings_to_formulas` off as a second guard (engineering.md §4.5).
 
 from __future__ import annotations
 
+import csv as std_csv
 import io
 from collections.abc import Mapping
 
@@ -59,16 +60,19 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM so Excel detects the encoding) of the neutralized frame, written column-wise by
     Arrow's CSV writer (pandas' row writer took a minute on 300k findings).
 
-    RFC 4180 line endings (CRLF); a field holding a delimiter, quote, CR or LF is quoted.
+    RFC 4180 line endings (CRLF); the header is quoted only where needed, text values always (Arrow's
+    style), so a field holding a delimiter, quote, CR or LF stays one field.
     """
     import pyarrow as pa
     import pyarrow.csv as csv
 
     safe = neutralize(frame)
     table = pa.table({str(name): _csv_column(safe[name]) for name in safe.columns})
+    header = io.StringIO()
+    std_csv.writer(header, lineterminator="\r\n").writerow([str(name) for name in safe.columns])
     buffer = io.BytesIO()
-    buffer.write("\ufeff".encode())
-    csv.write_csv(table, buffer, csv.WriteOptions(eol="\r\n", quoting_style="needed"))
+    buffer.write(("\ufeff" + header.getvalue()).encode("utf-8"))
+    csv.write_csv(table, buffer, csv.WriteOptions(include_header=False, eol="\r\n", quoting_style="needed"))
     return buffer.getvalue()
 
 
