@@ -41,14 +41,14 @@ import json, time
 started = time.perf_counter()
 from bhdash.analysis import analyze
 from bhdash.ingest import ingest
-from bhdash.report import findings_json
+from bhdash.report import write_findings_json
 imported = time.perf_counter()
 ingested = ingest({str(path)!r}, max_bytes=500 * 1024 * 1024)
 read = time.perf_counter()
 analysis = analyze(ingested)
 analysed = time.perf_counter()
 rules = float(analysis.check.rules["seconds"].sum())
-open({str(out)!r}, "wb").write(findings_json(analysis))
+write_findings_json(analysis, open({str(out)!r}, "wb"))
 written = time.perf_counter()
 print(json.dumps({{"import": imported - started, "read": read - imported, "rules": rules,
                   "risk": analysed - read - rules, "output": written - analysed}}))

@@ -4,7 +4,7 @@ Run: python bench/scale.py [--rows 1000000]. Writes a CSV claims export with the
 workbook (a 1M-line xlsx would exceed the 500 MB inflated-size guard; the issue allows a CSV) and runs
 the check in a fresh interpreter under `/usr/bin/time -v`, printing wall time, the maximum resident set
 size (target < 4 GB) and the report size. The file is over the CLI's and dashboard's 50 MB upload limit,
-so the run passes a larger `max_bytes` to the same `ingest` → `analyze` → `findings_json` pipeline that
+so the run passes a larger `max_bytes` to the same `ingest` → `analyze` → `write_findings_json` pipeline that
 `bhdash check` runs.
 """
 
@@ -62,9 +62,9 @@ def main() -> None:
         size = path.stat().st_size
         script = (
             "from bhdash.analysis import analyze; from bhdash.ingest import ingest; "
-            "from bhdash.report import findings_json; "
+            "from bhdash.report import write_findings_json; "
             f"analysis = analyze(ingest({str(path)!r}, max_bytes={size + 1})); "
-            f"open({str(out)!r}, 'wb').write(findings_json(analysis)); "
+            f"write_findings_json(analysis, open({str(out)!r}, 'wb')); "
             "print(len(analysis.claims), len(analysis.check.findings))"
         )
         completed = subprocess.run(["/usr/bin/time", "-v", sys.executable, "-c", script], cwd=ROOT,

@@ -9,9 +9,11 @@ service where the upload has them, under readable headers, and no internal colum
 
 from __future__ import annotations
 
+import io
 import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pandas as pd
@@ -182,8 +184,8 @@ def rules_table(analysis: Analysis) -> pd.DataFrame:
     return status.merge(docs, on="id", how="left")
 
 
-def line_records(analysis: Analysis) -> list[dict[str, Any]]:
-    """One record per claim line: spreadsheet row, denial risk and the money split (bhdash.money)."""
+def _line_frame(analysis: Analysis) -> pd.DataFrame:
+    """One row per claim line: spreadsheet row, denial risk and the money split (bhdash.money)."""
     risk = analysis.risk.reindex(analysis.claims.index)
     frame = pd.DataFrame({
         "row": analysis.claims["source_row"].astype("int64"),
@@ -194,7 +196,22 @@ def line_records(analysis: Analysis) -> list[dict[str, Any]]:
     for column in ("expected_payment", "amount_at_risk", "certain_loss", "likely_loss", "baseline_loss"):
         frame[column] = risk[column].astype("float64").fillna(0.0).round(2)
     frame["reasons"] = risk["reasons"]
-    return _records(frame, list(frame.columns))
+    return frame
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """A list of records still held as a frame: listed whole by `report_document`, encoded a chunk at a
+    time by `write_findings_json` (3 million findings as Python dicts took gigabytes)."""
+
+    frame: pd.DataFrame
+    keys: tuple[str, ...]
+
+    def records(self, start: int = 0, stop: int | None = None) -> list[dict[str, Any]]:
+        return _records(self.frame.iloc[start:stop], self.keys)
+
+
+_CHUNK_RECORDS = 20_000
 
 
 def money_document(analysis: Analysis) -> dict[str, Any]:
@@ -213,9 +230,15 @@ def money_document(analysis: Analysis) -> dict[str, Any]:
 
 def report_document(analysis: Analysis) -> dict[str, Any]:
     """The `bhdash check --format json` document (issue 3 §5 shape, with a few extra keys)."""
+    return {key: value.records() if isinstance(value, _Rows) else value
+            for key, value in _document(analysis).items()}
+
+
+def _document(analysis: Analysis) -> dict[str, Any]:
     findings = analysis.check.findings
     source = analysis.source
     skipped = analysis.skipped
+    lines = _line_frame(analysis)
     return {
         "report_version": REPORT_VERSION,
         "source": {
@@ -236,8 +259,8 @@ def report_document(analysis: Analysis) -> dict[str, Any]:
         "money": money_document(analysis),
         "skipped_rows": _records(skipped, ["row", "reason", "sheet"]),
         "rules": _records(rules_table(analysis), _JSON_RULE_KEYS),
-        "findings": _records(findings, _JSON_FINDING_KEYS),
-        "lines": line_records(analysis),
+        "findings": _Rows(findings, _JSON_FINDING_KEYS),
+        "lines": _Rows(lines, tuple(lines.columns)),
         "model": {key: _plain(value) if not isinstance(value, list | dict) else value
                   for key, value in analysis.risk_model.items()},
         "warnings": list(analysis.warnings),
@@ -245,13 +268,34 @@ def report_document(analysis: Analysis) -> dict[str, Any]:
     }
 
 
-def findings_json(analysis: Analysis) -> bytes:
-    """`report_document` as compact UTF-8 JSON, encoded by orjson (stdlib json took seconds on 100k lines;
-    indenting doubled the encoding time and added a third to the size: `jq .` pretty-prints)."""
+def write_findings_json(analysis: Analysis, stream: BinaryIO) -> None:
+    """`report_document` as compact UTF-8 JSON, encoded by orjson a chunk of findings and lines at a time
+    (stdlib json took seconds on 100k lines; indenting doubled the encoding time and added a third to
+    the size: `jq .` pretty-prints)."""
     import orjson
 
-    return orjson.dumps(report_document(analysis),
-                        option=orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE, default=_plain)
+    def encoded(value: Any) -> bytes:
+        return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY, default=_plain)
+
+    stream.write(b"{")
+    for position, (key, value) in enumerate(_document(analysis).items()):
+        stream.write((b"," if position else b"") + encoded(key) + b":")
+        if not isinstance(value, _Rows):
+            stream.write(encoded(value))
+            continue
+        stream.write(b"[")
+        for start in range(0, len(value.frame), _CHUNK_RECORDS):
+            chunk = encoded(value.records(start, start + _CHUNK_RECORDS))[1:-1]
+            stream.write((b"," if start else b"") + chunk)
+        stream.write(b"]")
+    stream.write(b"}\n")
+
+
+def findings_json(analysis: Analysis) -> bytes:
+    """The JSON report as bytes (`write_findings_json` into memory)."""
+    buffer = io.BytesIO()
+    write_findings_json(analysis, buffer)
+    return buffer.getvalue()
 
 
 def _money(value: float) -> str:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
+import click
 import typer
 
 from bhdash.cli.app import app
@@ -107,7 +108,7 @@ def check_command(
 ) -> None:
     """Check claim lines for denials and audit risk; exit 0 whatever is found, 2 on unusable input."""
     moment = _as_of(as_of)
-    from bhdash.report import findings_csv, findings_json, findings_xlsx, render_table
+    from bhdash.report import findings_csv, findings_xlsx, render_table
     from bhdash.workspace.record import file_digest, record_analysis
 
     if output is CheckFormat.XLSX and out is None:
@@ -121,9 +122,10 @@ def check_command(
                                  norms=load_norms(norms) if norms is not None else None)
         save_record(workspace, save, record, force=force)
     if output is CheckFormat.JSON:
-        content: str | bytes = findings_json(analysis)
-    elif output is CheckFormat.CSV:
-        content = findings_csv(analysis)
+        _write_json(analysis, out)
+        return
+    if output is CheckFormat.CSV:
+        content: str | bytes = findings_csv(analysis)
     elif output is CheckFormat.XLSX:
         content = findings_xlsx(analysis)
     else:
@@ -135,3 +137,17 @@ def check_command(
         typer.echo(content.decode("utf-8-sig"), nl=False)
     else:
         typer.echo(content, nl=False)
+
+
+def _write_json(analysis: Analysis, out: Path | None) -> None:
+    """The JSON report streamed to the file or stdout: a 1M-line report never sits in memory whole."""
+    from bhdash.report import write_findings_json
+
+    if out is None:
+        stdout = click.get_binary_stream("stdout")
+        write_findings_json(analysis, stdout)
+        stdout.flush()
+        return
+    with out.open("wb") as handle:
+        write_findings_json(analysis, handle)
+    typer.echo(f"wrote {out}", err=True)
