@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bhdash.model import FAMILY_NAMES
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.remit.codes import describe, preventing_families, reason_code
 from bhdash.risk import denial_label
@@ -26,6 +27,30 @@ DENIAL_COLUMNS: tuple[str, ...] = (
 )
 # Reasons the claim data can disprove, with the rule family whose silence (having run) disproves it.
 _TESTABLE = {"29": "TIMELY", "18": "DUP", "B7": "CRED", "185": "CRED"}
+
+
+# Column headings a practice manager reads, on the Denials page and in its CSV download.
+COLUMN_LABELS: dict[str, str] = {
+    "row": "Row", "claim_id": "Claim", "payer": "Payer", "clinician": "Clinician", "month": "Month",
+    "code": "Code", "kind": "Outcome", "reason": "Reason", "description": "What the payer said",
+    "dollars": "Dollars", "preventable": "Preventable", "caught_by": "Would have been caught by",
+    "appeal": "Appeal", "appeal_why": "Why appeal", "lines": "Lines", "denied": "Denied",
+    "underpaid": "Underpaid", "total": "Denied and underpaid",
+}
+MONEY_LABELS: tuple[str, ...] = (
+    "Dollars", "Denied", "Underpaid", "Denied and underpaid", "Preventable dollars",
+)
+
+
+def for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """A denials table as a practice manager reads it: readable headings, rule families in words."""
+    shown = table.drop(columns=["line_index"], errors="ignore")
+    if "caught_by" in shown.columns:
+        shown = shown.assign(caught_by=shown["caught_by"].map(lambda families: ", ".join(
+            FAMILY_NAMES.get(name, name) for name in families.split(", ") if name)))
+    if "preventable" in shown.columns and shown["preventable"].dtype != bool:
+        shown = shown.rename(columns={"preventable": "preventable_dollars"})
+    return shown.rename(columns=COLUMN_LABELS | {"preventable_dollars": "Preventable dollars"})
 
 
 def _column(claims: pd.DataFrame, name: str) -> pd.Series:

@@ -428,7 +428,8 @@ class RiskModel:
         return self.estimator.predict_proba(self.design.transform(features))[:, 1]
 
     def reasons(self, features: pd.DataFrame) -> list[list[str]]:
-        """Per line, the learned effects that raised its log-odds most (rule hits, payer, code …)."""
+        """Per line, the learned effects that raised its odds of denial most (rule hits, payer, code …),
+        each with its odds ratio: a manager reads "×1.4", not a log-odds coefficient."""
         contributions = self.design.transform(features).multiply(self.coefficients).tocsr()
         contributions.eliminate_zeros()
         line = np.repeat(np.arange(contributions.shape[0]), np.diff(contributions.indptr))
@@ -439,7 +440,7 @@ class RiskModel:
         names = np.asarray(self.feature_names, dtype=object)
         reasons: list[list[str]] = [[] for _ in range(contributions.shape[0])]
         for position, name, effect in zip(line[keep], names[column[keep]], value[keep], strict=True):
-            reasons[position].append(f"{name} (+{effect:.2f} log-odds)")
+            reasons[position].append(f"{name} (odds of denial ×{np.exp(effect):.2f})")
         return reasons
 
 

@@ -17,6 +17,15 @@ def _p_text(value: float) -> str:
     return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def _chance_text(value: float) -> str:
+    """The adjusted p-value in a practice manager's words (the number itself sits under Statistics)."""
+    if pd.isna(value):
+        return "too few services to tell"
+    if value < 0.001:
+        return "very unlikely by chance"
+    return "unlikely by chance" if value < 0.05 else "could be chance"
+
+
 current = page.analysis_page("Clinicians")
 analysis = current.loaded.analysis
 
@@ -182,14 +191,14 @@ else:
                 width="stretch",
                 key=f"mix_{group.payer_type}_{group.code_family}",
             )
-            table = part.assign(p_text=part["p_adjusted"].map(_p_text))[
+            table = part.assign(chance=part["p_adjusted"].map(_chance_text))[
                 [
                     "code",
                     "count",
                     "observed_share",
                     "expected_share",
                     "difference_pp",
-                    "p_text",
+                    "chance",
                     "flagged",
                     "audit_flag",
                 ]
@@ -205,7 +214,9 @@ else:
                     "observed_share": st.column_config.NumberColumn("Observed", format="percent"),
                     "expected_share": st.column_config.NumberColumn("Norm", format="percent"),
                     "difference_pp": st.column_config.NumberColumn("Gap (pp)", format="%+.1f"),
-                    "p_text": st.column_config.TextColumn("p (adjusted)"),
+                    "chance": st.column_config.TextColumn(
+                        "At this volume", help="Whether a gap this size could arise by chance"
+                    ),
                     "flagged": st.column_config.CheckboxColumn(
                         "Off norm", help="Significant and material gap"
                     ),
@@ -214,6 +225,20 @@ else:
                     ),
                 },
             )
+            with st.expander("Statistics"):
+                st.dataframe(
+                    part.assign(p_value_text=part["p_value"].map(_p_text),
+                                p_text=part["p_adjusted"].map(_p_text))[["code", "p_value_text", "p_text"]],
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "code": "Code",
+                        "p_value_text": st.column_config.TextColumn("p (binomial test)"),
+                        "p_text": st.column_config.TextColumn(
+                            "p (adjusted)", help="Adjusted for testing many codes at once"
+                        ),
+                    },
+                )
             verdict = mix_verdict(bool(group.outlier), bool(group.off_norm))
             st.caption(f"{verdict} Norm basis: {', '.join(sorted(part['basis'].dropna().unique()))}.")
 

@@ -1,11 +1,21 @@
 """Denials: what payers refused or cut, which of it bhdash would have caught, and what to appeal."""
 
+import pandas as pd
 import streamlit as st
 
 from bhdash import charts, denials, export
 from bhdash.app import formatting, page
 from bhdash.risk import adjudicated_mask
 from bhdash.text import plural
+
+
+def show(table: pd.DataFrame) -> None:
+    """A denials table with readable headings and dollars formatted as dollars."""
+    shown = denials.for_people(table)
+    money = {label: st.column_config.NumberColumn(label, format="dollar")
+             for label in denials.MONEY_LABELS if label in shown.columns}
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=money)
+
 
 current = page.analysis_page("Denials")
 analysis = current.loaded.analysis
@@ -68,7 +78,7 @@ for tab, (by, title) in zip(
         table = denials.dollars_by(lines, "reason" if by == "description" else by)
         st.plotly_chart(charts.denied_dollars(table, by, title), width="stretch")
         with st.expander("Table"):
-            st.dataframe(table, hide_index=True, width="stretch")
+            show(table)
 
 st.subheader("Preventable denials")
 preventable = lines[lines["preventable"]]
@@ -78,24 +88,23 @@ st.markdown(
     "a finding that would have stopped them before submission."
 )
 columns = ["row", "claim_id", "payer", "clinician", "code", "reason", "description", "dollars", "caught_by"]
-st.dataframe(preventable[columns].sort_values("dollars", ascending=False), hide_index=True, width="stretch")
+show(preventable[columns].sort_values("dollars", ascending=False))
 
 left, right = st.columns(2, gap="large")
 with left:
     st.subheader("Denials no check caught")
     st.caption("A to-do for the rule catalogue: reasons payers gave where no finding was on the line.")
-    st.dataframe(denials.uncaught(lines), hide_index=True, width="stretch")
+    show(denials.uncaught(lines))
 with right:
     st.subheader("Candidates for appeal")
     appeals = lines[lines["appeal"]]
     if appeals.empty:
         st.caption("No denial contradicted by the claim data (filing limit, duplicate, enrollment).")
     else:
-        st.dataframe(appeals[["row", "claim_id", "payer", "code", "reason", "dollars", "appeal_why"]],
-                     hide_index=True, width="stretch")
+        show(appeals[["row", "claim_id", "payer", "code", "reason", "dollars", "appeal_why"]])
 st.download_button(
     "Download the denied lines (CSV)",
-    data=export.to_csv_bytes(lines),
+    data=export.to_csv_bytes(denials.for_people(lines)),
     file_name="denials.csv",
     mime="text/csv",
     icon=":material/download:",

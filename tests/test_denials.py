@@ -63,3 +63,16 @@ def test_dollars_by_category_and_the_catalogue_to_do() -> None:
     assert denials.dollars_by(lines, "month")["month"].tolist() == ["2026-01", "2026-02", "2026-03"]
     assert denials.uncaught(lines)[["reason", "lines", "dollars"]].values.tolist() == [
         ["CO-197", 1, 100.0], ["CO-50", 1, 100.0]]
+
+
+def test_tables_for_people_have_readable_headings_and_families_in_words() -> None:
+    lines = pd.DataFrame({"line_index": [4], "row": [6], "claim_id": ["C1"], "dollars": [99.5],
+                          "preventable": [True], "caught_by": ["CRED, TIMELY"], "appeal_why": [""]})
+    shown = denials.for_people(lines)
+    assert shown.columns.tolist() == ["Row", "Claim", "Dollars", "Preventable", "Would have been caught by",
+                                      "Why appeal"]
+    assert shown.loc[0, "Would have been caught by"] == "Licenses and enrollments, Filing deadlines"
+    by_payer = pd.DataFrame({"payer": ["Aetna"], "lines": [2], "denied": [10.0], "underpaid": [0.0],
+                             "preventable": [5.0], "total": [10.0]})
+    assert denials.for_people(by_payer).columns.tolist() == [
+        "Payer", "Lines", "Denied", "Underpaid", "Preventable dollars", "Denied and underpaid"]

@@ -22,5 +22,7 @@ def test_denials_page_shows_denied_and_preventable_dollars(open_page, expected):
     titles = [figure["layout"]["title"]["text"] for figure in plotly_figures(app)]
     assert titles[0] == "Denied and underpaid dollars by payer reason (CARC)"
     assert len(titles) == 4
-    preventable = next(table.value for table in app.dataframe if "caught_by" in table.value.columns)
+    preventable = next(table.value for table in app.dataframe
+                       if "Would have been caught by" in table.value.columns)
     assert len(preventable) == figures["preventable_lines"]
+    assert "caught_by" not in preventable.columns and "Claim" in preventable.columns
