@@ -20,10 +20,10 @@ def _p_text(value: float) -> str:
 def _chance_text(value: float) -> str:
     """The adjusted p-value in a practice manager's words (the number itself sits under Statistics)."""
     if pd.isna(value):
-        return "too few services to tell"
+        return "too few to tell"
     if value < 0.001:
-        return "very unlikely by chance"
-    return "unlikely by chance" if value < 0.05 else "could be chance"
+        return "very unlikely"
+    return "unlikely" if value < 0.05 else "possible"
 
 
 current = page.analysis_page("Clinicians")
@@ -215,7 +215,7 @@ else:
                     "expected_share": st.column_config.NumberColumn("Norm", format="percent"),
                     "difference_pp": st.column_config.NumberColumn("Gap (pp)", format="%+.1f"),
                     "chance": st.column_config.TextColumn(
-                        "At this volume", help="Whether a gap this size could arise by chance"
+                        "Gap by chance", help="Could a gap this size arise by chance at this volume?"
                     ),
                     "flagged": st.column_config.CheckboxColumn(
                         "Off norm", help="Significant and material gap"

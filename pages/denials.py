@@ -90,18 +90,15 @@ st.markdown(
 columns = ["row", "claim_id", "payer", "clinician", "code", "reason", "description", "dollars", "caught_by"]
 show(preventable[columns].sort_values("dollars", ascending=False))
 
-left, right = st.columns(2, gap="large")
-with left:
-    st.subheader("Denials no check caught")
-    st.caption("A to-do for the rule catalogue: reasons payers gave where no finding was on the line.")
-    show(denials.uncaught(lines))
-with right:
-    st.subheader("Candidates for appeal")
-    appeals = lines[lines["appeal"]]
-    if appeals.empty:
-        st.caption("No denial contradicted by the claim data (filing limit, duplicate, enrollment).")
-    else:
-        show(appeals[["row", "claim_id", "payer", "code", "reason", "dollars", "appeal_why"]])
+st.subheader("Denials no check caught")
+st.caption("A to-do for the rule catalogue: reasons payers gave where no finding was on the line.")
+show(denials.uncaught(lines))
+st.subheader("Candidates for appeal")
+appeals = lines[lines["appeal"]]
+if appeals.empty:
+    st.caption("No denial contradicted by the claim data (filing limit, duplicate, enrollment).")
+else:
+    show(appeals[["row", "claim_id", "payer", "code", "reason", "dollars", "appeal_why"]])
 st.download_button(
     "Download the denied lines (CSV)",
     data=export.to_csv_bytes(denials.for_people(lines)),
