@@ -46,17 +46,16 @@ def test_amount_by_caps_and_orders_and_drops_zero():
     assert figure.layout.title.text == "Dollars at risk by payer"
 
 
+def _trend(*months: str) -> pd.DataFrame:
+    """Two months of the monthly-trend table."""
+    return pd.DataFrame({
+        "month": pd.to_datetime(list(months)), "lines": [10, 20], "charges": [1000.0, 2000.0],
+        "flagged_lines": [1, 5], "flagged_share": [0.1, 0.25], "amount_at_risk": [100.0, 250.0],
+    })
+
+
 def test_monthly_trend_has_money_bars_and_share_line_on_second_axis():
-    trend = pd.DataFrame(
-        {
-            "month": pd.to_datetime(["2026-01-01", "2026-02-01"]),
-            "lines": [10, 20],
-            "charges": [1000.0, 2000.0],
-            "flagged_lines": [1, 5],
-            "flagged_share": [0.1, 0.25],
-            "amount_at_risk": [100.0, 250.0],
-        }
-    )
+    trend = _trend("2026-01-01", "2026-02-01")
     figure = charts.monthly_trend(trend)
     bars, line = figure.data
     assert bars.type == "bar" and line.type == "scatter"
@@ -246,16 +245,7 @@ def test_risk_heatmap_wraps_long_payer_labels_and_hovers_full_names():
 
 
 def test_monthly_trend_breaks_its_line_over_months_without_data_and_ends_at_100_percent():
-    trend = pd.DataFrame(
-        {
-            "month": pd.to_datetime(["2026-01-01", "2026-04-01"]),
-            "lines": [10, 20],
-            "charges": [1000.0, 2000.0],
-            "flagged_lines": [1, 5],
-            "flagged_share": [0.1, 0.25],
-            "amount_at_risk": [100.0, 250.0],
-        }
-    )
+    trend = _trend("2026-01-01", "2026-04-01")
     figure = charts.monthly_trend(trend)
     _, line = figure.data
     assert len(line.x) == 4  # January to April, February and March empty
