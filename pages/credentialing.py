@@ -60,14 +60,14 @@ if not billed_without.empty:
         f"{'was' if len(billed_without) == 1 else 'were'} billed outside a valid enrollment:"
     )
     st.dataframe(
-        billed_without[["clinician", "payer", "label", "first_date", "last_date", "lines", "at_risk"]],
+        billed_without[["clinician", "payer", "at_risk", "lines", "label", "first_date", "last_date"]],
         hide_index=True,
         width="stretch",
         placeholder="—",
         column_config={
             "clinician": "Clinician",
             "payer": "Payer",
-            "label": st.column_config.TextColumn(f"Enrollment as of {as_of:%Y-%m-%d}", width="large"),
+            "label": st.column_config.TextColumn(f"Enrollment as of {as_of:%Y-%m-%d}"),
             "first_date": st.column_config.DateColumn("First billed outside", format="YYYY-MM-DD"),
             "last_date": st.column_config.DateColumn("Last billed outside", format="YYYY-MM-DD"),
             "lines": st.column_config.NumberColumn("Lines", format="%d", width="small"),
