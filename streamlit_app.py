@@ -6,7 +6,7 @@ and are listed explicitly below; Streamlit's automatic page discovery is not use
 
 import streamlit as st
 
-from bhdash.app import filters, loading, scenarios, session
+from bhdash.app import filters, loading, model_status, scenarios, session
 
 st.set_page_config(
     page_title="bhdash · claims and credentialing checks",
@@ -50,6 +50,7 @@ navigation = st.navigation(
 
 loaded, input_error = loading.load_or_error()
 filters = filters.render_sidebar(loaded)
+model_status.sidebar_status(loaded)
 loading.publish(loaded, filters, input_error)
 navigation.run()
 scenarios.warm_up(loaded)

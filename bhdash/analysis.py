@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from bhdash.ingest import ColumnMapping, IngestResult, IngestSource
@@ -29,9 +30,12 @@ from bhdash.norms import load_norms
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.remit import RemitFile
 from bhdash.remit.match import RemitMatch, match_remittances, with_remit_outcomes
-from bhdash.risk import RiskModel, adjudicated_mask, score_lines
+from bhdash.risk import RiskModel, adjudicated_mask, paid_history, score_lines
 from bhdash.rules import CheckResult, run_checks
 from bhdash.rules.engine import default_as_of
+
+# Per-line columns of `Analysis.risk` that depend on the risk model (pending in a `preliminary` analysis).
+MODEL_COLUMNS = ("denial_risk", "base_rate", "likely_loss", "baseline_loss", "amount_at_risk", "reasons")
 
 
 @dataclass
@@ -52,12 +56,13 @@ class Analysis:
     warnings: list[str] = field(default_factory=list)
     paid: pd.DataFrame | None = None  # paid history behind expected payments (None: fee schedule/charge)
     learned_from_file: bool = False  # the file's own adjudicated lines trained the model
+    remit: RemitMatch | None = None  # remittances matched to the history (or to `claims` when it is its own)
+    model_pending: bool = False  # `preliminary`: the model's figures (MODEL_COLUMNS, finding dollars) are NaN
 
     @property
     def money(self) -> MoneySummary:
         """Certain, likely and baseline dollars over every line (`money.summarize` for a selection)."""
         return summarize(self.risk)
-    remit: RemitMatch | None = None  # remittances matched to the history (or to `claims` when it is its own)
 
 
 def analyze(
@@ -82,6 +87,49 @@ def analyze(
     claims frame) that train the risk model instead of the documented prior; without it the file's own
     adjudicated lines do (see the module docstring) unless `learn_from_file` is False.
     """
+    return complete(check_claims(
+        ingested, payers_file=payers_file, payers_filename=payers_filename, payers=payers,
+        norms_file=norms_file, norms_filename=norms_filename, norms=norms, history=history,
+        learn_from_file=learn_from_file, remittances=remittances, as_of=as_of, settings=settings,
+    ))
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The rules' half of an analysis (`check_claims`): enough to show findings at once, while `complete`
+    fits the risk model and computes the money. `analyze` is the two in a row."""
+
+    ingested: IngestResult
+    claims: pd.DataFrame  # with remittance outcomes when the claims are their own history
+    payers: PayerDirectory
+    as_of: pd.Timestamp
+    check: CheckResult
+    history: pd.DataFrame | None  # adjudicated lines the model learns from (None: the prior)
+    learned_from_file: bool
+    remit: RemitMatch | None
+
+    @property
+    def training_lines(self) -> int:
+        """Adjudicated (paid or denied) lines the model trains on; 0 when the prior is used."""
+        return 0 if self.history is None else int(adjudicated_mask(self.history).sum())
+
+
+def check_claims(
+    ingested: IngestResult,
+    *,
+    payers_file: bytes | str | Path | None = None,
+    payers_filename: str | None = None,
+    payers: PayerDirectory | None = None,
+    norms_file: bytes | str | Path | None = None,
+    norms_filename: str | None = None,
+    norms: pd.DataFrame | None = None,
+    history: IngestResult | pd.DataFrame | None = None,
+    learn_from_file: bool = True,
+    remittances: list[RemitFile] | None = None,
+    as_of: pd.Timestamp | str | None = None,
+    settings: dict[str, Any] | None = None,
+) -> Checked:
+    """The rules run on the claims, and the history the risk model will learn from (see `analyze`)."""
     claims = ingested.claims
     history_claims = history.claims if isinstance(history, IngestResult) else history
     own_history = history_claims is None or history_claims is claims
@@ -107,21 +155,58 @@ def analyze(
     learned_from_file = history_claims is None and learn_from_file and bool(adjudicated_mask(claims).any())
     if learned_from_file:
         history_claims = claims
-    # A practice's own export usually is its history: its findings are the ones just computed.
-    history_findings = check.findings if history_claims is claims else None
-    scored = score_lines(claims, check.findings, history=history_claims, history_findings=history_findings,
-                         roster=ingested.roster, payers=directory, as_of=moment)
-    warnings = [*ingested.warnings, *check.warnings]
-    if remit is not None:
+    return Checked(ingested=ingested, claims=claims, payers=directory, as_of=moment, check=check,
+                   history=history_claims, learned_from_file=learned_from_file, remit=remit)
+
+
+def _warnings(checked: Checked) -> list[str]:
+    warnings = [*checked.ingested.warnings, *checked.check.warnings]
+    if checked.remit is not None:
         warnings += [f"Remittance file '{item.file}' not read: {item.error}"
-                     for item in remit.files if item.error]
-        warnings += [f"Remittance: {warning}" for item in remit.files for warning in item.warnings]
+                     for item in checked.remit.files if item.error]
+        warnings += [f"Remittance: {warning}" for item in checked.remit.files for warning in item.warnings]
+    return warnings
+
+
+def complete(checked: Checked) -> Analysis:
+    """Fit the risk model on the history (if any), score every line and attribute the money."""
+    claims, ingested = checked.claims, checked.ingested
+    # A practice's own export usually is its history: its findings are the ones just computed.
+    history_findings = checked.check.findings if checked.history is claims else None
+    scored = score_lines(claims, checked.check.findings, history=checked.history,
+                         history_findings=history_findings, roster=ingested.roster, payers=checked.payers,
+                         as_of=checked.as_of)
+    warnings = _warnings(checked)
     if scored.model.get("status") not in (None, "prior", "trained") and scored.model.get("reason"):
         warnings.append(f"Denial-risk model not trained: {scored.model['reason']}; using the prior.")
-    check = replace(check, findings=check.findings.assign(**{FINDING_DOLLARS: scored.finding_dollars}))
+    check = replace(checked.check,
+                    findings=checked.check.findings.assign(**{FINDING_DOLLARS: scored.finding_dollars}))
     return Analysis(
         claims=claims, roster=ingested.roster, source=ingested.source, mapping=ingested.mapping,
-        skipped=ingested.skipped, rows_read=ingested.rows_read, as_of=moment, check=check,
+        skipped=ingested.skipped, rows_read=ingested.rows_read, as_of=checked.as_of, check=check,
         risk=scored.lines, risk_model=scored.model, risk_fitted=scored.fitted, warnings=warnings,
-        paid=scored.paid, learned_from_file=learned_from_file, remit=remit,
+        paid=scored.paid, learned_from_file=checked.learned_from_file, remit=checked.remit,
+    )
+
+
+def preliminary(checked: Checked) -> Analysis:
+    """The analysis as far as it goes without the risk model, for showing findings while `complete` fits it.
+
+    Expected payments, unpayable lines and certain loss are final (they need no model). Every figure the
+    model decides (denial risk, the payer's ordinary rate, likely loss, expected ordinary denials, at risk
+    per line and per finding) is NaN, and `model_pending` is True: a page must say these are pending.
+    """
+    claims = checked.claims
+    paid = paid_history(checked.history, checked.payers) if checked.history is not None else None
+    scored = score_lines(claims, checked.check.findings, paid=paid, roster=checked.ingested.roster,
+                         payers=checked.payers, as_of=checked.as_of, explain=False)
+    risk = scored.lines.assign(**{column: np.nan for column in MODEL_COLUMNS})
+    check = replace(checked.check, findings=checked.check.findings.assign(**{FINDING_DOLLARS: np.nan}))
+    ingested = checked.ingested
+    return Analysis(
+        claims=claims, roster=ingested.roster, source=ingested.source, mapping=ingested.mapping,
+        skipped=ingested.skipped, rows_read=ingested.rows_read, as_of=checked.as_of, check=check,
+        risk=risk, risk_model={"status": "pending", "history_lines": checked.training_lines},
+        warnings=_warnings(checked), paid=paid, learned_from_file=checked.learned_from_file,
+        remit=checked.remit, model_pending=True,
     )

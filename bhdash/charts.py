@@ -120,14 +120,18 @@ def empty_figure(message: str, height: int = 240) -> go.Figure:
 
 
 def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
-    """Horizontal bars of findings per family (by its plain name), stacked by severity (largest on top)."""
+    """Horizontal bars of findings per family (by its plain name), stacked by severity (largest on top).
+
+    The hover gives each bar's dollars at risk when `by_family` has them (an `at_risk` column)."""
     if by_family.empty:
         return empty_figure("No findings for the current selection")
     families = list(dict.fromkeys(by_family["family"]))[::-1]
+    with_dollars = "at_risk" in by_family.columns
     figure = go.Figure()
     for severity, color in SEVERITY_COLORS.items():
         part = by_family[by_family["severity"] == severity].set_index("family").reindex(families)
         if part["findings"].notna().any():
+            counts = [plural(count, "finding") for count in part["findings"].fillna(0)]
             figure.add_trace(
                 go.Bar(
                     y=plot_texts(FAMILY_NAMES.get(family, family) for family in families),
@@ -135,13 +139,13 @@ def findings_by_family(by_family: pd.DataFrame) -> go.Figure:
                     name=severity,
                     orientation="h",
                     marker_color=color,
-                    customdata=_hover_columns(
-                        [plural(count, "finding") for count in part["findings"].fillna(0)],
-                        part["at_risk"].fillna(0),
-                    ),
+                    customdata=_hover_columns(counts, part["at_risk"].fillna(0)) if with_dollars
+                    else _hover_columns(counts),
                     hovertemplate="%{y} · "
                     + severity
-                    + ": %{customdata[0]}, $%{customdata[1]:,.0f} at risk<extra></extra>",
+                    + (": %{customdata[0]}, $%{customdata[1]:,.0f} at risk" if with_dollars
+                       else ": %{customdata[0]}")
+                    + "<extra></extra>",
                 )
             )
     figure.update_layout(barmode="stack")

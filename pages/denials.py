@@ -17,7 +17,7 @@ def show(table: pd.DataFrame) -> None:
     st.dataframe(shown, hide_index=True, width="stretch", column_config=money)
 
 
-current = page.analysis_page("Denials")
+current = page.analysis_page("Denials", needs_model=False)
 analysis = current.loaded.analysis
 claims = current.claims
 if not adjudicated_mask(claims).any():

@@ -6,12 +6,16 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import metrics, money
-from bhdash.app import citations, downloads, formatting, page
+from bhdash.app import citations, downloads, formatting, model_status, page
 from bhdash.model import FAMILY_NAMES, SEVERITIES
 from bhdash.rules.registry import REGISTRY
 
-current = page.analysis_page("Findings")
+current = page.analysis_page("Findings", needs_model=False)
 findings = current.findings
+# While the denial-risk model trains, each finding's dollars are pending (they depend on it): no dollar
+# column, and the totals say so.
+pending = current.loaded.model_pending
+dollars = [] if pending else [money.FINDING_DOLLARS]
 st.caption("Clinician, payer and service-date filters are in the sidebar; narrow further here.")
 
 left, middle, right = st.columns(3)
@@ -46,12 +50,13 @@ row[1].metric("Claim lines involved", f"{lines:,}", border=True)
 row[2].metric("Errors", f"{int((shown['severity'] == 'error').sum()):,}", border=True)
 row[3].metric(
     "At risk",
-    formatting.money(shown[money.FINDING_DOLLARS].sum()),
+    model_status.PENDING if pending else formatting.money(shown[money.FINDING_DOLLARS].sum()),
     border=True,
-    help="The dollars at risk these findings carry. A line with several findings shares its money among "
+    help=(model_status.PENDING_HELP + " " if pending else "")
+    + "The dollars at risk these findings carry. A line with several findings shares its money among "
     "them, so no line is counted twice. " + money.EXPLAIN["at_risk"],
 )
-unattributed = money.unattributed(current.risk, findings)
+unattributed = 0.0 if pending else money.unattributed(current.risk, findings)
 if unattributed >= 0.5:
     st.caption(
         f"Overview's money at risk also counts {formatting.money(unattributed)} on lines without any "
@@ -67,7 +72,7 @@ columns = [
     "clinician",
     "payer",
     "code",
-    money.FINDING_DOLLARS,
+    *dollars,
     "message",
     "assumption",
     "fix",
@@ -121,10 +126,13 @@ export_left.download_button(
     type="primary",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     key="findings_export",
+    disabled=pending,
 )
 export_right.caption(
     "A formatted workbook (filters, frozen header) of the findings shown above. Cells are "
     "written as text, so the file cannot carry formulas."
+    + (" It can be exported when the denial-risk model is done: it lists each finding's dollars at risk."
+       if pending else "")
 )
 
 st.subheader("Rule detail")
@@ -162,7 +170,7 @@ if detail is not None:
             st.page_link("pages/payers.py", label="Check or change it on Payers", icon=":material/tune:")
     examples = shown[shown["rule"] == chosen].head(10)
     st.dataframe(
-        examples[["row", "service_date", "clinician", "payer", "code", money.FINDING_DOLLARS, "message"]],
+        examples[["row", "service_date", "clinician", "payer", "code", *dollars, "message"]],
         hide_index=True,
         width="stretch",
         column_config=formatting.FINDING_TABLE_CONFIG,

@@ -8,7 +8,7 @@ from bhdash.app.money_view import money_tiles
 from bhdash.coverage import coverage
 from bhdash.text import plural
 
-current = page.analysis_page("Overview")
+current = page.analysis_page("Overview", needs_model=False)
 analysis = current.loaded.analysis
 checked = coverage(analysis.check.rules, analysis.claims, analysis.roster)
 if checked.skipped:
@@ -42,9 +42,23 @@ row[3].metric(
     border=True,
     help="Lines with at least one error-severity finding: expect a denial or a takeback.",
 )
-money_tiles(kpis.money)
+pending = current.loaded.model_pending
+money_tiles(kpis.money, model_pending=pending)
 
 st.subheader("Fix first")
+if pending:
+    st.info(
+        f"{current.loaded.model.status()} Fix first ranks the problems by the money at risk, which comes "
+        "from it: the list and the charts of dollars appear here when it is done. The findings are ready "
+        "now.",
+        icon=":material/hourglass_top:",
+    )
+    st.page_link(
+        "pages/findings.py", label="See every finding, line by line", icon=":material/arrow_forward:"
+    )
+    by_family = metrics.findings_by_family(current.findings).drop(columns="at_risk")
+    st.plotly_chart(charts.findings_by_family(by_family), width="stretch")
+    st.stop()
 st.caption("The problems behind the most money at risk, and what to do about each.")
 fixes = metrics.fix_first(current.findings, count=6)
 if fixes.empty:

@@ -92,9 +92,14 @@ if loaded is None:
 ingested = loaded.ingest
 analysis = loaded.analysis
 kpis = metrics.kpis(analysis.claims, analysis.check.findings, analysis.risk)
+money_at_risk = (
+    "the money at risk follows when the denial-risk model is done"
+    if loaded.model_pending
+    else f"{formatting.money(kpis.dollars_at_risk)} at risk"
+)
 st.success(
     f"**{formatting.plain(loaded.source_label)}** is loaded: {plural(kpis.claim_lines, 'claim line')}, "
-    f"{plural(len(analysis.check.findings), 'finding')}, {formatting.money(kpis.dollars_at_risk)} at risk.",
+    f"{plural(len(analysis.check.findings), 'finding')}, {money_at_risk}.",
     icon=":material/check_circle:",
 )
 links = st.columns([3, 3, 2, 2], vertical_alignment="center")
@@ -148,8 +153,10 @@ with st.container(border=True):
                     result = {"error": str(problem)}
                 st.session_state["start_save_outcome"] = {digest: result}
 
-            st.button("Save this upload", icon=":material/save:", disabled=not practice, key="start_save",
-                      on_click=save, args=(False,))
+            st.button("Save this upload", icon=":material/save:", key="start_save",
+                      disabled=not practice or loaded.model_pending, on_click=save, args=(False,),
+                      help="Ready when the denial-risk model is done: the record keeps the money at risk."
+                      if loaded.model_pending else None)
             if outcome.get("duplicate") == practice:
                 st.warning("This very file is already saved in this practice as upload "
                            f"{outcome['existing']} ({outcome['when']}). Save it again as a second upload?",

@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from bhdash import charts, metrics, whatif
-from bhdash.app import formatting, page, scenarios, session
+from bhdash.app import formatting, model_status, page, scenarios, session
 from bhdash.model import FAMILIES, FAMILY_NAMES
 from bhdash.text import plural
 
@@ -32,6 +32,7 @@ current = page.current_view()
 if current is None:
     st.stop()
 loaded = current.loaded
+model_status.wait_for_model(loaded)
 baseline = scenarios.baseline(loaded)
 st.caption(
     "Try a change on the whole practice and compare it with today, side by side. The sidebar filters "

@@ -5,17 +5,24 @@ Caches are keyed on the uploads' sha256 digests and the mapping overrides, never
 and the checks. They are session-scoped: one practice's data is never served to another session. The one
 exception is the shipped sample practice, which holds no user data: it is read and checked once per server
 process, so a consultant's demo opens on numbers at once.
+
+The rules and the money that needs no model come first (`analysis.check_claims`, `analysis.preliminary`);
+the denial-risk model trains on the file's paid and denied lines in a background thread (`ModelJob`), and
+`load` hands pages the preliminary analysis (`model_pending`) until it is done. The thread runs only
+bhdash code, never st.*: the sidebar's status fragment polls it and reruns the app when it finishes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import streamlit as st
 
-from bhdash import metrics, risk
-from bhdash.analysis import Analysis, analyze
+from bhdash import metrics
+from bhdash.analysis import Analysis, Checked, check_claims, complete, preliminary
 from bhdash.app import payer_settings, session
 from bhdash.app.formatting import plain
 from bhdash.app.session import CLAIMS_FILE, LOADED_KEY, NORMS_FILE, OVERRIDES, ROSTER_FILE, FileInput
@@ -27,14 +34,75 @@ from bhdash.text import plural
 
 MAX_UPLOAD_MB = 50
 
+# Model fits of every session share two threads (the machine's cores); a fit runs pure bhdash code.
+_MODEL_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bhdash-risk-model")
+
+
+def _complete_or_prior(checked: Checked) -> Analysis:
+    """`complete`, falling back to the documented prior if the fit fails, so a page never waits forever."""
+    try:
+        return complete(checked)
+    except Exception as error:
+        fallback = complete(replace(checked, history=None, learned_from_file=False))
+        fallback.warnings.append(f"Denial-risk model could not be trained ({type(error).__name__}); "
+                                 "using the prior.")
+        return fallback
+
+
+@dataclass(frozen=True)
+class ModelJob:
+    """An analysis whose denial-risk model may still be training in a background thread."""
+
+    future: Future[Analysis]
+    preliminary: Analysis | None = None  # the rules' figures shown meanwhile (None: nothing to wait for)
+    training_lines: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def pending(self) -> bool:
+        return not self.future.done()
+
+    def current(self) -> Analysis:
+        """The finished analysis when the model is done, else the preliminary one (`model_pending`)."""
+        if self.pending and self.preliminary is not None:
+            return self.preliminary
+        return self.future.result()
+
+    def status(self, *, elapsed: bool = False) -> str:
+        """What the model is doing, in a practice manager's words (with the seconds so far if `elapsed`)."""
+        if not self.pending:
+            return "Denial-risk model: ready."
+        text = f"Denial-risk model: training on {plural(self.training_lines, 'paid and denied line')}…"
+        return f"{text} ({time.monotonic() - self.started:.0f} s so far)" if elapsed else text
+
+
+def start_analysis(checked: Checked) -> ModelJob:
+    """The preliminary analysis at once and the complete one from a background thread; a file without
+    adjudicated lines uses the prior, which needs no training, so it is completed here."""
+    if checked.history is None:
+        done: Future[Analysis] = Future()
+        done.set_result(complete(checked))
+        return ModelJob(future=done)
+    return ModelJob(future=_MODEL_THREADS.submit(_complete_or_prior, checked),
+                    preliminary=preliminary(checked), training_lines=checked.training_lines)
+
 
 @dataclass(frozen=True)
 class Loaded:
-    """What every page reads: the ingestion result and the analysis, both cached for the session."""
+    """What every page reads: the ingestion result and the analysis, both cached for the session.
+
+    While the risk model trains, `analysis` is the preliminary one (`analysis.model_pending`) and `model`
+    says how far it is; the next run after it finishes gets the complete analysis.
+    """
 
     ingest: IngestResult
     analysis: Analysis
     source_label: str
+    model: ModelJob | None = None
+
+    @property
+    def model_pending(self) -> bool:
+        return self.analysis.model_pending
 
 
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
@@ -64,12 +132,12 @@ def _analysis(
     norms: bytes | None,
     payers: PayerDirectory,
     remittances: list[RemitFile] | None = None,
-) -> Analysis:
+) -> ModelJob:
     """The same analysis `bhdash check` runs: a file with its own outcomes (from its columns or from the
-    835 remittances matched to it) trains the model on them."""
-    return analyze(
+    835 remittances matched to it) trains the model on them, here in the background."""
+    return start_analysis(check_claims(
         ingested, payers=payers, norms_file=norms, norms_filename=norms_name, remittances=remittances
-    )
+    ))
 
 
 @st.cache_resource(max_entries=4, scope="session", show_spinner=False)
@@ -85,7 +153,7 @@ def _analyze(
     _ingested: IngestResult,
     _norms: bytes | None,
     _payers: PayerDirectory,
-) -> Analysis:
+) -> ModelJob:
     files = session.remittances()
     remittances = _remittances(tuple(item.digest for item in files), files) if files else None
     return _analysis(_ingested, norms_name, _norms, _payers, remittances)
@@ -99,7 +167,7 @@ def _shipped_sample(digest: str) -> IngestResult:
 
 
 @st.cache_resource(max_entries=1, scope="global", show_spinner=False)
-def _shipped_sample_analysis(key: tuple[Any, ...], _ingested: IngestResult) -> Analysis:
+def _shipped_sample_analysis(key: tuple[Any, ...], _ingested: IngestResult) -> ModelJob:
     return _analysis(_ingested, None, None, default_directory())
 
 
@@ -136,7 +204,7 @@ def _read(key: tuple[Any, ...]) -> IngestResult:
     )
 
 
-def _check(key: tuple[Any, ...], ingested: IngestResult) -> Analysis:
+def _check(key: tuple[Any, ...], ingested: IngestResult) -> ModelJob:
     if session.shows_shipped_sample(key):
         return _shipped_sample_analysis(key, ingested)
     user_norms: FileInput | None = st.session_state.get(NORMS_FILE)
@@ -161,7 +229,8 @@ def load() -> Loaded | None:
     label = session.SAMPLE_NAME if st.session_state.get(session.SOURCE_KIND) == "sample" else claims.name
     if st.session_state.get(LOADED_KEY) == key:
         ingested = _read(key)
-        return Loaded(ingest=ingested, analysis=_check(key, ingested), source_label=label)
+        job = _check(key, ingested)
+        return Loaded(ingest=ingested, analysis=job.current(), source_label=label, model=job)
     st.session_state[LOADED_KEY] = None
     with st.status(f"Reading {plain(claims.name)}…", expanded=True) as status:
         try:
@@ -173,19 +242,20 @@ def load() -> Loaded | None:
             f"Read {plural(ingested.rows_read, 'row')}: {plural(len(ingested.claims), 'claim line')}, "
             f"{plural(len(ingested.skipped), 'row')} skipped."
         )
-        adjudicated = risk.adjudicated_mask(ingested.claims).any() or bool(session.remittances())
-        learning = " and learning from the adjudicated ones" if adjudicated else ""
-        status.update(label=f"Checking {plural(len(ingested.claims), 'claim line')}{learning}…")
-        analysis = _check(key, ingested)
+        status.update(label=f"Checking {plural(len(ingested.claims), 'claim line')}…")
+        job = _check(key, ingested)
+        analysis = job.current()
         rules = analysis.check.rules
         st.write(
             f"Ran {int((rules['status'] == 'ran').sum())} rules "
             f"({int((rules['status'] == 'skipped').sum())} skipped for missing data): "
             f"{plural(len(analysis.check.findings), 'finding')}."
         )
+        if job.pending:
+            st.write(job.status())
         status.update(label=f"{plain(label)}: ready", state="complete", expanded=False)
     st.session_state[LOADED_KEY] = key
-    return Loaded(ingest=ingested, analysis=analysis, source_label=label)
+    return Loaded(ingest=ingested, analysis=analysis, source_label=label, model=job)
 
 
 def load_or_error() -> tuple[Loaded | None, InputFileError | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from bhdash.app import loading
+from bhdash.app import loading, model_status
 from bhdash.app.filters import View, view
 from bhdash.app.formatting import plain
 from bhdash.errors import InputFileError
@@ -42,16 +42,20 @@ def current_view() -> View | None:
     return view(loaded, loading.published_filters())
 
 
-def analysis_page(title: str) -> View:
+def analysis_page(title: str, *, needs_model: bool = True) -> View:
     """Title an analysis page and return its filtered data, so every page opens the same way.
 
     When nothing is loaded the page stops here after saying how to load data; when sidebar filters are
     active a note says how many lines remain, so a small number is never mistaken for the whole upload.
+    A page that `needs_model` waits here, visibly, while the denial-risk model trains; one that does not
+    gets the preliminary analysis and must mark its model figures as pending (`View.loaded.model_pending`).
     """
     st.title(title)
     current = current_view()
     if current is None:
         st.stop()
+    if needs_model:
+        model_status.wait_for_model(current.loaded)
     _filter_note(current)
     return current
 

@@ -32,9 +32,10 @@ def warm_up(loaded: Loaded | None) -> None:
     """Prepare the what-if baseline after the page is drawn, so the first visit to What-if is instant.
 
     Called at the end of the entrypoint: the page the user asked for is already on screen while this runs,
-    and any interaction simply starts the next run (the cached baseline is kept once computed).
+    and any interaction simply starts the next run (the cached baseline is kept once computed). It waits for
+    the denial-risk model: scenarios rescore lines with it.
     """
-    if loaded is not None:
+    if loaded is not None and not loaded.model_pending:
         _baseline(loaded_key(), loaded.analysis)
 
 

@@ -67,8 +67,9 @@ def expected() -> Expected:
     return Expected(ingest=ingested, analysis=analyze(ingested))
 
 
-def open_sample_app() -> AppTest:
-    """The dashboard as `bhdash dashboard --sample` opens it (BHDASH_OPEN_SAMPLE=1), on Overview."""
+def open_sample_app(*, wait_for_model: bool = True) -> AppTest:
+    """The dashboard as `bhdash dashboard --sample` opens it (BHDASH_OPEN_SAMPLE=1), on Overview; by default
+    after the denial-risk model has finished training in the background (`model_ready`)."""
     patch = pytest.MonkeyPatch()
     patch.setenv("BHDASH_OPEN_SAMPLE", "1")
     try:
@@ -77,6 +78,16 @@ def open_sample_app() -> AppTest:
     finally:
         patch.undo()
     assert not app.exception, app.exception[0].message
+    return model_ready(app) if wait_for_model else app
+
+
+def model_ready(app: AppTest) -> AppTest:
+    """Wait for the session's background model fit and rerun, as the sidebar's poll does in a browser."""
+    loaded = app.session_state["_loaded"]
+    if loaded is not None and loaded.model is not None and loaded.model.pending:
+        loaded.model.future.result(timeout=FIRST_RUN_SECONDS)
+        app.run(timeout=FIRST_RUN_SECONDS)
+        assert not app.exception, app.exception[0].message
     return app
 
 

@@ -16,13 +16,13 @@ CLAIMS_CSV = (
 @pytest.fixture
 def counted_analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
-    real = loading.analyze
+    real = loading.check_claims
 
     def counting(ingested, **options):
         calls.append(ingested.source.file)
         return real(ingested, **options)
 
-    monkeypatch.setattr(loading, "analyze", counting)
+    monkeypatch.setattr(loading, "check_claims", counting)
     return calls
 
 
