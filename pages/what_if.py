@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from bhdash import charts, metrics, whatif
+from bhdash import charts, whatif
 from bhdash.app import formatting, model_status, page, scenarios, session
 from bhdash.model import FAMILIES, FAMILY_NAMES
 from bhdash.text import plural
@@ -61,48 +61,6 @@ def _load_scenario() -> None:
         st.session_state["whatif_load_error"] = str(error)
 
 
-def _fix_enrollment_gaps() -> None:
-    """Preset: every clinician × payer billed outside enrollment is covered: enrolled from the first date
-    billed when billing started too early (or with no enrollment), the term extended through the last date
-    billed when billing went on after it."""
-    outside = metrics.outside_enrollment(loaded.analysis.check.findings, metrics.enrollment_rule_ids())
-    fixes = metrics.enrollment_date_fixes(outside, baseline.roster, baseline.claims)
-    _start_from(
-        whatif.Scenario(
-            name="Fix the enrollment gaps",
-            description="Each clinician billed before an enrollment took effect (or with none) is enrolled "
-            "from the first date billed; each billed after a term date has the term extended through the "
-            "last date billed.",
-            enrollments=[
-                whatif.EnrollmentChange(
-                    row.clinician,
-                    row.payer,
-                    scenarios.iso_day(row.effective_date),
-                    scenarios.iso_day(row.term_date),
-                )
-                for row in fixes.itertuples(index=False)
-            ],
-        )
-    )
-
-
-def _outliers_to_norm() -> None:
-    """Preset: every clinician flagged high on 90837 recodes just enough 90837 to 90834 to meet the norm."""
-    mix = baseline.mix
-    flagged = mix[mix["audit_flag"] & mix["code"].eq("90837")]
-    _start_from(
-        whatif.Scenario(
-            name="90837 outliers to the norm",
-            description="Clinicians flagged for 90837 recode their shortest 90837 sessions to 90834, down to "
-            "the norm.",
-            mix_shifts=[
-                whatif.MixShift(clinician=name, to_norm=True)
-                for name in sorted(flagged["clinician"].unique())
-            ],
-        )
-    )
-
-
 base: whatif.Scenario = st.session_state[BASE]
 version = st.session_state[VERSION]
 clinicians = sorted(
@@ -115,14 +73,23 @@ codes = sorted(baseline.claims["procedure_code"].dropna().unique())
 
 with st.container(border=True):
     st.markdown("**Start from**")
-    presets = st.columns(3)
-    presets[0].button(
-        "Fix the enrollment gaps", on_click=_fix_enrollment_gaps, icon=":material/badge:", width="stretch"
+    starts = scenarios.presets(loaded, baseline)
+    buttons = st.columns(3)
+    buttons[0].button(
+        scenarios.FIX_ENROLLMENT_GAPS,
+        on_click=_start_from,
+        args=(starts[scenarios.FIX_ENROLLMENT_GAPS],),
+        icon=":material/badge:",
+        width="stretch",
     )
-    presets[1].button(
-        "90837 outliers to the norm", on_click=_outliers_to_norm, icon=":material/balance:", width="stretch"
+    buttons[1].button(
+        scenarios.OUTLIERS_TO_NORM,
+        on_click=_start_from,
+        args=(starts[scenarios.OUTLIERS_TO_NORM],),
+        icon=":material/balance:",
+        width="stretch",
     )
-    presets[2].button(
+    buttons[2].button(
         "A blank scenario",
         on_click=_start_from,
         args=(whatif.Scenario(),),

@@ -1,18 +1,31 @@
-"""What-if glue: the cached baseline, cached scenario evaluations, and scenarios built from the editors."""
+"""What-if glue: the cached baseline, cached scenario evaluations, and scenarios built from the editors.
+
+The presets are evaluated in a background thread as soon as the baseline is ready (`warm_up`), so a
+click on one shows its result at once; any scenario evaluated once is kept for the session. The threads
+run only bhdash code, never st.*.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
 import streamlit as st
 
-from bhdash import whatif
+from bhdash import metrics, whatif
 from bhdash.analysis import Analysis
 from bhdash.app import payer_settings
 from bhdash.app.loading import Loaded
 from bhdash.app.norms_upload import norms_table
 from bhdash.app.session import loaded_key
+
+FIX_ENROLLMENT_GAPS = "Fix the enrollment gaps"
+OUTLIERS_TO_NORM = "90837 outliers to the norm"
+
+# One thread per server: presets wait their turn behind each other rather than crowd the user's runs.
+_PRESET_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bhdash-what-if")
 
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
@@ -28,27 +41,93 @@ def baseline(loaded: Loaded) -> whatif.Baseline:
         return _baseline(loaded_key(), loaded.analysis)
 
 
+def presets(loaded: Loaded, base: whatif.Baseline) -> dict[str, whatif.Scenario]:
+    """The What-if page's starting points, built from the practice's own findings and code mix (once)."""
+    return _presets(loaded_key(), loaded.analysis, base)
+
+
+@st.cache_resource(max_entries=2, scope="session", show_spinner=False)
+def _presets(
+    key: tuple[Any, ...], _analysis: Analysis, _base: whatif.Baseline
+) -> dict[str, whatif.Scenario]:
+    outside = metrics.outside_enrollment(_analysis.check.findings, metrics.enrollment_rule_ids())
+    fixes = metrics.enrollment_date_fixes(outside, _base.roster, _base.claims)
+    flagged = _base.mix[_base.mix["audit_flag"] & _base.mix["code"].eq("90837")]
+    return {
+        FIX_ENROLLMENT_GAPS: whatif.Scenario(
+            name=FIX_ENROLLMENT_GAPS,
+            description="Each clinician billed before an enrollment took effect (or with none) is enrolled "
+            "from the first date billed; each billed after a term date has the term extended through the "
+            "last date billed.",
+            enrollments=[
+                whatif.EnrollmentChange(
+                    row.clinician, row.payer, iso_day(row.effective_date), iso_day(row.term_date)
+                )
+                for row in fixes.itertuples(index=False)
+            ],
+        ),
+        OUTLIERS_TO_NORM: whatif.Scenario(
+            name=OUTLIERS_TO_NORM,
+            description="Clinicians flagged for 90837 recode their shortest 90837 sessions to 90834, down to "
+            "the norm.",
+            mix_shifts=[whatif.MixShift(clinician=name, to_norm=True)
+                        for name in sorted(flagged["clinician"].unique())],
+        ),
+    }
+
+
+def _levers(scenario: whatif.Scenario) -> str:
+    """What a scenario changes, without its name and description: its results' cache key."""
+    return whatif.scenario_to_json(dataclasses.replace(scenario, name="", description=""))
+
+
+KEPT_EVALUATIONS = 16
+
+
+@st.cache_resource(max_entries=2, scope="session", show_spinner=False)
+def _evaluations(key: tuple[Any, ...]) -> dict[str, Future[whatif.ScenarioComparison]]:
+    """The session's scenario evaluations, finished or running, by `_levers`."""
+    return {}
+
+
 def warm_up(loaded: Loaded | None) -> None:
     """Prepare the what-if baseline after the page is drawn, so the first visit to What-if is instant.
 
     Called at the end of the entrypoint: the page the user asked for is already on screen while this runs,
     and any interaction simply starts the next run (the cached baseline is kept once computed). It waits for
-    the denial-risk model: scenarios rescore lines with it.
+    the denial-risk model: scenarios rescore lines with it. The presets then start evaluating in the
+    background.
     """
-    if loaded is not None and not loaded.model_pending:
-        _baseline(loaded_key(), loaded.analysis)
-
-
-@st.cache_data(max_entries=16, scope="session", show_spinner="Evaluating the scenario…")
-def _evaluate(
-    key: tuple[Any, ...], scenario_json: str, _baseline: whatif.Baseline
-) -> whatif.ScenarioComparison:
-    return whatif.evaluate(_baseline, whatif.scenario_from_json(scenario_json))
+    if loaded is None or loaded.model_pending:
+        return
+    base = _baseline(loaded_key(), loaded.analysis)
+    evaluations = _evaluations(loaded_key())
+    for scenario in presets(loaded, base).values():
+        levers = _levers(scenario)
+        if levers not in evaluations:
+            evaluations[levers] = _PRESET_THREAD.submit(whatif.evaluate, base, scenario)
 
 
 def evaluate_scenario(base: whatif.Baseline, scenario: whatif.Scenario) -> whatif.ScenarioComparison:
-    """Baseline vs scenario, cached per scenario so re-showing one is instant."""
-    return _evaluate(loaded_key(), whatif.scenario_to_json(scenario), base)
+    """Baseline vs scenario; each scenario is evaluated once per session (a preset usually already is)."""
+    evaluations = _evaluations(loaded_key())
+    levers = _levers(scenario)
+    if levers not in evaluations:
+        done: Future[whatif.ScenarioComparison] = Future()
+        with st.spinner("Evaluating the scenario…"):
+            try:
+                done.set_result(whatif.evaluate(base, scenario))
+            except ValueError as error:
+                done.set_exception(error)
+        while len(evaluations) >= KEPT_EVALUATIONS:
+            evaluations.pop(next(iter(evaluations)))
+        evaluations[levers] = done
+    future = evaluations[levers]
+    if not future.done():
+        with st.spinner("Evaluating the scenario…"):
+            future.exception()
+    comparison = future.result()
+    return dataclasses.replace(comparison, scenario=scenario)
 
 
 def _rows(frame: pd.DataFrame, required: tuple[str, ...]) -> pd.DataFrame:

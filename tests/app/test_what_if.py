@@ -72,3 +72,27 @@ def test_fix_enrollment_gaps_preset_recovers_money(open_page):
     assert scenario < baseline
     revenue_before, revenue_after = outputs["Expected revenue"]
     assert revenue_after > revenue_before
+
+
+def test_presets_are_evaluated_in_the_background_and_shown_without_evaluating_again(
+    open_page, expected, monkeypatch
+):
+    from bhdash import whatif
+    from bhdash.app import scenarios
+
+    app = open_page("pages/what_if.py")
+    base = whatif.baseline_from_analysis(expected.analysis)
+    evaluated: list[str] = []
+    real = whatif.evaluate
+    monkeypatch.setattr(whatif, "evaluate", lambda *args: evaluated.append(args[1].name) or real(*args))
+    presets = scenarios._presets.__wrapped__(None, expected.analysis, base)
+    assert [len(presets[scenarios.OUTLIERS_TO_NORM].mix_shifts),
+            len(presets[scenarios.FIX_ENROLLMENT_GAPS].enrollments)] == [2, 3]
+    for label in (scenarios.OUTLIERS_TO_NORM, scenarios.FIX_ENROLLMENT_GAPS):
+        next(button for button in app.button if button.label == label).click().run()
+        assert not app.exception
+        library = real(base, presets[label])
+        assert metric_values(app)["At risk"] == formatting.money_short(
+            library.metrics.loc["dollars_at_risk", "scenario"])
+        assert metric_values(app)["Lines affected"] == f"{library.lines_affected:,}"
+    assert evaluated == []  # both came from the background evaluation started when the data loaded
