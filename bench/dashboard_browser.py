@@ -1,6 +1,6 @@
 """What the user waits for in a real browser: the dashboard served by `streamlit run`, driven by Chromium.
 
-    python bench/dashboard_browser.py [--lines 25000] [--repeat 2]
+    python bench/dashboard_browser.py [--lines 25000] [--repeat 2] [--workbook claims.xlsx]
 
 Times, with Playwright and Debian's Chromium (/usr/bin/chromium), each wait from the click to the end of
 the script run it starts (Streamlit's own run-state attribute, watched from inside the page so that short
@@ -97,13 +97,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=25_000)
     parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--workbook", type=Path, help="upload this workbook instead of generating one "
+                        "(a 250,000-line practice takes minutes to generate)")
     args = parser.parse_args()
-    practice = generate_practice(scale=args.lines / len(draft_practice().lines))
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder, serve(open_sample=True, start_seconds=120) as url, \
             sync_playwright() as playwright:
-        workbook = Path(folder) / CLAIMS_DETAIL_FILE
-        write_claims_detail(practice, workbook)
+        workbook = args.workbook or Path(folder) / CLAIMS_DETAIL_FILE
+        if args.workbook is None:
+            write_claims_detail(generate_practice(scale=args.lines / len(draft_practice().lines)), workbook)
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         first = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
         started = time.perf_counter()
@@ -139,7 +141,8 @@ def main() -> None:
                 button = page.get_by_role("button", name=label)
                 results.setdefault(f"what-if: {label}{suffix}", []).append(_timed(button.click, page)[0])
         browser.close()
-    print(f"upload: {args.lines:,}-line target, Overview shows {lines}; the denial-risk model's figures "
+    upload = args.workbook or f"{args.lines:,}-line target"
+    print(f"upload: {upload}, Overview shows {lines}; the denial-risk model's figures "
           f"{model_ready:.2f} s after the upload began")
     width = max(len(name) for name in results)
     print(f"{'wait':<{width}}  median s  worst s  target s  ratio")

@@ -95,14 +95,14 @@ def warm_up(loaded: Loaded | None) -> None:
 
     Called at the end of the entrypoint: the page the user asked for is already on screen while this runs,
     and any interaction simply starts the next run (the cached baseline is kept once computed). It waits for
-    the denial-risk model: scenarios rescore lines with it. The presets then start evaluating in the
-    background.
+    the denial-risk model: scenarios rescore lines with it. The blank scenario (the page's first view) and
+    the presets then start evaluating in the background.
     """
     if loaded is None or loaded.model_pending:
         return
     base = _baseline(loaded_key(), loaded.analysis)
     evaluations = _evaluations(loaded_key())
-    for scenario in presets(loaded, base).values():
+    for scenario in (whatif.Scenario(), *presets(loaded, base).values()):
         levers = _levers(scenario)
         if levers not in evaluations:
             evaluations[levers] = _PRESET_THREAD.submit(whatif.evaluate, base, scenario)
