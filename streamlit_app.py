@@ -6,7 +6,7 @@ and are listed explicitly below; Streamlit's automatic page discovery is not use
 
 import streamlit as st
 
-from bhdash.app import filters, loading, model_status, scenarios, session
+from bhdash.app import filters, loading, model_status, norms_upload, scenarios, session
 
 st.set_page_config(
     page_title="bhdash · claims and credentialing checks",
@@ -54,3 +54,4 @@ model_status.sidebar_status(loaded)
 loading.publish(loaded, filters, input_error)
 navigation.run()
 scenarios.warm_up(loaded)
+norms_upload.warm_up(loaded)

@@ -436,14 +436,15 @@ def enrollment_matrix(
     directory = directory or default_directory()
     clinicians = sorted(
         set(_column(roster.clinicians, "clinician_name").dropna().astype(str))
-        | set(_column(claims, "clinician_name").dropna().astype(str))
+        | set(_column(claims, "clinician_name").dropna().astype(str).unique())
     )
     enrollments = roster.enrollments.copy()
     if not enrollments.empty:
         enrollments["payer"] = _payer_names(enrollments["payer"], claims, directory)
         enrollments["state"] = enrollment_status(enrollments, as_of)
     billed = _column(claims, "payer").dropna()
-    payers = sorted(set(billed.astype(str)) | set(enrollments.get("payer", pd.Series(dtype=str)).dropna()))
+    payers = sorted(set(billed.astype(str).unique())
+                    | set(enrollments.get("payer", pd.Series(dtype=str)).dropna()))
     grid = pd.MultiIndex.from_product([clinicians, payers], names=["clinician", "payer"]).to_frame(
         index=False
     )

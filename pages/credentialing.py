@@ -104,7 +104,7 @@ clinicians = [
     name
     for name in sorted(
         set(roster.clinicians.get("clinician_name", pd.Series(dtype=str)).dropna())
-        | set(current.claims.get("clinician_name", pd.Series(dtype=str)).dropna())
+        | set(current.claims.get("clinician_name", pd.Series(dtype=str)).dropna().unique())
     )
     if not filters.clinicians or name in filters.clinicians
 ]

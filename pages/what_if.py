@@ -65,7 +65,7 @@ base: whatif.Scenario = st.session_state[BASE]
 version = st.session_state[VERSION]
 clinicians = sorted(
     set(baseline.roster.clinicians.get("clinician_name", pd.Series(dtype=str)).dropna())
-    | set(baseline.claims["clinician_name"].dropna())
+    | set(baseline.claims["clinician_name"].dropna().unique())
 )
 billed_payers = sorted(baseline.claims["payer"].dropna().unique()) if "payer" in baseline.claims else []
 table_payers = sorted(baseline.payers.payers["payer"])

@@ -1,7 +1,7 @@
 """The practice's own norms file and the Clinicians page's code mix and peer tables over it.
 
-The shipped norms are laid under the user's norms CSV; the derived tables are cached per data, filters
-and norms file for this session.
+The shipped norms are laid under the user's norms CSV; the derived tables are kept per data, filters and
+norms file for this session, the whole practice's started ahead in the background (`warm_up`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from bhdash import norms
+from bhdash import metrics, norms
 from bhdash.analysis import Analysis
+from bhdash.app import background
 from bhdash.app.filters import View, filters_key
-from bhdash.app.session import NORMS_FILE, FileInput, file_input, fresh_upload, loaded_key
+from bhdash.app.loading import Loaded
+from bhdash.app.session import NORMS_FILE, FileInput, file_input, fresh_upload
 from bhdash.errors import InputFileError
+from bhdash.model import Roster
 
 NORMS_ERROR = "norms_error"
 
@@ -61,36 +64,39 @@ def norms_table() -> pd.DataFrame:
     )
 
 
-@st.cache_data(max_entries=16, scope="session", show_spinner=False)
 def _code_mix(
-    key: tuple[Any, ...],
-    _claims: pd.DataFrame,
-    _credentials: pd.Series,
-    _norms: pd.DataFrame,
-    _on: pd.Timestamp,
+    claims: pd.DataFrame, roster: Roster, norms_frame: pd.DataFrame, on: pd.Timestamp
 ) -> pd.DataFrame:
-    return norms.code_mix(_claims, _norms, on=_on, credentials=_credentials)
+    return norms.code_mix(claims, norms_frame, on=on, credentials=roster.credentials_for(claims))
 
 
 def code_mix(current: View) -> pd.DataFrame:
-    """Clinician code mix vs norms for the filtered lines (cached per data, filters and norms file)."""
+    """Clinician code mix vs norms for the filtered lines (kept per data, filters and norms file)."""
     analysis = current.loaded.analysis
-    key = (loaded_key(), filters_key(current.filters))
-    credentials = analysis.roster.credentials_for(current.claims)
-    return _code_mix(key, current.claims, credentials, norms_table(), analysis.as_of)
-
-
-@st.cache_data(max_entries=16, scope="session", show_spinner=False)
-def _peer_table(key: tuple[Any, ...], _claims: pd.DataFrame, _allowed: pd.Series) -> pd.DataFrame:
-    return norms.peer_metrics(_claims, _allowed)
+    return background.result(("code mix", filters_key(current.filters)), _code_mix, current.claims,
+                             analysis.roster, norms_table(), analysis.as_of)
 
 
 def peer_table(current: View) -> pd.DataFrame:
-    """Per-clinician peer metrics for the filtered lines (cached per data and filters)."""
+    """Per-clinician peer metrics for the filtered lines (kept per data and filters)."""
     if current.claims.empty or "clinician_name" not in current.claims.columns:
         return pd.DataFrame()
-    key = (loaded_key(), filters_key(current.filters))
-    return _peer_table(key, current.claims, current.risk["expected_payment"])
+    return background.result(("peer table", filters_key(current.filters)), norms.peer_metrics,
+                             current.claims, current.risk["expected_payment"])
+
+
+def warm_up(loaded: Loaded | None) -> None:
+    """Start the whole practice's code mix and peer table in the background (Clinicians' first view), once
+    the denial-risk model is done."""
+    if loaded is None or loaded.model_pending:
+        return
+    analysis = loaded.analysis
+    unfiltered = filters_key(metrics.Filters())
+    background.start(("code mix", unfiltered), _code_mix, analysis.claims, analysis.roster, norms_table(),
+                     analysis.as_of)
+    if "clinician_name" in analysis.claims.columns and not analysis.claims.empty:
+        background.start(("peer table", unfiltered), norms.peer_metrics, analysis.claims,
+                         analysis.risk["expected_payment"])
 
 
 def credential_of(analysis: Analysis, clinician: str) -> str | None:

@@ -1,14 +1,12 @@
 """What-if glue: the cached baseline, cached scenario evaluations, and scenarios built from the editors.
 
-The presets are evaluated in a background thread as soon as the baseline is ready (`warm_up`), so a
-click on one shows its result at once; any scenario evaluated once is kept for the session. The threads
-run only bhdash code, never st.*.
+The presets are evaluated in the background as soon as the baseline is ready (`warm_up`), so a click on
+one shows its result at once; any scenario evaluated once is kept for the session (`bhdash.app.background`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pandas as pd
@@ -16,16 +14,13 @@ import streamlit as st
 
 from bhdash import metrics, whatif
 from bhdash.analysis import Analysis
-from bhdash.app import payer_settings
+from bhdash.app import background, payer_settings
 from bhdash.app.loading import Loaded
 from bhdash.app.norms_upload import norms_table
 from bhdash.app.session import loaded_key
 
 FIX_ENROLLMENT_GAPS = "Fix the enrollment gaps"
 OUTLIERS_TO_NORM = "90837 outliers to the norm"
-
-# One thread per server: presets wait their turn behind each other rather than crowd the user's runs.
-_PRESET_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bhdash-what-if")
 
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
@@ -76,18 +71,9 @@ def _presets(
     }
 
 
-def _levers(scenario: whatif.Scenario) -> str:
-    """What a scenario changes, without its name and description: its results' cache key."""
-    return whatif.scenario_to_json(dataclasses.replace(scenario, name="", description=""))
-
-
-KEPT_EVALUATIONS = 16
-
-
-@st.cache_resource(max_entries=2, scope="session", show_spinner=False)
-def _evaluations(key: tuple[Any, ...]) -> dict[str, Future[whatif.ScenarioComparison]]:
-    """The session's scenario evaluations, finished or running, by `_levers`."""
-    return {}
+def _levers(scenario: whatif.Scenario) -> tuple[str, str]:
+    """What a scenario changes, without its name and description: its result's name in the background."""
+    return "what-if", whatif.scenario_to_json(dataclasses.replace(scenario, name="", description=""))
 
 
 def warm_up(loaded: Loaded | None) -> None:
@@ -101,32 +87,14 @@ def warm_up(loaded: Loaded | None) -> None:
     if loaded is None or loaded.model_pending:
         return
     base = _baseline(loaded_key(), loaded.analysis)
-    evaluations = _evaluations(loaded_key())
     for scenario in (whatif.Scenario(), *presets(loaded, base).values()):
-        levers = _levers(scenario)
-        if levers not in evaluations:
-            evaluations[levers] = _PRESET_THREAD.submit(whatif.evaluate, base, scenario)
+        background.start(_levers(scenario), whatif.evaluate, base, scenario)
 
 
 def evaluate_scenario(base: whatif.Baseline, scenario: whatif.Scenario) -> whatif.ScenarioComparison:
     """Baseline vs scenario; each scenario is evaluated once per session (a preset usually already is)."""
-    evaluations = _evaluations(loaded_key())
-    levers = _levers(scenario)
-    if levers not in evaluations:
-        done: Future[whatif.ScenarioComparison] = Future()
-        with st.spinner("Evaluating the scenario…"):
-            try:
-                done.set_result(whatif.evaluate(base, scenario))
-            except ValueError as error:
-                done.set_exception(error)
-        while len(evaluations) >= KEPT_EVALUATIONS:
-            evaluations.pop(next(iter(evaluations)))
-        evaluations[levers] = done
-    future = evaluations[levers]
-    if not future.done():
-        with st.spinner("Evaluating the scenario…"):
-            future.exception()
-    comparison = future.result()
+    comparison = background.result(_levers(scenario), whatif.evaluate, base, scenario,
+                                   spinner="Evaluating the scenario…")
     return dataclasses.replace(comparison, scenario=scenario)
 
 

@@ -1,7 +1,8 @@
 """Clinicians on the sample practice: the peer table, code mix against norms and the trend."""
 
 from bhdash import metrics, norms
-from tests.app.conftest import metric_values, plotly_figures
+from bhdash.app import norms_upload
+from tests.app.conftest import metric_values, open_sample_app, plotly_figures
 
 
 def test_clinicians_table_and_outlier_first(open_page, expected):
@@ -50,3 +51,17 @@ def test_choosing_another_clinician_updates_the_page(open_page, expected):
     own = expected.findings[expected.findings["clinician"] == other]
     assert metric_values(app)["Findings"] == f"{len(own):,}"
     app.selectbox(key="clinicians_chosen").set_value(options[0]).run()
+
+
+def test_the_practice_code_mix_is_computed_ahead_in_the_background(monkeypatch):
+    app = open_sample_app()  # a fresh session: its first complete run starts the background work
+    computed_by_the_page: list[int] = []
+    real = norms_upload._code_mix
+    monkeypatch.setattr(norms_upload, "_code_mix",
+                        lambda *args: computed_by_the_page.append(1) or real(*args))
+    app.switch_page("pages/clinicians.py").run()
+    assert not app.exception
+    assert computed_by_the_page == []
+    app.multiselect(key="filter_payers").set_value([app.multiselect(key="filter_payers").options[0]]).run()
+    assert computed_by_the_page == [1]  # a filtered view is computed when asked for
+    app.multiselect(key="filter_payers").set_value([]).run()

@@ -1,0 +1,63 @@
+"""Work on the session's data done once: started ahead in a background thread, or computed by the run that
+first needs it, and kept for the session by name (per data: the caches key on `loaded_key`).
+
+`warm_up` in the entrypoint starts what the pages will most likely ask for (the unfiltered code mix, the
+What-if presets) after the page the user asked for is on screen; a page then picks the result up with
+`result`, waiting for it if it is still running. The thread runs only bhdash code, never st.*.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import nullcontext
+from typing import Any, TypeVar
+
+import streamlit as st
+
+from bhdash.app.session import loaded_key
+
+KEPT = 32  # results per session and data; the oldest goes first
+
+# One thread per server: background work waits its turn rather than crowd the users' own runs.
+_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bhdash-background")
+
+Result = TypeVar("Result")
+
+
+@st.cache_resource(max_entries=2, scope="session", show_spinner=False)
+def _jobs(key: tuple[Any, ...] | None) -> dict[tuple[Any, ...], Future[Any]]:
+    return {}
+
+
+def _keep(jobs: dict[tuple[Any, ...], Future[Any]], name: tuple[Any, ...], job: Future[Any]) -> None:
+    while len(jobs) >= KEPT:
+        jobs.pop(next(iter(jobs)))
+    jobs[name] = job
+
+
+def start(name: tuple[Any, ...], function: Callable[..., Any], *args: Any) -> None:
+    """Compute `function(*args)` in the background thread unless `name` is already known."""
+    jobs = _jobs(loaded_key())
+    if name not in jobs:
+        _keep(jobs, name, _THREAD.submit(function, *args))
+
+
+def result(name: tuple[Any, ...], function: Callable[..., Result], *args: Any,
+           spinner: str | None = None) -> Result:
+    """The result kept under `name` (waiting for it when the background thread is still on it), else
+    `function(*args)` computed now and kept. An exception is kept and raised again, like a result."""
+    jobs = _jobs(loaded_key())
+    if name not in jobs:
+        done: Future[Result] = Future()
+        with st.spinner(spinner) if spinner else nullcontext():
+            try:
+                done.set_result(function(*args))
+            except Exception as error:  # kept and raised again below, as for a background job
+                done.set_exception(error)
+        _keep(jobs, name, done)
+    job = jobs[name]
+    if not job.done() and spinner:
+        with st.spinner(spinner):
+            job.exception()
+    return job.result()
