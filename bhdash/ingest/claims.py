@@ -46,8 +46,13 @@ class ClaimsBuild:
 
 
 def _unread(raw: pd.Series, normalized: pd.Series) -> pd.Series:
-    """The cell's text where it held something that did not read, else NaN (see model.RAW_SUFFIX)."""
-    return normalize.clean_text(raw).where(normalize.unparseable(raw, normalized))
+    """The cell's text where it held something that did not read, else NaN (see model.RAW_SUFFIX).
+
+    Only the cells that failed are cleaned: on a good column that is none, and cleaning a whole column
+    costs as much as normalizing it.
+    """
+    failed = normalize.unparseable(raw, normalized)
+    return normalize.clean_text(raw[failed]).reindex(raw.index)
 
 
 def _normalize_codes(raw: dict[str, pd.Series], out: dict[str, pd.Series], bad: dict[str, pd.Series]) -> None:

@@ -1,8 +1,9 @@
 """Read any supported file into raw cell grids, one per sheet, before headers are known.
 
-Workbooks go through python-calamine via pandas (about 7x faster than openpyxl on a 100k-line
-export, engineering.md §4.1); openpyxl is only the fallback for workbooks calamine rejects or
-panics on. CSVs are decoded (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252), their
+Workbooks go through python-calamine (about 7x faster than openpyxl on a 100k-line export,
+engineering.md §4.1), its cells converted a column at a time into exactly the grid pandas' calamine
+reader gives (excel_cells.py); openpyxl, through pandas, is only the fallback for workbooks calamine
+rejects or panics on. CSVs are decoded (UTF-8 with or without BOM, UTF-16 with BOM, Windows-1252), their
 delimiter is sniffed on a bounded sample, and decimal commas are resolved per column.
 Cells stay raw (header=None) so row numbers match what the user sees in the spreadsheet.
 
@@ -32,6 +33,7 @@ import python_calamine
 
 from bhdash.errors import InputFileError, unreadable_csv
 from bhdash.ingest.decimals import resolve_decimal_commas
+from bhdash.ingest.excel_cells import sheet_frame
 from bhdash.ingest.extents import list_worksheets
 from bhdash.ingest.safety import (
     FileKind,
@@ -244,11 +246,29 @@ def _place_out_of_range_dates(cells: pd.DataFrame, caught: list[warnings.Warning
 
 
 def _read_with(data: bytes, engine: str) -> dict[str, pd.DataFrame]:
-    """Every sheet, raw (no header row, cells as the engine typed them: dates stay datetimes)."""
+    """Every sheet through pandas, raw (no header row, cells as the engine typed them, dates as datetimes)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, header=None, dtype=object, engine=engine)
     return {name: _place_out_of_range_dates(cells, caught) for name, cells in sheets.items()}
+
+
+def _read_with_calamine(data: bytes) -> dict[str, pd.DataFrame]:
+    """Every worksheet (not chart sheets), raw, as `_read_with(data, "calamine")` gives it but converted a
+    column at a time; a sheet only pandas' own parser reproduces sends the workbook through pandas."""
+    workbook = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    try:
+        worksheet = python_calamine.SheetTypeEnum.WorkSheet
+        names = dict.fromkeys(sheet.name for sheet in workbook.sheets_metadata if sheet.typ == worksheet)
+        sheets = {}
+        for name in names:
+            frame = sheet_frame(workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+            if frame is None:
+                return _read_with(data, "calamine")
+            sheets[name] = frame
+        return sheets
+    finally:
+        workbook.close()
 
 
 def _hidden_sheets(data: bytes, kind: FileKind) -> set[str]:
@@ -277,7 +297,7 @@ def _password_error(error: BaseException, filename: str) -> InputFileError | Non
 def read_workbook_cells(data: bytes, filename: str, kind: FileKind) -> list[RawSheet]:
     try:
         with native_reader():
-            sheets = _read_with(data, "calamine")
+            sheets = _read_with_calamine(data)
     except (ReaderFailure, Exception) as error:  # calamine raises untyped errors for every malformed input
         cause = error.cause if isinstance(error, ReaderFailure) else error
         password = _password_error(cause, filename)
