@@ -1,9 +1,9 @@
-"""A sheet's calamine rows as the raw cell grid, converted a column at a time.
+"""A sheet's calamine rows as the raw cell grid, converted a rule at a time over the whole grid.
 
 The grid is what `pandas.read_excel(header=None, dtype=object, engine="calamine")` returns, value for
 value and type for type, but pandas converts each cell in a Python call and then runs its text parser
-over the rows, about a third of a 100k-line read. Its conversion comes down to four rules (pandas'
-io/excel/_calamine.py and the parser's `sanitize_objects`), applied here to whole columns:
+over the rows. Its conversion comes down to four rules (pandas' io/excel/_calamine.py and the
+parser's `sanitize_objects`), applied here with numpy to every cell of a type at once:
 - a whole float becomes an int (Excel stores every number as a float);
 - a date becomes a datetime at midnight; datetimes, times, timedeltas, booleans and ints stay;
 - empty cells (calamine gives "") and pandas' default missing-value texts ("NA", "N/A", "null",
@@ -29,18 +29,17 @@ MISSING_TEXTS = frozenset(
 _BYTE_ORDER_MARK = "\ufeff"
 _INT64_LIMIT = 2.0**63
 _type_of = np.frompyfunc(type, 1, 1)
-_is_missing_text = np.frompyfunc(MISSING_TEXTS.__contains__, 1, 1)
 
 
 def _whole_floats_as_ints(numbers: np.ndarray) -> np.ndarray:
-    """Floats (any float dtype or objects) as objects, the whole ones as Python ints."""
-    numbers = numbers.astype(np.float64)
-    values = numbers.astype(object)
-    whole = np.isfinite(numbers) & (numbers == np.trunc(numbers))
-    fits = whole & (np.abs(numbers) < _INT64_LIMIT)
-    values[fits] = numbers[fits].astype(np.int64).astype(object)
+    """Float objects as they were, the whole ones as Python ints."""
+    values = numbers.copy()
+    floats = numbers.astype(np.float64)
+    whole = np.isfinite(floats) & (floats == np.trunc(floats))
+    fits = whole & (np.abs(floats) < _INT64_LIMIT)
+    values[fits] = floats[fits].astype(np.int64).astype(object)
     for position in np.flatnonzero(whole & ~fits):
-        values[position] = int(numbers[position])
+        values[position] = int(floats[position])
     return values
 
 
@@ -49,24 +48,22 @@ def _dates_as_datetimes(dates: np.ndarray) -> np.ndarray:
 
 
 def _missing_texts_as_nan(texts: np.ndarray) -> np.ndarray:
-    texts[_is_missing_text(texts).astype(bool)] = np.nan
+    texts[pd.Series(texts, dtype=object).isin(MISSING_TEXTS).to_numpy()] = np.nan
     return texts
 
 
+# Exact types: calamine gives plain floats, dates, strs (a datetime is a date subclass and stays).
 _CONVERSIONS = {float: _whole_floats_as_ints, dt.date: _dates_as_datetimes, str: _missing_texts_as_nan}
-_UNIFORM = {"floating": float, "string": str}  # pandas' infer_dtype names of one-type columns calamine gives
 
 
-def convert_column(values: np.ndarray) -> np.ndarray:
-    """One column of calamine values (an object array, reused) as pandas' calamine reader gives it."""
-    uniform = _UNIFORM.get(pd.api.types.infer_dtype(values, skipna=False))
-    if uniform is not None:
-        return _CONVERSIONS[uniform](values)
+def convert_cells(values: np.ndarray) -> np.ndarray:
+    """Calamine values (an object array of any shape, changed in place) as pandas' calamine reader gives
+    them; each rule runs once over every cell of its type."""
     kinds = _type_of(values)
     for kind, convert in _CONVERSIONS.items():
-        positions = np.flatnonzero(kinds == kind)
-        if positions.size:
-            values[positions] = convert(values[positions])
+        cells = kinds == kind
+        if cells.any():
+            values[cells] = convert(values[cells])
     return values
 
 
@@ -81,7 +78,5 @@ def sheet_frame(rows: list[list[object]]) -> pd.DataFrame | None:
     first = rows[0][0] if width else None
     if isinstance(first, str) and first.startswith(_BYTE_ORDER_MARK):
         return None
-    grid = lib.to_object_array(rows)  # pandas' own rows-to-grid step, in C
-    for column in range(width):
-        grid[:, column] = convert_column(grid[:, column].copy())
+    grid = convert_cells(lib.to_object_array(rows))  # pandas' own rows-to-grid step, in C
     return pd.DataFrame(grid, columns=pd.Index(np.arange(width, dtype=np.int64)), dtype=object)

@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 from pandas._libs.parsers import STR_NA_VALUES
 
-from bhdash.ingest.excel_cells import MISSING_TEXTS, convert_column
+from bhdash.ingest.excel_cells import MISSING_TEXTS, convert_cells
 from bhdash.ingest.readers import read_sheets
 
 
@@ -119,11 +119,11 @@ def test_byte_order_mark_at_a1_is_stripped_as_pandas_does(first_cell, read_as):
     assert cells.iloc[:, 0].tolist() == [read_as, "\ufeffkept below A1"]
 
 
-def test_convert_column_handles_large_whole_floats_and_mixed_kinds():
+def test_convert_cells_handles_large_whole_floats_and_mixed_kinds():
     values = np.array(
         [2.0**63, -(2.0**63), 2.0**53 + 2, 0.1, "NULL", "x", dt.date(2024, 2, 29), True, 7], dtype=object
     )
-    converted = convert_column(values)
+    converted = convert_cells(values)
     assert converted[:3].tolist() == [2**63, -(2**63), 2**53 + 2]
     assert [type(value) for value in converted[:4]] == [int, int, int, float]
     assert math.isnan(converted[4]) and converted[5] == "x"
