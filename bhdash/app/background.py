@@ -1,5 +1,6 @@
 """Work on the session's data done once: started ahead in a background thread, or computed by the run that
-first needs it, and kept for the session by name (per data: the caches key on `loaded_key`).
+first needs it, and kept for the session by name (per data: the caches key on `loaded_key`). The shipped
+sample practice holds no user data, so its results are kept once per server process for every session.
 
 `warm_up` in the entrypoint starts what the pages will most likely ask for (the unfiltered code mix, the
 What-if presets) after the page the user asked for is on screen; a page then picks the result up with
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 import streamlit as st
 
-from bhdash.app.session import loaded_key
+from bhdash.app import session
 
 KEPT = 32  # results per session and data; the oldest goes first
 
@@ -26,19 +27,29 @@ Result = TypeVar("Result")
 
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
-def _jobs(key: tuple[Any, ...] | None) -> dict[tuple[Any, ...], Future[Any]]:
+def _session_jobs(key: tuple[Any, ...] | None) -> dict[tuple[Any, ...], Future[Any]]:
     return {}
+
+
+@st.cache_resource(max_entries=1, scope="global", show_spinner=False)
+def _sample_jobs(key: tuple[Any, ...] | None) -> dict[tuple[Any, ...], Future[Any]]:
+    return {}
+
+
+def _jobs() -> dict[tuple[Any, ...], Future[Any]]:
+    key = session.loaded_key()
+    return _sample_jobs(key) if session.shows_shipped_sample(key) else _session_jobs(key)
 
 
 def _keep(jobs: dict[tuple[Any, ...], Future[Any]], name: tuple[Any, ...], job: Future[Any]) -> None:
     while len(jobs) >= KEPT:
-        jobs.pop(next(iter(jobs)))
+        jobs.pop(next(iter(jobs)), None)
     jobs[name] = job
 
 
 def start(name: tuple[Any, ...], function: Callable[..., Any], *args: Any) -> None:
     """Compute `function(*args)` in the background thread unless `name` is already known."""
-    jobs = _jobs(loaded_key())
+    jobs = _jobs()
     if name not in jobs:
         _keep(jobs, name, _THREAD.submit(function, *args))
 
@@ -47,7 +58,7 @@ def result(name: tuple[Any, ...], function: Callable[..., Result], *args: Any,
            spinner: str | None = None) -> Result:
     """The result kept under `name` (waiting for it when the background thread is still on it), else
     `function(*args)` computed now and kept. An exception is kept and raised again, like a result."""
-    jobs = _jobs(loaded_key())
+    jobs = _jobs()
     if name not in jobs:
         done: Future[Result] = Future()
         with st.spinner(spinner) if spinner else nullcontext():

@@ -1,7 +1,7 @@
 """Clinicians on the sample practice: the peer table, code mix against norms and the trend."""
 
 from bhdash import metrics, norms
-from bhdash.app import norms_upload
+from bhdash.app import background, norms_upload
 from tests.app.conftest import metric_values, open_sample_app, plotly_figures
 
 
@@ -54,7 +54,8 @@ def test_choosing_another_clinician_updates_the_page(open_page, expected):
 
 
 def test_the_practice_code_mix_is_computed_ahead_in_the_background(monkeypatch):
-    app = open_sample_app()  # a fresh session: its first complete run starts the background work
+    background._sample_jobs.clear()  # the sample's results are shared by sessions: start afresh
+    app = open_sample_app()  # its first complete run starts the background work
     computed_by_the_page: list[int] = []
     real = norms_upload._code_mix
     monkeypatch.setattr(norms_upload, "_code_mix",

@@ -41,3 +41,17 @@ def test_a_session_that_adds_its_own_file_gets_its_own_analysis(sample_app, coun
     assert not app.exception
     assert counted_analyses == ["mine.csv"]
     assert metric_values(app)["Claim lines"] == "1"
+
+
+def test_a_second_session_on_the_sample_reuses_the_background_what_if_results(sample_app, monkeypatch):
+    from bhdash import whatif
+
+    evaluated: list[str] = []
+    real = whatif.evaluate
+    monkeypatch.setattr(whatif, "evaluate", lambda *args: evaluated.append(args[1].name) or real(*args))
+    second = open_sample_app()
+    second.switch_page("pages/what_if.py").run()
+    next(button for button in second.button if button.label == "Fix the enrollment gaps").click().run()
+    assert not second.exception
+    assert metric_values(second)["Lines affected"] != "0"
+    assert evaluated == []  # the first session's presets, shared: the sample holds no user data
