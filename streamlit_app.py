@@ -53,5 +53,5 @@ filters = filters.render_sidebar(loaded)
 model_status.sidebar_status(loaded)
 loading.publish(loaded, filters, input_error)
 navigation.run()
+norms_upload.warm_up(loaded)  # Clinicians' first view, before the What-if presets
 scenarios.warm_up(loaded)
-norms_upload.warm_up(loaded)
