@@ -110,21 +110,31 @@ def rule(
     return register
 
 
+def _values(value: object) -> object:
+    """A hit column's values by position. Text stored as Arrow stays Arrow (the same "str" column the
+    object round trip inferred, without converting every message to a Python string and back)."""
+    if not isinstance(value, pd.Series):
+        return value
+    if isinstance(value.dtype, pd.StringDtype) and value.dtype.na_value is not pd.NA and value.notna().any():
+        return value.array
+    return value.to_numpy()
+
+
 def hits(line_index: pd.Index | pd.Series, message: pd.Series | str, **columns: object) -> pd.DataFrame:
     """Build a rule's hit frame from the offending lines' index labels and their messages."""
     index = pd.Index(line_index)
     frame = pd.DataFrame({"line_index": index.to_numpy()})
-    frame["message"] = message.to_numpy() if isinstance(message, pd.Series) else message
+    frame["message"] = _values(message)
     for name, value in columns.items():
-        frame[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+        frame[name] = _values(value)
     return frame
 
 
 def clinician_hits(clinicians: pd.Series, message: pd.Series | str, **columns: object) -> pd.DataFrame:
     """Hit frame for clinician-level findings (no claim line: the row is null)."""
     frame = pd.DataFrame({"line_index": pd.array([pd.NA] * len(clinicians), dtype="Int64")})
-    frame["clinician"] = clinicians.to_numpy()
-    frame["message"] = message.to_numpy() if isinstance(message, pd.Series) else message
+    frame["clinician"] = _values(clinicians)
+    frame["message"] = _values(message)
     for name, value in columns.items():
-        frame[name] = value.to_numpy() if isinstance(value, pd.Series) else value
+        frame[name] = _values(value)
     return frame

@@ -67,7 +67,14 @@ def modifier_list(claims: pd.DataFrame, wanted: set[str] | tuple[str, ...]) -> p
 
 
 def joined_values(frame: pd.DataFrame, separator: str) -> pd.Series:
-    """The non-missing values of each row joined left to right (vectorized, '' for an empty row)."""
+    """The non-missing values of each row joined left to right ('' for an empty row), joined once per
+    distinct row (lines repeat a few modifier and diagnosis combinations)."""
+    if not len(frame.columns):
+        return pd.Series("", index=frame.index, dtype="object")
+    return per_distinct(frame, lambda rows: _joined(rows, separator))
+
+
+def _joined(frame: pd.DataFrame, separator: str) -> pd.Series:
     result = pd.Series("", index=frame.index, dtype="object")
     for name in frame.columns:
         value = frame[name].astype("object").where(frame[name].notna(), "").astype(str)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from bhdash.distinct import per_distinct_value
 from bhdash.model import DX_COLUMNS
 from bhdash.payers import assumption_note
 from bhdash.reference import load_table
@@ -79,7 +80,7 @@ def _slot_status(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         long = dx.reset_index(names="line").melt(id_vars="line", var_name="slot", value_name="code").dropna()
         dates = column(claims, "service_date")
         long["date"] = pd.to_datetime(dates.reindex(long["line"]).to_numpy()).fillna(ctx.as_of)
-        long["slot"] = long["slot"].str.extract(r"(\d)$", expand=False)
+        long["slot"] = per_distinct_value(long["slot"], lambda slot: slot.str.extract(r"(\d)$", expand=False))
         long = long.join(dx_status(long["code"], long["date"]))
         return long.sort_values(["line", "slot"])
 

@@ -246,9 +246,10 @@ def stacked_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
         return no_hits()
     day = day.sort_values(["group", "start", "row"], na_position="last")
     codes = day.groupby("group")["code"].agg(" + ".join)
-    minutes = day.groupby("group")["minutes"].agg(lambda values: values.sum(min_count=len(values)))
-    parts = day.groupby("group")["minutes"].agg(
-        lambda values: " + ".join(fmt_number(values)) if values.notna().all() else "")
+    by_group = day.groupby("group")["minutes"]
+    complete = by_group.count() == by_group.size()  # a day's total needs every session's minutes
+    minutes = by_group.sum().where(complete)
+    parts = fmt_number(day["minutes"]).fillna("").groupby(day["group"]).agg(" + ".join).where(complete, "")
     later = day[day.duplicated("group", keep="first")]
     lines = pick(claims, later.index)
     group = later["group"]
