@@ -86,10 +86,15 @@ def _all_text(values: pd.Series) -> bool:
 def _plain_column(values: pd.Series) -> list[Any]:
     """`_plain` for a whole column at once: dates, numbers and text are converted vectorized, per value
     only for columns of mixed Python objects (a 100k-line report has millions of cells)."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        import pyarrow as pa
+
+        return pa.array(values.array).to_pylist()  # text and None straight from Arrow
+    if values.dtype.kind == "M":  # each distinct date formatted once
+        positions, dates = pd.factorize(values)
+        return np.append(dates.strftime("%Y-%m-%d").to_numpy(dtype=object), None)[positions].tolist()
     missing = values.isna().to_numpy()
-    if values.dtype.kind == "M":
-        plain = values.dt.strftime("%Y-%m-%d").to_numpy(dtype=object, copy=True)
-    elif pd.api.types.is_numeric_dtype(values.dtype) or _all_text(values):
+    if pd.api.types.is_numeric_dtype(values.dtype) or _all_text(values):
         plain = values.to_numpy(dtype=object, copy=True)
     else:
         return [_plain(value) for value in values.tolist()]
@@ -100,7 +105,7 @@ def _plain_column(values: pd.Series) -> list[Any]:
 def _records(frame: pd.DataFrame, keys: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
     present = [key for key in keys if key in frame.columns]
     columns = [_plain_column(frame[key]) for key in present]
-    return [dict(zip(present, row, strict=True)) for row in zip(*columns, strict=True)]
+    return [dict(zip(present, row, strict=False)) for row in zip(*columns, strict=False)]  # equal lengths
 
 
 def findings_table(analysis: Analysis) -> pd.DataFrame:

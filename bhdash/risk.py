@@ -225,10 +225,11 @@ def load_priors() -> pd.DataFrame:
 
 def _line_hits(findings: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     """Line-level findings on these lines, one per line × rule (clinician-level findings excluded)."""
-    on_line = findings[findings["line_index"].notna()]
+    hits = findings[["line_index", "rule", "family", "severity"]]  # columns first: rows copy only these
+    on_line = hits[hits["line_index"].notna()]
     on_line = on_line.assign(line_index=on_line["line_index"].astype("int64"))
     on_line = on_line[on_line["line_index"].isin(index)]
-    return on_line.drop_duplicates(["line_index", "rule"])[["line_index", "rule", "family", "severity"]]
+    return on_line.drop_duplicates(["line_index", "rule"])
 
 
 def _hit_probability(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
@@ -273,7 +274,7 @@ def hit_priors(claims: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
     """Each line finding's prior P(denial | hit), aligned with `findings` (NaN for clinician-level ones):
     the weights `money.attribute` shares a line's likely loss by."""
     on_line = findings["line_index"].notna() & findings["line_index"].isin(claims.index)
-    hits = findings.loc[on_line, ["line_index", "rule", "family", "severity"]]
+    hits = findings[["line_index", "rule", "family", "severity"]][on_line]
     types = _payer_types(claims)
     hits = hits.assign(payer_type=types.reindex(hits["line_index"].astype("int64")).to_numpy())
     return _hit_probability(hits, load_priors()).reindex(findings.index)
@@ -422,15 +423,19 @@ class RiskModel:
     def trained(self) -> bool:
         return self.estimator is not None
 
-    def predict(self, features: pd.DataFrame) -> np.ndarray:
+    def encode(self, features: pd.DataFrame | sparse.csr_matrix) -> sparse.csr_matrix:
+        """The lines' design matrix (`predict` and `reasons` take it so they encode the lines once)."""
         if self.estimator is None or self.design is None:
             raise RuntimeError("the risk model is not trained")
-        return self.estimator.predict_proba(self.design.transform(features))[:, 1]
+        return features if sparse.issparse(features) else self.design.transform(features)
 
-    def reasons(self, features: pd.DataFrame) -> list[list[str]]:
+    def predict(self, features: pd.DataFrame | sparse.csr_matrix) -> np.ndarray:
+        return self.estimator.predict_proba(self.encode(features))[:, 1]
+
+    def reasons(self, features: pd.DataFrame | sparse.csr_matrix) -> list[list[str]]:
         """Per line, the learned effects that raised its odds of denial most (rule hits, payer, code …),
         each with its odds ratio: a manager reads "×1.4", not a log-odds coefficient."""
-        contributions = self.design.transform(features).multiply(self.coefficients).tocsr()
+        contributions = self.encode(features).multiply(self.coefficients).tocsr()
         contributions.eliminate_zeros()
         line = np.repeat(np.arange(contributions.shape[0]), np.diff(contributions.indptr))
         order = np.lexsort((-contributions.data, line))
@@ -475,7 +480,18 @@ class _Design:
                 names.append(f"{column} = (rare)")
         return names + list(self.indicators)
 
-    def transform(self, features: pd.DataFrame) -> sparse.csr_matrix:
+    @staticmethod
+    def flags(features: pd.DataFrame, indicators: tuple[str, ...] | list[str]) -> sparse.csr_matrix:
+        """The 0/1 indicator columns (modifiers, rule hits) as a sparse matrix (absent ones all 0)."""
+        present = [name for name in indicators if name in features.columns]
+        values = features[present].to_numpy(dtype="float64")
+        if len(present) < len(indicators):
+            values = pd.DataFrame(values, columns=present).reindex(
+                columns=list(indicators), fill_value=0.0).to_numpy(dtype="float64")
+        return sparse.csr_matrix(values)
+
+    def transform(self, features: pd.DataFrame, flags: sparse.csr_matrix | None = None) -> sparse.csr_matrix:
+        """The design matrix of these lines; `flags` (from `flags`) when already built for them."""
         rows, columns, offset = [], [], 0
         lines = np.arange(len(features))
         for column in _CATEGORICAL:
@@ -489,8 +505,9 @@ class _Design:
             offset += len(known) + int(self.rare[column])
         row, column = np.concatenate(rows), np.concatenate(columns)
         onehot = sparse.csr_matrix((np.ones(len(row)), (row, column)), shape=(len(features), offset))
-        flags = features.reindex(columns=list(self.indicators), fill_value=0.0).to_numpy(dtype="float64")
-        return sparse.hstack([onehot, sparse.csr_matrix(flags)], format="csr")
+        if flags is None:
+            flags = self.flags(features, self.indicators)
+        return sparse.hstack([onehot, flags], format="csr")
 
 
 def _fit(matrix: sparse.csr_matrix, labels: np.ndarray, random_state: int) -> LogisticRegression:
@@ -562,12 +579,14 @@ def fit_risk_model(
     if labels[test].all() or not labels[test].any() or labels[train].all() or not labels[train].any():
         return _refuse("the patient-grouped split left one side without denials or without paid lines",
                        history_lines=len(adjudicated), denials=denials)
+    flags = _Design.flags(features, indicators)  # the same indicator columns for both encodings
     held_out = _Design.fit(features.iloc[train], indicators)  # the test lines never shape the encoding
-    evaluation = _fit(held_out.transform(features.iloc[train]), labels[train], random_state)
-    predicted = evaluation.predict_proba(held_out.transform(features.iloc[test]))[:, 1]
+    encoded = held_out.transform(features, flags)
+    evaluation = _fit(encoded[train], labels[train], random_state)
+    predicted = evaluation.predict_proba(encoded[test])[:, 1]
     prior_test, _ = prior_risk(adjudicated.iloc[test], history_findings, explain=False)
     design = _Design.fit(features, indicators)
-    final = _fit(design.transform(features), labels, random_state)
+    final = _fit(design.transform(features, flags), labels, random_state)
     model = RiskModel(info={}, estimator=final, design=design, feature_names=tuple(design.names),
                       coefficients=final.coef_[0],
                       ordinary=_ordinary_denials(adjudicated, labels, history_findings, payers))
@@ -606,11 +625,17 @@ def _ordinary_denials(adjudicated: pd.DataFrame, labels: np.ndarray, findings: p
 
 
 def _groups(frame: pd.DataFrame) -> tuple[np.ndarray, str]:
+    """Each line's group for the split: its patient (else member, claim; a line without one is its own
+    group "(row N)"), as integer codes in the sorted order of the names, so the split is the one the
+    names themselves give without sorting Python strings."""
     for column in ("patient_id", "member_id", "claim_id"):
         if column in frame.columns and frame[column].notna().any():
-            filled = frame[column].astype("string").fillna("(row " + pd.Series(
-                np.arange(len(frame)).astype(str), index=frame.index) + ")")
-            return filled.to_numpy(), column
+            filled = frame[column].astype("string")
+            missing = filled.isna().to_numpy()
+            if missing.any():
+                filled[missing] = "(row " + pd.Series(np.flatnonzero(missing).astype(str)) + ")"
+            codes, _ = pd.factorize(filled, sort=True)
+            return codes, column
     return np.arange(len(frame)), "line"
 
 
@@ -664,9 +689,10 @@ def score_lines(
     lines = pd.DataFrame(index=claims.index)
     lines["row"] = claims["source_row"] if "source_row" in claims.columns else np.arange(len(claims)) + 2
     if model is not None and model.trained:
-        features = risk_features(claims, findings, payers=payers, credentials=credentials, as_of=as_of)
-        lines["denial_risk"] = model.predict(features)
-        lines["reasons"] = model.reasons(features) if explain else None
+        encoded = model.encode(risk_features(claims, findings, payers=payers, credentials=credentials,
+                                             as_of=as_of))
+        lines["denial_risk"] = model.predict(encoded)
+        lines["reasons"] = model.reasons(encoded) if explain else None
         lines["risk_source"] = "model"
         info = model.info
     else:
