@@ -23,7 +23,10 @@ def column(claims: pd.DataFrame, name: str) -> pd.Series:
 
 def unreadable(claims: pd.DataFrame, name: str) -> pd.Series:
     """The export's text of field `name` where it could not be read (NaN elsewhere; see RAW_SUFFIX)."""
-    return text(column(claims, raw_column(name)))
+    raw = raw_column(name)
+    if raw not in claims.columns:  # every value was read: all missing, without converting 1M NaNs to text
+        return pd.Series(pd.NA, index=claims.index, dtype="string")
+    return text(claims[raw])
 
 
 def text(values: pd.Series) -> pd.Series:

@@ -195,14 +195,36 @@ def time_span(claims: pd.DataFrame) -> pd.Series:
     return span.where(claims["start_time"].notna() & claims["end_time"].notna(), "").fillna("")
 
 
+def join_text(*parts: pd.Series | str) -> pd.Series:
+    """`part + part + …` for text Series on one index and literal strings, joined by Arrow in one pass
+    (a chain of pandas `+` copies every intermediate message: several times slower on 100k findings).
+    A missing value in any part makes the result missing, as with `+`; the result is a "str" Series."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    series = [part for part in parts if isinstance(part, pd.Series)]
+    index = series[0].index
+    if any(not part.index.equals(index) for part in series[1:]):  # `+` would align them: let it
+        result = parts[0]
+        for part in parts[1:]:
+            result = result + part
+        return result
+    text = pa.large_string()
+    arrays = [pa.scalar(part, text) if isinstance(part, str)
+              else pa.array(part.array).cast(text) if isinstance(part.dtype, pd.StringDtype)
+              else pa.array(part.to_numpy(dtype=object), type=text, from_pandas=True) for part in parts]
+    joined = pc.binary_join_element_wise(*arrays, pa.scalar("", text))
+    return pd.Series(pd.array(joined, dtype="str"), index=index)
+
+
 def who_when(claims: pd.DataFrame) -> pd.Series:
     """ "by Alex Kim on 2026-03-02" for each line (each part omitted when unknown)."""
     parts = pd.Series("", index=claims.index)
     if "clinician_name" in claims.columns:
-        parts = ("by " + claims["clinician_name"].astype("str")).fillna("")
+        parts = join_text("by ", claims["clinician_name"].astype("str")).fillna("")
     if "service_date" in claims.columns:
-        when = (" on " + fmt_date(claims["service_date"])).where(claims["service_date"].notna(), "")
-        parts = parts + when
+        when = join_text(" on ", fmt_date(claims["service_date"])).where(claims["service_date"].notna(), "")
+        parts = join_text(parts, when)
     return parts.str.strip()
 
 

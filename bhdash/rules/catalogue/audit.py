@@ -10,6 +10,7 @@ from bhdash.rules.catalogue._shared import (
     codes_of_kind,
     fmt_clock,
     fmt_number,
+    join_text,
     memo,
     multi_line_groups,
     no_hits,
@@ -85,9 +86,10 @@ def _long_day_hits(claims: pd.DataFrame, ctx: CheckContext, low: float, high: fl
     if over.empty:
         return no_hits()
     flagged = pick(claims, over.index)
-    message = ("session minutes " + who_when(flagged) + " reach " + fmt_number(over["running"])
-               + " with this " + fmt_number(over["minutes"]) + "-min session (limit " + fmt_number(
-                   pd.Series(low, index=over.index)) + "; day total " + fmt_number(over["total"]) + " min)")
+    message = join_text("session minutes ", who_when(flagged), " reach ", fmt_number(over["running"]),
+                        " with this ", fmt_number(over["minutes"]), "-min session (limit ",
+                        fmt_number(pd.Series(low, index=over.index)), "; day total ",
+                        fmt_number(over["total"]), " min)")
     return hits(flagged.index, message)
 
 
@@ -184,9 +186,9 @@ def overlapping_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     def clock(column: str) -> pd.Series:
         return fmt_clock(pd.Series(pd.to_timedelta(later[column].to_numpy()), index=lines.index))
 
-    message = (lines["procedure_code"] + " session " + clock("start") + "–" + clock("end") + " "
-               + who_when(lines) + " overlaps another patient's session " + clock("earlier_start") + "–"
-               + clock("until"))
+    message = join_text(lines["procedure_code"], " session ", clock("start"), "–", clock("end"), " ",
+                        who_when(lines), " overlaps another patient's session ", clock("earlier_start"),
+                        "–", clock("until"))
     return hits(lines.index, message)
 
 

@@ -139,6 +139,8 @@ def _well_formed_modifiers(mods: pd.DataFrame) -> pd.DataFrame:
 def _modifier_hits(
     claims: pd.DataFrame, bad: pd.DataFrame, what: str, written: pd.DataFrame | None = None
 ) -> pd.DataFrame:
+    if not bad.any().any():
+        return no_hits()
     mods = modifiers(claims) if written is None else written
     offenders = mods.where(bad).stack().dropna()
     if offenders.empty:
