@@ -301,15 +301,27 @@ def prior_risk(
     risk = 1.0 - np.exp(log_keep)
     if not explain:
         return risk, None
-    ranked = hits.sort_values(["line_index", "p"], ascending=[True, False], kind="stable")
-    ranked = ranked.groupby("line_index").head(_REASON_COUNT)
-    text = ranked["rule"] + " (" + ranked["severity"] + ", P(denial) " + (ranked["p"] * 100).round(0)\
-        .astype(int).astype(str) + "%)"
+    # Each line's hits by falling P(denial), ties in their order (a stable sort), the first few kept.
+    ranked = hits.iloc[np.lexsort((-hits["p"].to_numpy(), hits["line_index"].to_numpy()))]
+    line = ranked["line_index"].to_numpy()
+    position = np.arange(len(line))
+    first_of_line = np.maximum.accumulate(np.where(np.r_[True, line[1:] != line[:-1]], position, 0))
+    ranked = ranked[position - first_of_line < _REASON_COUNT]
+    text = per_distinct(ranked[["rule", "severity", "p"]], _hit_reason)  # a few hundred distinct texts
     found = _lists_by_line(ranked["line_index"].to_numpy(), text.to_numpy(dtype=object))
-    base_text = "base rate " + types.astype(str) + " " + (base * 100).round(1).astype(str) + "%"
-    reasons = pd.Series([found.get(line, [plain])
-                         for line, plain in zip(claims.index, base_text, strict=True)], index=claims.index)
+    base_text = per_distinct(pd.DataFrame({"type": types.astype(str), "base": base}), _base_reason)
+    reasons = pd.Series([found.get(line, [plain]) for line, plain
+                         in zip(claims.index.tolist(), base_text.tolist(), strict=True)], index=claims.index)
     return risk, reasons
+
+
+def _hit_reason(hits: pd.DataFrame) -> pd.Series:
+    return (hits["rule"] + " (" + hits["severity"] + ", P(denial) "
+            + (hits["p"] * 100).round(0).astype(int).astype(str) + "%)")
+
+
+def _base_reason(lines: pd.DataFrame) -> pd.Series:
+    return "base rate " + lines["type"] + " " + (lines["base"] * 100).round(1).astype(str) + "%"
 
 
 def _lists_by_line(lines: np.ndarray, texts: np.ndarray) -> dict[Any, list[str]]:
