@@ -74,28 +74,13 @@ codes = sorted(baseline.claims["procedure_code"].dropna().unique())
 with st.container(border=True):
     st.markdown("**Start from**")
     starts = scenarios.presets(loaded, baseline)
-    buttons = st.columns(3)
-    buttons[0].button(
-        scenarios.FIX_ENROLLMENT_GAPS,
-        on_click=_start_from,
-        args=(starts[scenarios.FIX_ENROLLMENT_GAPS],),
-        icon=":material/badge:",
-        width="stretch",
+    choices = (
+        (scenarios.FIX_ENROLLMENT_GAPS, starts[scenarios.FIX_ENROLLMENT_GAPS], ":material/badge:"),
+        (scenarios.OUTLIERS_TO_NORM, starts[scenarios.OUTLIERS_TO_NORM], ":material/balance:"),
+        ("A blank scenario", whatif.Scenario(), ":material/restart_alt:"),
     )
-    buttons[1].button(
-        scenarios.OUTLIERS_TO_NORM,
-        on_click=_start_from,
-        args=(starts[scenarios.OUTLIERS_TO_NORM],),
-        icon=":material/balance:",
-        width="stretch",
-    )
-    buttons[2].button(
-        "A blank scenario",
-        on_click=_start_from,
-        args=(whatif.Scenario(),),
-        icon=":material/restart_alt:",
-        width="stretch",
-    )
+    for column, (label, scenario, icon) in zip(st.columns(len(choices)), choices, strict=True):
+        column.button(label, on_click=_start_from, args=(scenario,), icon=icon, width="stretch")
     with st.expander("Load a saved scenario (JSON)", icon=":material/folder_open:"):
         st.file_uploader(
             "Scenario file",
