@@ -469,6 +469,27 @@ class RiskModel:
         return reasons
 
 
+_FEATURE_LABELS = {
+    "payer": "payer", "payer_type": "payer type", "code": "code", "credential": "credential",
+    "pos": "place of service", "payer_code": "payer and code", "submission_lag": "days to submission",
+}
+
+
+def _effect_words(column: str, value: str | None) -> str:
+    """How one learned effect reads in a line's "Why": a practice manager's words, not a feature's column
+    (`value` None: the shared column of values seen on few history lines)."""
+    label = _FEATURE_LABELS[column]
+    if value is None:
+        return f"{label}: one with few lines in the history"
+    if value == "(none)":
+        return f"{label} not given"
+    if column == "payer_code":
+        return f"{value} ({label})"
+    if column == "submission_lag":
+        return f"submitted {value} after the service"
+    return f"{label} {value}"
+
+
 @dataclass(frozen=True)
 class _Design:
     """The model's sparse design matrix: one column per categorical value seen on at least
@@ -495,9 +516,9 @@ class _Design:
     def names(self) -> list[str]:
         names: list[str] = []
         for column in _CATEGORICAL:
-            names.extend(f"{column} = {category}" for category in self.categories[column])
+            names.extend(_effect_words(column, str(category)) for category in self.categories[column])
             if self.rare[column]:
-                names.append(f"{column} = (rare)")
+                names.append(_effect_words(column, None))
         return names + list(self.indicators)
 
     @staticmethod

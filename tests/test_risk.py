@@ -132,6 +132,21 @@ def test_model_learns_a_known_signal_on_a_patient_grouped_split() -> None:
     assert table[-1]["observed_rate"] > 3 * table[0]["observed_rate"]
 
 
+def test_learned_reasons_name_effects_in_plain_words() -> None:
+    claims, findings = _history()
+    model = fit_risk_model(claims, findings)
+    uhc_90837 = claims.index[(claims["payer"] == "UnitedHealthcare") & (claims["procedure_code"] == "90837")]
+    line = int(uhc_90837.difference(findings["line_index"].astype(int))[0])
+    reasons = model.reasons(risk_features(claims, findings).loc[[line]])[0]
+    assert reasons[0].startswith("UnitedHealthcare × 90837 (payer and code) (odds of denial ×")
+    assert not any("payer_code" in reason or " = " in reason for reason in reasons)
+    one_line_payer = claims.iloc[[0]].assign(payer="Tiny Payer", source_row=99_999)
+    rare = pd.concat([claims, one_line_payer], ignore_index=True)
+    names = fit_risk_model(rare, findings).feature_names
+    assert "payer: one with few lines in the history" in names
+    assert "place of service 10" in names and "submitted 31-60 days after the service" in names
+
+
 def test_shuffled_labels_give_chance_auc() -> None:
     claims, findings = _history()
     shuffled = claims.copy()
