@@ -65,33 +65,10 @@ class Analysis:
         return summarize(self.risk)
 
 
-def analyze(
-    ingested: IngestResult,
-    *,
-    payers_file: bytes | str | Path | None = None,
-    payers_filename: str | None = None,
-    payers: PayerDirectory | None = None,
-    norms_file: bytes | str | Path | None = None,
-    norms_filename: str | None = None,
-    norms: pd.DataFrame | None = None,
-    history: IngestResult | pd.DataFrame | None = None,
-    learn_from_file: bool = True,
-    remittances: list[RemitFile] | None = None,
-    as_of: pd.Timestamp | str | None = None,
-    settings: dict[str, Any] | None = None,
-) -> Analysis:
-    """Run every rule on the ingested claims and score each line's denial risk.
-
-    `payers_file` / `norms_file` are a practice's own CSVs laid over the shipped tables (an
-    InputFileError names the bad row); `history` holds adjudicated lines (an ingested export or its
-    claims frame) that train the risk model instead of the documented prior; without it the file's own
-    adjudicated lines do (see the module docstring) unless `learn_from_file` is False.
-    """
-    return complete(check_claims(
-        ingested, payers_file=payers_file, payers_filename=payers_filename, payers=payers,
-        norms_file=norms_file, norms_filename=norms_filename, norms=norms, history=history,
-        learn_from_file=learn_from_file, remittances=remittances, as_of=as_of, settings=settings,
-    ))
+def analyze(ingested: IngestResult, **options: Any) -> Analysis:
+    """Run every rule on the ingested claims and score each line's denial risk: `check_claims` (whose
+    keyword options it takes) and `complete` in a row."""
+    return complete(check_claims(ingested, **options))
 
 
 @dataclass(frozen=True)
@@ -129,7 +106,13 @@ def check_claims(
     as_of: pd.Timestamp | str | None = None,
     settings: dict[str, Any] | None = None,
 ) -> Checked:
-    """The rules run on the claims, and the history the risk model will learn from (see `analyze`)."""
+    """The rules run on the claims, and the history the risk model will learn from.
+
+    `payers_file` / `norms_file` are a practice's own CSVs laid over the shipped tables (an
+    InputFileError names the bad row); `history` holds adjudicated lines (an ingested export or its
+    claims frame) that train the risk model instead of the documented prior; without it the file's own
+    adjudicated lines do (see the module docstring) unless `learn_from_file` is False.
+    """
     claims = ingested.claims
     history_claims = history.claims if isinstance(history, IngestResult) else history
     own_history = history_claims is None or history_claims is claims
