@@ -41,12 +41,26 @@ def wait_for_app_run(page: Page, timeout: float = 120_000) -> None:
     )
 
 
-def upload(page: Page, index: int, files: list[dict[str, object]], timeout: float = 120_000) -> None:
-    """Put files in the `index`-th uploader and wait until the uploader lists one of them: under load the
-    uploader can re-render while Playwright sets its files, and a file set on the old element is lost."""
+def upload(page: Page, index: int, files: list[dict[str, object]], timeout: float = 120_000,
+           attempts: int = 3) -> None:
+    """Put files in the `index`-th uploader and wait until the uploader lists one of them.
+
+    Under load the uploader can re-render while Playwright sets its files, and a file set on the old
+    element is lost: the page is left to settle first, and the files are set again while the uploader
+    still lists none of them."""
+    wait_for_app_run(page, timeout=timeout)
     uploader = page.get_by_test_id(UPLOADER).nth(index)
-    uploader.get_by_test_id(UPLOAD_INPUT).set_input_files(files=files)
-    uploader.get_by_test_id(UPLOADED_FILE).first.wait_for(timeout=timeout)
+    chip = uploader.get_by_test_id(UPLOADED_FILE).first
+    for attempt in range(attempts):
+        uploader.get_by_test_id(UPLOAD_INPUT).set_input_files(files=files)
+        try:
+            chip.wait_for(timeout=timeout / attempts)
+            break
+        except PlaywrightTimeoutError:
+            if uploader.get_by_test_id(UPLOADED_FILE).count():
+                break
+            if attempt == attempts - 1:
+                raise
     wait_for_app_run(page, timeout=timeout)
 
 
