@@ -8,8 +8,10 @@ calamine ignores them, so trailing formatted-but-empty rows and columns cost not
 
 A legitimate export keeps its cells in order, so the farthest cell shows up near the start (the
 widest row, usually the header) and the end (the last row). One regex pass then looks for any
-cell beyond those bounds; only odd files (cells out of order, cells without a reference) pay for
-an exact walk over every cell.
+cell beyond those bounds. A sheet whose cells carry no reference at all (OOXML allows it when
+every cell is written in order; the sample workbooks are written so) is measured with numpy over
+the tag positions, giving exactly what the walk would. Only odd files (cells out of order, some
+cells with a reference and some without, quoted brackets) pay for an exact walk over every cell.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from posixpath import join, normpath
 
 import defusedxml.ElementTree as SafeElementTree
+import numpy as np
 
 _EDGE_BYTES = 256 * 1024
 _MAX_LOOKS = 64  # past this many cells beyond the edges' bounds (out of order, empty), walk every cell
@@ -34,6 +37,13 @@ _CELL = re.compile(
 _TAG = re.compile(_PREFIX + rb"(row|c)(?=[\s>/])(" + _ATTRIBUTE_TEXT + rb"*)>")
 _ROW_NUMBER = re.compile(rb"\br=\"(\d{1,10})\"")
 _CELL_REFERENCE = re.compile(rb"\br=\"([A-Z]{1,7})(\d{1,10})\"")
+_ANY_CELL_REFERENCE = re.compile(rb'r="[A-Z]')  # wider than _CELL_REFERENCE, and at memchr speed
+_PREFIXED_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c)(?=[\s>/])")
+_ROW_TAG = re.compile(rb"<row(?=[\s>/])")
+_CHUNK_BYTES = 16 * 1024 * 1024  # numpy's position arrays stay small however large the sheet
+_TAG_ENDS = b" \t\n\r\x0b\x0c>/"  # what may follow a tag name (`\s` in a bytes regex, `>` or `/`)
+_UNPLAIN_TAG_ENDS = (b">", b"/", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")
+_LONGEST_TAG = 4096  # a row or cell tag longer than this is odd: the walk measures that sheet
 _RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _OFFICE_RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -126,13 +136,118 @@ def _walk_every_cell(xml: bytes, bounds: _Bounds) -> None:
             bounds.add(row_of_cell, column)
 
 
+def _tag_starts(data: np.ndarray, opens: np.ndarray, name: bytes) -> np.ndarray:
+    """Positions of the `<name` tags among the `<` positions `opens` (the name followed by space, > or /)."""
+    found = np.ones(len(opens), dtype=bool)
+    for offset, letter in enumerate(name, start=1):
+        found &= data[opens + offset] == letter
+    follower = data[opens + len(name) + 1]
+    ended = np.zeros(len(opens), dtype=bool)
+    for letter in _TAG_ENDS:
+        ended |= follower == letter
+    return opens[found & ended]
+
+
+def _tag_ends(data: np.ndarray, tags: np.ndarray) -> np.ndarray | None:
+    """Each tag's first `>`, scanning all tags forward one byte at a time; None if a tag has a single quote
+    or an odd number of double quotes before it (so a `>` may be quoted), or runs past the data."""
+    ends = np.empty(len(tags), dtype=np.int64)
+    quotes = np.zeros(len(tags), dtype=np.int64)
+    pending = np.arange(len(tags))
+    offset = 1
+    while len(pending):
+        at = tags[pending] + offset
+        if offset > _LONGEST_TAG or at.max() >= len(data):
+            return None
+        characters = data[at]
+        if (characters == ord("'")).any():
+            return None
+        quotes[pending] += characters == ord('"')
+        closed = characters == ord(">")
+        ends[pending[closed]] = at[closed]
+        pending = pending[~closed]
+        offset += 1
+    return None if (quotes % 2).any() else ends
+
+
+class _ReferenceFree:
+    """The walk's answer for a sheet whose cells carry no reference, one row-aligned chunk at a time.
+
+    `measure` returns False (and the caller walks) unless every row and cell tag ends at its first `>`
+    (an even number of double quotes before it, no single quotes), no tag starts inside another, and
+    nothing hides a tag (CDATA, comments, namespace prefixes): then the tag positions alone decide each
+    cell's place, as in the walk: a row's own number or one past the previous row, a cell one past the
+    previous cell of its row.
+    """
+
+    def __init__(self, bounds: _Bounds) -> None:
+        self.bounds = bounds
+        self.row = 0
+
+    def measure(self, xml: bytes) -> bool:
+        if (_ANY_CELL_REFERENCE.search(xml) or b"<![CDATA[" in xml or b"<!--" in xml
+                or _PREFIXED_TAG.search(xml)):
+            return False
+        start = 0
+        while start < len(xml):
+            boundary = _ROW_TAG.search(xml, start + _CHUNK_BYTES) if start + _CHUNK_BYTES < len(xml) else None
+            end = boundary.start() if boundary else len(xml)
+            if not self._chunk(xml, start, end):
+                return False
+            start = end
+        return True
+
+    def _chunk(self, xml: bytes, start: int, end: int) -> bool:
+        """Add the cells of xml[start:end] (which starts at a row tag, or at 0); False if it is odd."""
+        data = np.concatenate([np.frombuffer(xml, np.uint8, count=end - start, offset=start),
+                               np.zeros(8, np.uint8)])  # room to look past a `<` at the very end
+        opens = np.flatnonzero(data == ord("<"))
+        rows, cells = _tag_starts(data, opens, b"row"), _tag_starts(data, opens, b"c")
+        tags = np.sort(np.concatenate([rows, cells]))
+        ends = _tag_ends(data, tags)
+        if ends is None or (ends[:-1] >= tags[1:]).any():
+            return False
+        if start and len(cells) and (not len(rows) or cells[0] < rows[0]):
+            return False
+        row_ends = ends[np.searchsorted(tags, rows)]
+        row_numbers = np.empty(len(rows), dtype=np.int64)
+        for position, (row_start, row_end) in enumerate(zip(rows.tolist(), row_ends.tolist(), strict=True)):
+            number = _ROW_NUMBER.search(xml, start + row_start, start + row_end)
+            self.row = int(number.group(1)) if number else self.row + 1
+            row_numbers[position] = self.row
+        with_content = data[ends[np.searchsorted(tags, cells)] - 1] != ord("/")
+        owner = np.searchsorted(rows, cells) - 1  # -1: before the sheet's first row tag
+        rows_first_cell = np.concatenate([[0], np.searchsorted(cells, rows)])
+        row_of_cell = np.concatenate([[1], row_numbers])
+        columns = np.arange(len(cells)) - rows_first_cell[owner + 1] + 1
+        self._add(row_of_cell[owner + 1][with_content], columns[with_content])
+        return True
+
+    def _add(self, rows: np.ndarray, columns: np.ndarray) -> None:
+        """The bounds after adding these cells in order, `farthest` the last cell that moved one."""
+        if not len(rows):
+            return
+        bounds = self.bounds
+        rows_before = np.maximum.accumulate(np.concatenate([[bounds.rows], rows]))[:-1]
+        columns_before = np.maximum.accumulate(np.concatenate([[bounds.columns], columns]))[:-1]
+        grew = np.flatnonzero((rows > rows_before) | (columns > columns_before))
+        if len(grew):
+            last = grew[-1]
+            bounds.farthest = f"{column_letters(int(columns[last]))}{int(rows[last])}"
+        bounds.rows = max(bounds.rows, int(rows.max()))
+        bounds.columns = max(bounds.columns, int(columns.max()))
+
+
 def _plainly_referenced(xml: bytes) -> bool:
     """Every row and cell carries a double-quoted reference after a plain space (what exporters write).
 
-    Counted with bytes.count at memory speed; a tab before `r=`, single quotes, namespace prefixes
-    or a cell without a reference all make the counts disagree, and such a file takes the exact walk.
+    Counted with bytes.count at memory speed; a tab before `r=`, single quotes or a cell without a
+    reference make the counts disagree. A tag whose name is followed by anything but a space, or that
+    has a namespace prefix, escapes the counts, so such a file is never plain either.
     """
-    if b"<c>" in xml or b"<row>" in xml:
+    if any(tag + end in xml for tag in (b"<c", b"<row") for end in _UNPLAIN_TAG_ENDS):
+        return False
+    if _PREFIXED_TAG.search(xml):
         return False
     return xml.count(b' r="') == xml.count(b"<c ") + xml.count(b"<row ")
 
@@ -148,7 +263,9 @@ def measure_part(xml: bytes, part: str) -> SheetExtent:
     """The extent of one worksheet's cells with content."""
     bounds = _Bounds()
     if not _plainly_referenced(xml):
-        _walk_every_cell(xml, bounds)
+        if not _ReferenceFree(bounds).measure(xml):
+            bounds = _Bounds()
+            _walk_every_cell(xml, bounds)
         return SheetExtent(part, bounds.rows, bounds.columns, bounds.farthest, len(xml))
     for edge in (xml[:_EDGE_BYTES], xml[-_EDGE_BYTES:]):
         for match in _CELL.finditer(edge):

@@ -3,9 +3,11 @@ import re
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bhdash.errors import InputFileError
-from bhdash.ingest import ingest
+from bhdash.ingest import extents, ingest
 from bhdash.ingest.extents import _greater_than, column_letters, column_number, measure_part
 from tests.ingest import hostile_corpus
 
@@ -117,3 +119,53 @@ def test_stray_cell_in_an_excel_97_workbook_is_refused_before_reading():
         "a cell with a value at IV65536 stretches the sheet to A1:IV65536 (65,536 rows x 256 columns)"
         in str(caught.value)
     )
+
+
+def _walked(xml: bytes) -> tuple[int, int, str]:
+    bounds = extents._Bounds()
+    extents._walk_every_cell(xml, bounds)
+    return bounds.rows, bounds.columns, bounds.farthest
+
+
+_CELL_TAGS = ['<c t="s"><v>1</v></c>', '<c s="2"/>', "<c><v>7</v></c>", '<c\ts="1" t="n"><v>2</v></c>',
+              "<c/>", '<c x="a/>b"><v>1</v></c>', "<c x='1'><v>1</v></c>"]
+_ROW_TAGS = ['<row r="{}">', "<row>", '<row r="{}" spans="1:9">', '<row r="{}"/>']
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    rows=st.lists(st.tuples(st.sampled_from(_ROW_TAGS), st.integers(1, 2_000_000),
+                            st.lists(st.sampled_from(_CELL_TAGS), max_size=12)), max_size=12),
+    leading=st.lists(st.sampled_from(_CELL_TAGS[:3]), max_size=3),
+    chunk=st.sampled_from([40, 200, 16 * 1024 * 1024]),
+)
+def test_sheets_without_cell_references_measure_as_the_walk_does(rows, leading, chunk):
+    """The numpy measure of reference-free sheets (chunked at row tags) equals the exact walk, including
+    formatting-only cells, rows without numbers, cells before the first row and the odd tags that send
+    the sheet to the walk (a quoted bracket, single quotes)."""
+    body = "".join(leading) + "".join(
+        row.format(number) + ("" if row.endswith("/>") else "".join(cells) + "</row>")
+        for row, number, cells in rows
+    )
+    xml = (SHEET_START + body + "</sheetData></worksheet>").encode()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(extents, "_CHUNK_BYTES", chunk)
+        extent = measure_part(xml, "sheet1.xml")
+    assert (extent.rows, extent.columns, extent.farthest_cell) == _walked(xml)
+
+
+def test_a_reference_free_sheet_is_measured_without_the_walk(monkeypatch):
+    xml = (SHEET_START + '<row r="1"><c t="s"><v>0</v></c><c s="1"/><c><v>2</v></c><c s="1"/></row>'
+           '<row><c/><c><v>3</v></c></row><row r="70000"><c><v>4</v></c></row>'
+           "</sheetData></worksheet>").encode()
+    monkeypatch.setattr(extents, "_walk_every_cell", None)  # calling it would fail the test
+    extent = measure_part(xml, "sheet1.xml")
+    assert (extent.rows, extent.columns, extent.farthest_cell) == (70_000, 3, "A70000")
+
+
+@pytest.mark.parametrize("tag", ["<c\tt='s'>", '<c\nt="s">', '<x:c t="s">', "<c>"])
+def test_a_far_row_of_cells_without_plain_tags_is_found(tag):
+    """Cells whose tag name is not followed by a plain space (or is prefixed) escape the plain counts;
+    a far row of them must still set the extent."""
+    extent = _extent(f'<row r="1048576">{tag}<v>0</v></c></row>')
+    assert (extent.rows, extent.columns) == (1_048_576, 2)
