@@ -42,7 +42,7 @@ _PREFIXED_TAG = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c)(?=[\s>/])")
 _ROW_TAG = re.compile(rb"<row(?=[\s>/])")
 _CHUNK_BYTES = 16 * 1024 * 1024  # numpy's position arrays stay small however large the sheet
 _TAG_ENDS = b" \t\n\r\x0b\x0c>/"  # what may follow a tag name (`\s` in a bytes regex, `>` or `/`)
-_UNPLAIN_TAG_ENDS = (b">", b"/", b"\t", b"\n", b"\r", b"\x0b", b"\x0c")
+_UNPLAIN_TAG = re.compile(rb"<(?:c|row)[>/\t\n\r\x0b\x0c]")
 _LONGEST_TAG = 4096  # a row or cell tag longer than this is odd: the walk measures that sheet
 _RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -138,14 +138,13 @@ def _walk_every_cell(xml: bytes, bounds: _Bounds) -> None:
 
 def _tag_starts(data: np.ndarray, opens: np.ndarray, name: bytes) -> np.ndarray:
     """Positions of the `<name` tags among the `<` positions `opens` (the name followed by space, > or /)."""
-    found = np.ones(len(opens), dtype=bool)
     for offset, letter in enumerate(name, start=1):
-        found &= data[opens + offset] == letter
+        opens = opens[data[opens + offset] == letter]
     follower = data[opens + len(name) + 1]
     ended = np.zeros(len(opens), dtype=bool)
     for letter in _TAG_ENDS:
         ended |= follower == letter
-    return opens[found & ended]
+    return opens[ended]
 
 
 def _tag_ends(data: np.ndarray, tags: np.ndarray) -> np.ndarray | None:
@@ -245,9 +244,7 @@ def _plainly_referenced(xml: bytes) -> bool:
     reference make the counts disagree. A tag whose name is followed by anything but a space, or that
     has a namespace prefix, escapes the counts, so such a file is never plain either.
     """
-    if any(tag + end in xml for tag in (b"<c", b"<row") for end in _UNPLAIN_TAG_ENDS):
-        return False
-    if _PREFIXED_TAG.search(xml):
+    if _UNPLAIN_TAG.search(xml) or _PREFIXED_TAG.search(xml):
         return False
     return xml.count(b' r="') == xml.count(b"<c ") + xml.count(b"<row ")
 
