@@ -133,6 +133,10 @@ def raw_column(name: str) -> str:
 
 # self_pay: the patient pays (cash, private pay, sliding fee); such a line is not an insurance claim.
 PAYER_TYPES: tuple[str, ...] = ("medicare", "medicare_advantage", "medicaid", "commercial", "self_pay")
+PAYER_TYPE_NAMES: dict[str, str] = {
+    "medicare": "Medicare", "medicare_advantage": "Medicare Advantage", "medicaid": "Medicaid",
+    "commercial": "commercial", "self_pay": "self-pay",
+}
 SEVERITIES: tuple[str, ...] = ("error", "warning", "info")
 FAMILIES: tuple[str, ...] = (
     "DATA", "CODE", "TIME", "ADDON", "PTP", "UNITS", "SCOPE", "CRED",

@@ -23,7 +23,7 @@ from scipy import sparse
 
 from bhdash import money
 from bhdash.distinct import distinct_ids, per_distinct
-from bhdash.model import MODIFIER_COLUMNS, OUTCOME_COLUMNS, Roster
+from bhdash.model import FAMILY_NAMES, MODIFIER_COLUMNS, OUTCOME_COLUMNS, PAYER_TYPE_NAMES, Roster
 from bhdash.norms import line_payer_types
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.reference import load_table
@@ -369,7 +369,7 @@ def _hit_features(claims: pd.DataFrame, findings: pd.DataFrame, payer_types: pd.
     hits = _line_hits(findings, claims.index)
     by_rule = _indicators(hits["line_index"], ("rule " + hits["rule"]).to_numpy())
     line_type = payer_types.reindex(hits["line_index"]).fillna("unknown").to_numpy()
-    family_payer = (hits["family"] + " " + hits["severity"] + " findings × " + line_type).to_numpy()
+    family_payer = (hits["family"] + " " + hits["severity"] + _FAMILY_HIT + line_type).to_numpy()
     by_family_payer = _indicators(hits["line_index"], family_payer)
     frame = pd.concat([by_rule, by_family_payer], axis=1)
     return frame.reindex(claims.index, fill_value=0).astype("float64")
@@ -469,6 +469,7 @@ class RiskModel:
         return reasons
 
 
+_FAMILY_HIT = " findings × "  # an indicator column per family × severity × payer type of the line's hits
 _FEATURE_LABELS = {
     "payer": "payer", "payer_type": "payer type", "code": "code", "credential": "credential",
     "pos": "place of service", "payer_code": "payer and code", "submission_lag": "days to submission",
@@ -488,6 +489,19 @@ def _effect_words(column: str, value: str | None) -> str:
     if column == "submission_lag":
         return f"submitted {value} after the service"
     return f"{label} {value}"
+
+
+def _indicator_words(name: str) -> str:
+    """A family-hit indicator ("CRED error findings × commercial") as a manager reads it in a "Why"; rule
+    and modifier indicators ("rule CRED-003", "modifier 95") read plainly already."""
+    family_severity, found, payer_type = name.partition(_FAMILY_HIT)
+    if not found:
+        return name
+    family, _, severity = family_severity.partition(" ")
+    topic = FAMILY_NAMES.get(family, family).lower()
+    lines = (f"{PAYER_TYPE_NAMES[payer_type]} lines" if payer_type in PAYER_TYPE_NAMES
+             else "lines of unknown payer type")
+    return f"{severity} findings on {topic}, on {lines}"
 
 
 @dataclass(frozen=True)
@@ -519,7 +533,7 @@ class _Design:
             names.extend(_effect_words(column, str(category)) for category in self.categories[column])
             if self.rare[column]:
                 names.append(_effect_words(column, None))
-        return names + list(self.indicators)
+        return names + [_indicator_words(name) for name in self.indicators]
 
     @staticmethod
     def flags(features: pd.DataFrame, indicators: tuple[str, ...] | list[str]) -> sparse.csr_matrix:

@@ -145,6 +145,8 @@ def test_learned_reasons_name_effects_in_plain_words() -> None:
     names = fit_risk_model(rare, findings).feature_names
     assert "payer: one with few lines in the history" in names
     assert "place of service 10" in names and "submitted 31-60 days after the service" in names
+    family_hits = [name for name in names if name.endswith(" lines") and " findings on " in name]
+    assert family_hits and not any(" × " in name for name in family_hits)
 
 
 def test_shuffled_labels_give_chance_auc() -> None:
