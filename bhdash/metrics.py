@@ -393,12 +393,14 @@ def _payer_names(names: pd.Series, claims: pd.DataFrame, directory: PayerDirecto
     Names are matched through the payer table's aliases ("Medicare" on the roster is "Medicare Part B"
     when the claims say so); a payer the table does not know keeps its own name.
     """
-    billed = _column(claims, "payer").dropna().astype("string")
+    billed = _column(claims, "payer").dropna().astype("string").value_counts()  # a spelling per row, by use
+    spellings = pd.DataFrame({"key": directory.canonical_payer(billed.index.to_series()).to_numpy(),
+                              "name": billed.index, "lines": billed.to_numpy()})
     spelling = (
-        pd.DataFrame({"key": directory.canonical_payer(billed), "name": billed})
-        .dropna()
-        .groupby("key")["name"]
-        .agg(lambda values: values.value_counts().index[0])
+        spellings.dropna(subset=["key"])
+        .sort_values("lines", ascending=False, kind="stable")
+        .drop_duplicates("key")
+        .set_index("key")["name"]
     )
     keys = directory.canonical_payer(names.astype("string"))
     return keys.map(spelling).fillna(names.astype("string"))
@@ -566,8 +568,7 @@ def credential_timeline(
     run to the later of the as-of date and the last claim, so the bars cover every billed date.
     """
     directory = directory or default_directory()
-    own_claims = claims[_column(claims, "clinician_name") == clinician]
-    dates = _column(own_claims, "service_date").dropna()
+    dates = _column(claims, "service_date")[_column(claims, "clinician_name") == clinician].dropna()
     first = min([d for d in (dates.min() if not dates.empty else None, pd.Timestamp(as_of)) if d is not None])
     horizon = max(pd.Timestamp(as_of), dates.max() if not dates.empty else pd.Timestamp(as_of))
     bars: list[dict[str, object]] = []
