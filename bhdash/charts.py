@@ -48,6 +48,9 @@ TIMELINE_NAMES: dict[str, str] = {
     "license": "license valid",
     "license expired": "license valid",
 }
+# Mid-tone series colours legible on the light and the dark theme (the theme's own sequence has a dark
+# navy that vanishes on a dark background).
+SERIES_COLORS: tuple[str, ...] = ("#4c8bf5", "#e8912d", "#2da44e", "#a371f7", "#d1242f", "#8c959f")
 BASELINE_COLOR = "#8c959f"
 SCENARIO_COLOR = "#4c8bf5"
 NORM_COLOR = "#8c959f"
@@ -272,7 +275,8 @@ def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figur
     if mix.empty:
         return empty_figure("No lines in this family")
     figure = go.Figure()
-    for code, part in mix.groupby("code", sort=True):
+    for position, (code, part) in enumerate(mix.groupby("code", sort=True)):
+        color = SERIES_COLORS[position % len(SERIES_COLORS)]
         figure.add_trace(
             go.Scatter(
                 x=part["month"],
@@ -280,6 +284,8 @@ def share_trend(mix: pd.DataFrame, title: str = "Code mix by month") -> go.Figur
                 name=plot_text(code),
                 stackgroup="one",
                 mode="lines",
+                line={"color": color},
+                fillcolor=color,
                 customdata=[plural(count, "line") for count in part["lines"]],
                 hovertemplate="%{fullData.name} · %{x|%b %Y}: %{y:.0%} (%{customdata})<extra></extra>",
             )

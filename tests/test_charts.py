@@ -96,6 +96,8 @@ def test_share_trend_one_stacked_trace_per_code():
     assert [trace.name for trace in figure.data] == ["90834", "90837"]
     assert all(trace.stackgroup == "one" for trace in figure.data)
     np.testing.assert_allclose(figure.data[1].y, [0.75, 1.0])
+    # Fixed mid-tone colours, so no code takes the theme's dark navy that vanishes in dark mode.
+    assert [trace.fillcolor for trace in figure.data] == ["#4c8bf5", "#e8912d"]
 
 
 def test_enrollment_matrix_colours_states_and_labels_cells():
