@@ -23,7 +23,8 @@ def _lever_editor(rows: pd.DataFrame, key: str, column_config: dict[str, object]
     """An editable table of scenario levers: rows can be added and removed, and `key` carries the
     scenario version so loading a preset or a saved file redraws every editor from the new scenario."""
     return st.data_editor(
-        rows, key=key, num_rows="dynamic", width="stretch", hide_index=True, column_config=column_config
+        rows, key=key, num_rows="dynamic", width="stretch", hide_index=True, column_config=column_config,
+        placeholder="—",  # a blank cell (a date that keeps the roster's), not Python's "None"
     )
 
 
