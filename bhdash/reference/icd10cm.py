@@ -37,6 +37,20 @@ def _validity() -> pd.DataFrame:
 
 
 @cache
+def _rows_by_code() -> tuple[pd.Index, np.ndarray, np.ndarray]:
+    """The table's distinct codes (an object index, whose hash table is built once), and where each
+    one's rows start and how many there are: the table is sorted by code, so a lookup takes a few rows
+    instead of merging with the whole table."""
+    codes = _validity()["code"]
+    if not codes.is_monotonic_increasing:
+        raise ValueError("icd10cm_validity.csv.gz must be sorted by code")
+    positions, uniques = pd.factorize(codes)
+    starts = np.flatnonzero(np.r_[True, positions[1:] != positions[:-1]])
+    counts = np.diff(np.r_[starts, len(codes)])
+    return pd.Index(np.asarray(uniques, dtype=object), dtype=object), starts, counts
+
+
+@cache
 def _known_codes() -> frozenset[str]:
     return frozenset(_validity()["code"])
 
@@ -48,7 +62,9 @@ def _billable_windows() -> pd.DataFrame:
     billable = table[table["status"] == BILLABLE]
     windows = billable.groupby("code").agg(billable_from=("valid_from", "min"),
                                            billable_to=("valid_to", "max"))
-    return windows.replace({_OPEN_START: pd.NaT, _OPEN_END: pd.NaT})
+    windows = windows.replace({_OPEN_START: pd.NaT, _OPEN_END: pd.NaT})
+    windows.index = windows.index.astype(object)  # its hash table is then built once, not per lookup
+    return windows
 
 
 def code_sets() -> pd.DataFrame:
@@ -82,28 +98,40 @@ def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
     date_ids, date_values = pd.factorize(pd.to_datetime(dates))
     span = len(date_values) + 1
     pair_ids, pair_keys = pd.factorize(code_ids.astype("int64") * span + (date_ids + 1))
+    # Each distinct pair's code and date; -1 (no code, no date) reads the trailing slot of the arrays below.
     pair_code, pair_date = pair_keys // span, pair_keys % span - 1
-    known_code = pair_code >= 0
-    distinct = pd.DataFrame({
-        "code": undotted(pd.Series(np.asarray(code_values, dtype=object)[np.maximum(pair_code, 0)])),
-        "date": pd.Series(np.asarray(date_values, dtype="datetime64[ns]")[np.maximum(pair_date, 0)]
-                          if len(date_values) else pd.NaT, index=range(len(pair_keys))),
-    })
-    distinct.loc[pair_date < 0, "date"] = pd.NaT
+    # Per distinct code: its table rows, whether it or its parent is in the table, its billable window.
+    code_texts = undotted(pd.Series(np.asarray(code_values, dtype=object)))
+    uniques, starts, counts = _rows_by_code()
+    found = np.append(uniques.get_indexer(code_texts), -1)[pair_code]
+    well_formed = np.append(code_texts.str.fullmatch(_ICD10CM_SHAPE).fillna(False).to_numpy(dtype=bool),
+                            False)[pair_code]
+    known = _known_codes()
+    under_known = np.array([code[:-1] in known for code in code_texts] + [False], dtype=bool)[pair_code]
+    windows = _billable_windows().reindex(code_texts)
+    billable_from, billable_to = (np.append(windows[name].to_numpy(), np.datetime64("NaT"))[pair_code]
+                                  for name in ("billable_from", "billable_to"))
+    date_array = np.asarray(date_values, dtype="datetime64[ns]")
+    pair_dates = np.append(date_array, np.datetime64("NaT"))[pair_date]
+    shipped_year = np.append(_in_shipped_year(pd.Series(date_array)), False)[pair_date]
+
     table = _validity()
-    matched = distinct[known_code].reset_index().merge(table[["code", "status", "valid_from", "valid_to"]],
-                                                       on="code")
-    covering = matched[(matched["valid_from"] <= matched["date"]) & (matched["date"] <= matched["valid_to"])]
-    status = np.full(len(distinct), UNKNOWN, dtype=object)
-    in_table = np.array([code in _known_codes() for code in distinct["code"]], dtype=bool)
-    status[in_table & known_code] = UNCONFIRMED
-    status[covering["index"].to_numpy()] = covering["status"].to_numpy()
-    well_formed = distinct["code"].str.fullmatch(_ICD10CM_SHAPE).fillna(False).to_numpy(dtype=bool)
-    under_known = np.array([code[:-1] in _known_codes() for code in distinct["code"]], dtype=bool)
-    status[(status == UNKNOWN) & well_formed & under_known & ~_in_shipped_year(distinct["date"])] = UNSHIPPED
-    windows = _billable_windows().reindex(distinct["code"])
-    result = pd.DataFrame({"status": status, "billable_from": windows["billable_from"].to_numpy(),
-                           "billable_to": windows["billable_to"].to_numpy()})
+    status = np.full(len(pair_keys), UNKNOWN, dtype=object)
+    status[found >= 0] = UNCONFIRMED
+    # Every table row of each pair's code (an inner join on code, in pair then table order), kept where
+    # it covers the pair's date.
+    pair = np.flatnonzero(found >= 0)
+    sizes = counts[found[pair]]
+    rows = (np.repeat(starts[found[pair]], sizes)
+            + np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    pair = np.repeat(pair, sizes)
+    valid_from, valid_to = table["valid_from"].to_numpy()[rows], table["valid_to"].to_numpy()[rows]
+    # In the table's unit: its open end (2999-12-31) does not fit in nanoseconds.
+    on = pair_dates[pair].astype(valid_from.dtype)
+    covering = (valid_from <= on) & (on <= valid_to)
+    status[pair[covering]] = table["status"].array.take(rows[covering]).to_numpy()
+    status[(status == UNKNOWN) & well_formed & under_known & ~shipped_year] = UNSHIPPED
+    result = pd.DataFrame({"status": status, "billable_from": billable_from, "billable_to": billable_to})
     result = result.iloc[pair_ids].set_axis(codes.index)
     result.loc[code_ids < 0, ["status", "billable_from", "billable_to"]] = None
     return result

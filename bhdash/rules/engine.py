@@ -143,18 +143,20 @@ def _line_value(claims: pd.DataFrame, column: str, on_line: np.ndarray, position
     return result
 
 
-def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
+def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> dict[str, pd.Series]:
+    """The rule's findings as one Series per finding column (without the rule's own fields), all on
+    `raw`'s index: plain Series rather than a frame, which pandas would copy column by column on every
+    insert and again on every `pop` in `_in_report_order`."""
     line_index = raw["line_index"]
     on_line, positions = _line_positions(claims, line_index)
-    findings = pd.DataFrame(index=raw.index)
-    findings["message"] = raw["message"].astype("string")
 
     def line_value(column: str) -> pd.Series:
         return _line_value(claims, column, on_line, positions, raw.index)
 
-    findings["row"] = line_value("source_row").astype("Int64")
-    findings["line_index"] = line_index.astype("Int64")
-    findings["claim_id"] = line_value("claim_id")
+    findings = {"message": raw["message"].astype("string"),
+                "row": line_value("source_row").astype("Int64"),
+                "line_index": line_index.astype("Int64"),
+                "claim_id": line_value("claim_id")}
     for target, column in (("clinician", "clinician_name"), ("payer", "payer"), ("code", "procedure_code")):
         derived = line_value(column)
         findings[target] = raw[target].where(raw[target].notna(), derived) if target in raw else derived
@@ -168,9 +170,10 @@ def _findings_for(rule: Rule, raw: pd.DataFrame, claims: pd.DataFrame) -> pd.Dat
         dates = findings["service_date"]
         starts = rule.effective_from or pd.Timestamp.min
         ends = rule.effective_to or pd.Timestamp.max
-        in_window = dates.isna() | ((dates >= starts) & (dates <= ends))
-        findings = findings[in_window | ~on_line]
-    return findings[[column for column in FINDING_COLUMNS if column not in _RULE_FIELDS]]
+        in_window = (dates.isna() | ((dates >= starts) & (dates <= ends))).to_numpy() | ~on_line
+        if not in_window.all():
+            findings = {name: values[in_window] for name, values in findings.items()}
+    return findings
 
 
 # Finding columns that repeat the rule's metadata: added once all rules ran, from the rule of each finding.
@@ -178,7 +181,7 @@ _RULE_FIELDS = {"rule": "id", "family": "family", "severity": "severity", "title
                 "source": "source"}
 
 
-def _in_report_order(found: list[tuple[Rule, pd.DataFrame]]) -> pd.DataFrame:
+def _in_report_order(found: list[tuple[Rule, dict[str, pd.Series]]]) -> pd.DataFrame:
     """The rules' findings as one frame in report order, built a column at a time: each column is
     concatenated, put in order and its pieces released before the next one, and the rule's title, fix
     and source are written once, at the end. A 1M-line check so holds about one copy of its 3 million
@@ -186,7 +189,7 @@ def _in_report_order(found: list[tuple[Rule, pd.DataFrame]]) -> pd.DataFrame:
     `found`."""
     rules, frames = [rule for rule, _ in found], [frame for _, frame in found]
     found.clear()
-    which = np.repeat(np.arange(len(rules)), [len(frame) for frame in frames])  # each finding's rule
+    which = np.repeat(np.arange(len(rules)), [len(frame["row"]) for frame in frames])  # each finding's rule
     severity = np.array([SEVERITIES.index(rule.severity) for rule in rules])[which]
     order = _report_order(severity, pd.concat([frame["row"] for frame in frames], ignore_index=True))
     which = which[order]
@@ -295,7 +298,7 @@ def run_checks(
     )
     if "payer" in claims.columns:
         context.line_payers  # noqa: B018  (built once up front so no single rule is charged for it)
-    frames: list[tuple[Rule, pd.DataFrame]] = []
+    frames: list[tuple[Rule, dict[str, pd.Series]]] = []
     status_rows: list[dict[str, Any]] = []
     blank_columns: dict[str, bool] = {}
 
@@ -316,7 +319,7 @@ def run_checks(
                 raw = raw[~raw["line_index"].isin(self_paid)]
             if not raw.empty:
                 found = _findings_for(rule, raw, claims)
-                count = len(found)
+                count = len(found["row"])
                 frames.append((rule, found))
         status_rows.append({
             "id": rule.id, "family": rule.family, "severity": rule.severity, "title": rule.title,

@@ -148,13 +148,10 @@ def units_or_one(claims: pd.DataFrame) -> pd.Series:
 
 
 def line_payer_type(claims: pd.DataFrame, ctx: CheckContext, rows: pd.Index) -> pd.Series:
-    """medicare | medicaid | commercial for the selected lines, resolved like `ctx.line_payers`.
-
-    Rules that need the payer type of a few candidate lines resolve just those instead of every line.
-    """
+    """medicare | medicaid | commercial for the selected lines: their rows of `ctx.line_payers`, which
+    every run resolves once up front (resolving the candidates again cost a rule ~5 ms per run)."""
     if "payer" in claims.columns:
-        types = claims.loc[rows, "payer_type"] if "payer_type" in claims.columns else None
-        return ctx.payers.settings_for(claims.loc[rows, "payer"], types)["payer_type"]
+        return ctx.line_payers["payer_type"].loc[rows]
     if "payer_type" in claims.columns:
         return claims.loc[rows, "payer_type"]
     return pd.Series(pd.NA, index=rows, dtype="str")

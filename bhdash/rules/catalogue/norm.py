@@ -44,7 +44,10 @@ _CORRECTION_LABELS = {"holm": "Holm", "bh": "BH"}
 )
 def norm_001(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     norms = ctx.norms if ctx.norms is not None else load_norms()
-    scoped = claims.assign(payer_type=ctx.line_payers["payer_type"])
+    # Only the columns code_mix reads: assigning to the whole claims frame copied every column.
+    read = [column for column in ("clinician_name", "clinician_credential", "procedure_code", "service_date")
+            if column in claims.columns]
+    scoped = claims[read].assign(payer_type=ctx.line_payers["payer_type"])
     settings = _settings(ctx)
     flagged = flagged_clinicians(code_mix(scoped, norms, on=ctx.as_of, settings=settings))
     if flagged.empty:
