@@ -35,9 +35,10 @@ _CELL = re.compile(
     _PREFIX + rb"c\s" + _ATTRIBUTE_TEXT + rb"*?" + _REFERENCE + _ATTRIBUTE_TEXT + rb"*" + _OPEN_END
 )
 _TAG = re.compile(_PREFIX + rb"(row|c)(?=[\s>/])(" + _ATTRIBUTE_TEXT + rb"*)>")
-_ROW_NUMBER = re.compile(rb"\br=\"(\d{1,10})\"")
-_CELL_REFERENCE = re.compile(rb"\br=\"([A-Z]{1,7})(\d{1,10})\"")
-_ANY_CELL_REFERENCE = re.compile(rb'r="[A-Z]')  # wider than _CELL_REFERENCE, and at memchr speed
+# XML lets an attribute take either quote and spaces around its '=', and calamine reads them all so.
+_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"'](\d{1,10})[\"']")
+_CELL_REFERENCE = re.compile(rb"\br\s*=\s*[\"']([A-Z]{1,7})(\d{1,10})[\"']")
+_ANY_CELL_REFERENCE = re.compile(rb"r\s*=\s*[\"'][A-Z]")  # wider than _CELL_REFERENCE
 # Wider than a prefixed row or cell tag ("<x:c "), and scanned at memchr speed from its literal ':'.
 _PREFIXED_TAG = re.compile(rb":(?:row|c)[\s>/]")
 _ROW_TAG = re.compile(rb"<row(?=[\s>/])")
@@ -239,15 +240,18 @@ class _ReferenceFree:
 
 
 def _plainly_referenced(xml: bytes) -> bool:
-    """Every row and cell carries a double-quoted reference after a plain space (what exporters write).
+    """Every row and cell tag opens with its double-quoted reference (`<c r="B7"`, `<row r="7"`), as
+    exporters write them.
 
-    Counted with bytes.count at memory speed; a tab before `r=`, single quotes or a cell without a
-    reference make the counts disagree. A tag whose name is followed by anything but a space, or that
-    has a namespace prefix, escapes the counts, so such a file is never plain either.
+    Counted with bytes.count at memory speed: a tag with its reference elsewhere, in single quotes or
+    with spaces around the '=', or with none, makes the counts disagree. A tag whose name is followed by
+    anything but a space, or that has a namespace prefix, escapes the counts, so such a file is never
+    plain either.
     """
     if _UNPLAIN_TAG.search(xml) or _PREFIXED_TAG.search(xml):
         return False
-    return xml.count(b' r="') == xml.count(b"<c ") + xml.count(b"<row ")
+    return (xml.count(b'<c r="') == xml.count(b"<c ")
+            and xml.count(b'<row r="') == xml.count(b"<row "))
 
 
 def _has_content(xml: bytes, reference_at: int) -> bool:

@@ -76,14 +76,15 @@ def test_cells_without_references_are_placed_one_after_another():
     assert (extent.rows, extent.columns) == (3, 30)
 
 
-def test_stray_cell_workbook_is_refused_before_reading():
+@pytest.mark.parametrize(
+    "stray",
+    [b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row>',
+     b"<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>"],
+)
+def test_stray_cell_workbook_is_refused_before_reading(stray):
     data = hostile_corpus.rewrite(
         hostile_corpus.xlsx({"Claims": [hostile_corpus.HEADER, *hostile_corpus.ROWS]}),
-        {
-            hostile_corpus.SHEET: lambda xml: xml.replace(
-                b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>'
-            )
-        },
+        {hostile_corpus.SHEET: lambda xml: xml.replace(b"</sheetData>", stray + b"</sheetData>")},
     )
     with pytest.raises(InputFileError) as caught:
         ingest(data, "stray.xlsx")
@@ -169,3 +170,22 @@ def test_a_far_row_of_cells_without_plain_tags_is_found(tag):
     a far row of them must still set the extent."""
     extent = _extent(f'<row r="1048576">{tag}<v>0</v></c></row>')
     assert (extent.rows, extent.columns) == (1_048_576, 2)
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",
+        '<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>',
+        '<row r="1048576"><c t="s" r=\'XFD1048576\'><v>1</v></c></row>',
+        # A stray reference elsewhere must not balance the plain counts for a cell written otherwise.
+        '<row r="1048576"><c r = "XFD1048576"><v>1</v></c></row><x r="A1"/>',
+        '<row r="1048576"><c t="s"><v>1</v></c></row><x r="A1"/>',
+    ],
+)
+def test_references_in_any_quoting_are_read_as_calamine_reads_them(far):
+    """XML allows single quotes and spaces around '=', and calamine places the cell there: so must the
+    guard, or a far cell so written reaches the reader."""
+    extent = _extent(far)
+    assert extent.rows == 1_048_576
+    assert extent.columns == (16_384 if "XFD" in far else 2)
