@@ -7,7 +7,9 @@ the script run it starts (Streamlit's own run-state attribute, watched from insi
 runs are timed too): a second browser session on the sample practice reaching Overview's numbers, an
 upload of a --lines practice reaching Overview's numbers (the rule findings; the denial-risk model goes on
 training in the background, and the time to its figures is printed apart), every page switch on that
-upload, and the What-if presets. Issue 13's targets: the second session under 3 s, the
+upload, the What-if presets, and a lever change made in the What-if editors (from the "90837 outliers to
+the norm" start, the first clinician's share to move set to 25%, then "Down to the norm" unticked, so
+the shift becomes 25% of the lines). Issue 13's targets: the second session under 3 s, the
 upload under 5 s, page switches and what-if changes under 1 s. `bench/dashboard.py` times the same script
 runs in-process (AppTest), without the browser's share.
 """
@@ -37,6 +39,13 @@ PRESETS = ("90837 outliers to the norm", "Fix the enrollment gaps", "A blank sce
 TARGETS = {"second session on the sample": 3.0, "upload to Overview's numbers": 5.0}
 INTERACTION_TARGET = 1.0
 WAIT_MS = 600_000
+MIX_TAB = "Code mix"
+# The code-mix editor's columns after the row's clinician (Streamlit's data editor draws its cells on a
+# canvas, so a cell is reached with the keyboard from the first one, as a keyboard user would).
+SHARE_COLUMN, NORM_COLUMN = 3, 4
+EDITOR_GRID = "stDataFrameResizable"
+CELL_EDITOR = "#portal input"  # the data editor's overlay input while a cell is edited
+FIRST_CELL = (100, 52)  # pixels from the editor's corner into its first row, below the header
 
 
 # Records every change of Streamlit's run state (data-test-script-state on stApp) with the browser's clock,
@@ -93,6 +102,34 @@ def _go(page: Page, title: str) -> None:
     page.get_by_test_id(SIDEBAR_NAV).get_by_role("link", name=title, exact=True).click()
 
 
+def _mix_cell(page: Page, columns_right: int) -> None:
+    """Select a cell of the code-mix editor's first row, `columns_right` cells right of its clinician."""
+    page.get_by_role("tab", name=MIX_TAB).click()
+    grid = page.get_by_role("tabpanel", name=MIX_TAB).get_by_test_id(EDITOR_GRID)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + FIRST_CELL[0], box["y"] + FIRST_CELL[1])
+    for key in ("ArrowUp",) * 3 + ("ArrowLeft",) * 5 + ("ArrowRight",) * columns_right:
+        page.keyboard.press(key)
+
+
+def _lever_changes(page: Page) -> dict[str, float]:
+    """Seconds from each lever edit to the end of its run: a share typed into the code-mix editor, then
+    its "Down to the norm" box unticked (each a new scenario, evaluated when the edit lands)."""
+    _timed(page.get_by_role("button", name=PRESETS[0]).click, page)
+    _mix_cell(page, SHARE_COLUMN)
+
+    def type_share() -> None:
+        page.keyboard.press("Enter")  # opens the cell's editor
+        editor = page.locator(CELL_EDITOR).first
+        editor.fill("0.25")  # the share as a fraction (shown as a percent)
+        editor.press("Enter")
+
+    share = _timed(type_share, page)[0]
+    _mix_cell(page, NORM_COLUMN)
+    untick = _timed(lambda: page.keyboard.press(" "), page)[0]
+    return {"what-if lever: share to move 25%": share, "what-if lever: untick 'Down to the norm'": untick}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lines", type=int, default=25_000)
@@ -140,6 +177,8 @@ def main() -> None:
             for label in PRESETS:
                 button = page.get_by_role("button", name=label)
                 results.setdefault(f"what-if: {label}{suffix}", []).append(_timed(button.click, page)[0])
+        for name, seconds in _lever_changes(page).items():  # once: a repeated edit is a kept result
+            results[name] = [seconds]
         browser.close()
     upload = args.workbook or f"{args.lines:,}-line target"
     print(f"upload: {upload}, Overview shows {lines}; the denial-risk model's figures "

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ import pandas as pd
 
 from bhdash import money
 from bhdash.analysis import Analysis
+from bhdash.distinct import distinct_ids
 from bhdash.model import FAMILIES, Roster
 from bhdash.norms import audit_exposure, code_mix, line_payer_types, load_norms
 from bhdash.payers import PayerDirectory, default_directory
@@ -243,6 +245,38 @@ class Baseline:
     select: frozenset[str] | None = None
     ignore: frozenset[str] | None = None
 
+    # What every scenario would otherwise recompute on the unchanged practice: levers change codes,
+    # minutes, rosters and payer settings, never a line's clinician, credential or payer.
+
+    @cached_property
+    def summary(self) -> dict[str, float]:
+        """The practice's outcomes as it is: every scenario's "baseline" column."""
+        return _summary(self.risk.lines, self.findings, self.mix)
+
+    @cached_property
+    def line_credentials(self) -> pd.Series:
+        """Each line's credential (the code-mix statistics compare clinicians by credential)."""
+        return self.roster.credentials_for(self.claims)
+
+    @cached_property
+    def line_groups(self) -> dict[str, np.ndarray | None]:
+        """Each line's same-day visit (patient and/or date), patient, and clinician's day as integer ids
+        (missing values a value of their own), None where the claims lack the columns."""
+        def ids(columns: tuple[str, ...], *, partial: bool = False) -> np.ndarray | None:
+            present = [column for column in columns if column in self.claims.columns]
+            if not present or (len(present) < len(columns) and not partial):
+                return None
+            return distinct_ids(self.claims[present])[0]
+
+        return {"same_day": ids(("patient_id", "service_date"), partial=True),
+                "patient": ids(("patient_id",)),
+                "clinician_day": ids(("clinician_name", "service_date"))}
+
+    @cached_property
+    def line_payer_types(self) -> pd.Series:
+        """Each line's payer type (a mix shift down to the norm moves lines per payer type)."""
+        return line_payer_types(self.claims)
+
 
 def _findings_for_history(history: pd.DataFrame, claims: pd.DataFrame, findings: pd.DataFrame) -> bool:
     """True when the history is a slice of the claims themselves (their findings can be reused)."""
@@ -395,7 +429,7 @@ def _lines_to_move(baseline: Baseline, claims: pd.DataFrame, shift: MixShift) ->
     mix = baseline.mix
     rows = mix[mix["clinician"].eq(shift.clinician) & mix["code"].eq(shift.from_code)]
     excess = (rows["count"] - (rows["expected_share"] * rows["volume"]).round()).clip(lower=0)
-    types = line_payer_types(claims).reindex(order.index)
+    types = baseline.line_payer_types.reindex(order.index)
     chosen: list[Any] = []
     for payer_type, count in zip(rows["payer_type"], excess.astype(int), strict=True):
         chosen.extend(order.index[types.eq(payer_type).fillna(False).to_numpy(dtype=bool)][:count])
@@ -481,38 +515,52 @@ def _lines_of(claims: pd.DataFrame, column: str, values: pd.Index | pd.Series | 
     return claims.index[claims[column].isin(set(values))]
 
 
-def _mix_reruns(claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
+def _mix_reruns(baseline: Baseline, claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
     """A recode changes the recoded lines and what they are checked with: their same-day lines
     (patient, date), the patient's history and the clinician's day. Code-reading rules re-run there."""
-    moved_lines = claims.loc[moved]
-    keys = [column for column in ("patient_id", "service_date") if column in claims.columns]
-    if keys:
-        same_day = claims[keys].merge(moved_lines[keys].drop_duplicates(), how="left", indicator=True)
-        target = claims.index[(same_day["_merge"] == "both").to_numpy()]
-    else:
-        target = moved
-    context = target.union(_lines_of(claims, "patient_id", claims.loc[target, "patient_id"])
-                           if "patient_id" in claims.columns else target)
-    if {"clinician_name", "service_date"} <= set(claims.columns):
-        day = claims[["clinician_name", "service_date"]]
-        touched = day.loc[target].drop_duplicates()
-        in_day = day.merge(touched, how="left", indicator=True)["_merge"].eq("both").to_numpy()
-        context = context.union(claims.index[in_day])
+    groups = baseline.line_groups
+    rows = claims.index.get_indexer(moved)
+
+    def sharing(kind: str, chosen: np.ndarray) -> np.ndarray:
+        ids = groups[kind]
+        return np.isin(ids, ids[chosen]) if ids is not None else np.zeros(len(claims), dtype=bool)
+
+    in_target = sharing("same_day", rows) if groups["same_day"] is not None else np.isin(
+        np.arange(len(claims)), rows)
+    chosen = np.flatnonzero(in_target)
+    in_context = in_target | sharing("patient", chosen) | sharing("clinician_day", chosen)
     reads_code = _rule_ids(lambda rule: "procedure_code" in rule.needs and not rule.clinician_level)
     practice_wide = _rule_ids(lambda rule: "procedure_code" in rule.needs and rule.clinician_level)
-    return [_Rerun(reads_code, context=context, target=target, clinicians=frozenset()),
+    return [_Rerun(reads_code, context=claims.index[in_context], target=claims.index[in_target],
+                   clinicians=frozenset()),
             _Rerun(practice_wide, target=pd.Index([]))]
+
+
+# The roster fields each date lever writes (`_apply_dates`): a license change the expiration date only;
+# an enrollment change any enrollment column, and it may add a row.
+_LICENSE_FIELDS = ("clinicians.license_expiration",)
+_ENROLLMENT_FIELDS = ("enrollments",)
+
+
+def _reads_roster(rule, written: tuple[str, ...]) -> bool:
+    """Whether the rule reads a roster field the lever writes, by its declared `needs_roster` ("clinicians"
+    covers every clinician field): a rule reading only other fields (NPIs, taxonomies, or the enrollments
+    on a license change) gives the same findings and is not re-run."""
+    return any(need == field or field.startswith(f"{need}.") or need.startswith(f"{field}.")
+               for need in rule.needs_roster for field in written)
 
 
 def _reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
     reruns: list[_Rerun] = []
     if len(moved):
-        reruns.extend(_mix_reruns(claims, moved))
-    changed = {change.clinician for change in (*scenario.enrollments, *scenario.licenses)}
-    if changed:
-        lines = _lines_of(claims, "clinician_name", changed)
-        reruns.append(_Rerun(_rule_ids(lambda rule: bool(rule.needs_roster)), context=lines, target=lines,
-                             clinicians=frozenset(changed)))
+        reruns.extend(_mix_reruns(baseline, claims, moved))
+    levers = ((scenario.licenses, _LICENSE_FIELDS), (scenario.enrollments, _ENROLLMENT_FIELDS))
+    for changes, written in levers:
+        changed = frozenset(change.clinician for change in changes)
+        if changed:
+            lines = _lines_of(claims, "clinician_name", changed)
+            reruns.append(_Rerun(_rule_ids(lambda rule, written=written: _reads_roster(rule, written)),
+                                 context=lines, target=lines, clinicians=changed))
     telehealth = [change.payer for change in scenario.payer_changes
                   if change.telehealth_pos is not None or change.telehealth_modifiers is not None]
     if telehealth and "payer" in claims.columns:
@@ -559,7 +607,9 @@ def scenario_findings(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFr
         fresh = run_checks(context, roster, as_of=baseline.as_of, payers=payers, norms=baseline.norms,
                            settings=baseline.settings, select=rules).findings
         fresh = fresh[_replaced(fresh, rerun)]
-        findings = pd.concat([findings[~_replaced(findings, rerun)], fresh], ignore_index=True)
+        kept = findings[~_replaced(findings, rerun)]
+        # An empty run's frame has untyped columns: concatenated, it would turn the text columns to object.
+        findings = pd.concat([kept, fresh], ignore_index=True) if len(fresh) else kept
     if scenario.fix_families:
         findings = findings[~findings["family"].isin(scenario.fix_families)]
     return findings.reset_index(drop=True), claims, moved
@@ -660,9 +710,9 @@ def evaluate(baseline: Baseline, scenario: Scenario) -> ScenarioComparison:
         for column in ("denial_risk", "expected_payment", "payment_basis", *money.LINE_MONEY_COLUMNS):
             lines.loc[rescore, column] = rescored[column]
     lines = _payer_fees(baseline, claims, lines, scenario)
-    mix = (code_mix(claims, baseline.norms, on=baseline.as_of,
-                    credentials=baseline.roster.credentials_for(claims)) if len(moved) else baseline.mix)
-    before = _summary(baseline.risk.lines, baseline.findings, baseline.mix)
+    mix = (code_mix(claims, baseline.norms, on=baseline.as_of, credentials=baseline.line_credentials)
+           if len(moved) else baseline.mix)
+    before = baseline.summary
     after = _summary(lines, findings, mix)
     metrics = pd.DataFrame({"label": pd.Series(METRIC_LABELS), "baseline": pd.Series(before),
                             "scenario": pd.Series(after)})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from bhdash import whatif
 from bhdash.model import Roster
 from bhdash.rules import REGISTRY, Rule, hits
 from bhdash.whatif import (
@@ -288,3 +289,34 @@ def test_extending_a_term_date_covers_lines_billed_after_it() -> None:
 def test_enrollment_change_needs_a_date() -> None:
     with pytest.raises(ValueError, match="sets no date"):
         EnrollmentChange("Dana Reyes", "Anthem")
+
+
+def test_date_levers_rerun_only_the_rules_reading_what_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
+    claims, roster = _practice()
+    baseline = prepare_baseline(claims, roster, select={"CRED", "NPI", "SCOPE"})
+    selected: list[set[str]] = []
+    check = whatif.run_checks
+
+    def recording(*args, **options):
+        selected.append(set(options["select"]))
+        return check(*args, **options)
+
+    monkeypatch.setattr(whatif, "run_checks", recording)
+    scenario = Scenario(licenses=[LicenseChange("Lee Park", "2026-12-31")],
+                        enrollments=[EnrollmentChange("Dana Reyes", "Anthem", "2025-01-01")])
+    comparison = evaluate(baseline, scenario)
+    # A license date is read by the license rules (and CRED-002, which reads every clinician field); an
+    # enrollment date only by the enrollment rules. NPI and taxonomy rules cannot change.
+    assert selected == [{"CRED-001", "CRED-002", "CRED-004"}, {"CRED-003", "CRED-005", "CRED-006"}]
+    clinicians = roster.clinicians.assign(license_expiration=pd.to_datetime(["2027-01-01", "2026-12-31"]))
+    enrollments = roster.enrollments.assign(effective_date=pd.to_datetime(["2025-01-01", "2020-01-01"]))
+    full = check(claims, Roster(clinicians=clinicians, enrollments=enrollments), as_of=baseline.as_of,
+                 select={"CRED", "NPI", "SCOPE"}).findings
+
+    def hit_set(findings: pd.DataFrame) -> list[tuple[str, ...]]:
+        columns = ["rule", "line_index", "clinician", "message"]
+        return sorted(findings[columns].astype(str).itertuples(index=False))
+
+    assert hit_set(comparison.findings) == hit_set(full)
+    assert not comparison.findings["rule"].isin(["CRED-001", "CRED-003"]).any()  # both gaps closed
+    assert hit_set(baseline.findings) != hit_set(full)
