@@ -36,9 +36,11 @@ _CELL = re.compile(
 )
 _TAG = re.compile(_PREFIX + rb"(row|c)(?=[\s>/])(" + _ATTRIBUTE_TEXT + rb"*)>")
 # XML lets an attribute take either quote and spaces around its '=', and calamine reads them all so.
-_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"'](\d{1,10})[\"']")
-_CELL_REFERENCE = re.compile(rb"\br\s*=\s*[\"']([A-Z]{1,7})(\d{1,10})[\"']")
-_ANY_CELL_REFERENCE = re.compile(rb"r\s*=\s*[\"'][A-Z]")  # wider than _CELL_REFERENCE
+_UNPREFIXED_R = rb"(?<![\w:.-])r\s*=\s*[\"']"  # calamine ignores `x:r`
+_ROW_NUMBER = re.compile(_UNPREFIXED_R + rb"(\d{1,10})[\"']")
+_CELL_REFERENCE = re.compile(_UNPREFIXED_R + rb"([A-Za-z]{1,7})(\d{1,10})[\"']")  # "h9" is H9 to calamine
+_ANY_CELL_REFERENCE = re.compile(rb"r\s*=\s*[\"'][A-Za-z]")  # from its literal 'r': see _has_cell_reference
+_UNPLAIN_REFERENCE = re.compile(rb'<c r="[^A-Z]')  # lower case and the like: the walk reads those
 # Wider than a prefixed row or cell tag ("<x:c "), and scanned at memchr speed from its literal ':'.
 _PREFIXED_TAG = re.compile(rb":(?:row|c)[\s>/]")
 _ROW_TAG = re.compile(rb"<row(?=[\s>/])")
@@ -67,7 +69,7 @@ class SheetExtent:
 
 
 def column_number(letters: bytes | str) -> int:
-    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
+    text = (letters.decode("ascii") if isinstance(letters, bytes) else letters).upper()
     number = 0
     for letter in text:
         number = number * 26 + ord(letter) - 64
@@ -171,6 +173,16 @@ def _tag_ends(data: np.ndarray, tags: np.ndarray) -> np.ndarray | None:
     return None if (quotes % 2).any() else ends
 
 
+def _has_cell_reference(xml: bytes) -> bool:
+    """Whether any attribute named `r` (not `x:r` or `xmlns:r`, which calamine ignores) holds letters:
+    wider than the walk's reference, found from the regex's literal 'r' and then checked by hand."""
+    for match in _ANY_CELL_REFERENCE.finditer(xml):
+        before = xml[match.start() - 1 : match.start()]
+        if not before or not (before.isalnum() or before in b"_:.-"):
+            return True
+    return False
+
+
 class _ReferenceFree:
     """The walk's answer for a sheet whose cells carry no reference, one row-aligned chunk at a time.
 
@@ -186,7 +198,7 @@ class _ReferenceFree:
         self.row = 0
 
     def measure(self, xml: bytes) -> bool:
-        if (_ANY_CELL_REFERENCE.search(xml) or b"<![CDATA[" in xml or b"<!--" in xml
+        if (_has_cell_reference(xml) or b"<![CDATA[" in xml or b"<!--" in xml
                 or _PREFIXED_TAG.search(xml)):
             return False
         start = 0
@@ -248,7 +260,7 @@ def _plainly_referenced(xml: bytes) -> bool:
     anything but a space, or that has a namespace prefix, escapes the counts, so such a file is never
     plain either.
     """
-    if _UNPLAIN_TAG.search(xml) or _PREFIXED_TAG.search(xml):
+    if _UNPLAIN_TAG.search(xml) or _PREFIXED_TAG.search(xml) or _UNPLAIN_REFERENCE.search(xml):
         return False
     return (xml.count(b'<c r="') == xml.count(b"<c ")
             and xml.count(b'<row r="') == xml.count(b"<row "))
