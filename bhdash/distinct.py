@@ -18,16 +18,22 @@ def distinct_ids(keys: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Each row's id among the distinct rows of `keys` (missing values are a value of their own), and
     the position of each distinct row's first occurrence."""
     combined = np.zeros(len(keys), dtype="int64")
-    for name in keys.columns:
+    for number, name in enumerate(keys.columns):
         codes, uniques = pd.factorize(keys[name], use_na_sentinel=False)
-        # Re-factorizing after each column keeps the combined id below the row count (no overflow).
-        combined, _ = pd.factorize(combined * (len(uniques) + 1) + codes)
+        # Re-factorizing after each column keeps the combined id below the row count (no overflow); the
+        # first column's codes already are ids in order of first appearance.
+        combined = codes if number == 0 else pd.factorize(combined * (len(uniques) + 1) + codes)[0]
     ids = combined.astype("int64", copy=False)
+    return ids, _first_occurrences(ids)
+
+
+def _first_occurrences(ids: np.ndarray) -> np.ndarray:
+    """Positions of each id's first occurrence, for ids numbered in order of first appearance (where the
+    running maximum rises)."""
     if not len(ids):
-        return ids, ids
-    # Ids are numbered in order of first appearance, so a first occurrence is where the running maximum rises.
+        return ids
     running = np.maximum.accumulate(ids)
-    return ids, np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
+    return np.flatnonzero(np.r_[True, running[1:] > running[:-1]])
 
 
 def per_distinct(keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pd.Series]) -> pd.Series:
@@ -44,9 +50,10 @@ def per_distinct(keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pd.Series
 def per_distinct_value(values: pd.Series, compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """`per_distinct` for one column: e.g. message text for 300k minutes or dates formatted once per
     distinct value."""
-    column = values.name if values.name is not None else 0
-    result = per_distinct(values.to_frame(column), lambda distinct: compute(distinct[column]))
-    return result.rename(values.name)
+    ids, _ = pd.factorize(values, use_na_sentinel=False)
+    ids = ids.astype("int64", copy=False)
+    distinct = compute(values.iloc[_first_occurrences(ids)])
+    return pd.Series(distinct.array.take(ids), index=values.index, name=values.name)
 
 
 def per_distinct_frame(keys: pd.DataFrame, compute: Callable[[pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:

@@ -196,6 +196,10 @@ class PayerDirectory:
     # shared by every dashboard session, so names are remembered by a digest (no user text is kept) and
     # at most RESOLVED_LIMIT of them (the memo starts over when full).
     _resolved: dict[bytes, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Settings per set of distinct (payer, payer type) pairs already resolved, kept the same way (by a
+    # digest of the pairs, at most RESOLVED_LIMIT sets): every check run and what-if scenario asks about
+    # the same few pairs, and resolving them costs ~30 ms of pandas work per call.
+    _settings: dict[bytes, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def load(cls, user_file: bytes | str | Path | None = None, filename: str | None = None) -> PayerDirectory:
@@ -280,7 +284,20 @@ class PayerDirectory:
         """
         keys = pd.DataFrame({"payer": names, "type": payer_types} if payer_types is not None
                             else {"payer": names})
-        return per_distinct_frame(keys, lambda pairs: self._settings_for(pairs["payer"], pairs.get("type")))
+        return per_distinct_frame(
+            keys, lambda pairs: self._settings_remembered(pairs["payer"], pairs.get("type")))
+
+    def _settings_remembered(self, names: pd.Series, payer_types: pd.Series | None) -> pd.DataFrame:
+        """`_settings_for` of these pairs, computed once per directory (returned on `names`' index)."""
+        type_key = None if payer_types is None else (payer_types.dtype, list(payer_types))
+        digest = _digest(repr((names.dtype, list(names), type_key)))
+        if digest not in self._settings:
+            if len(self._settings) >= RESOLVED_LIMIT:
+                self._settings.clear()
+            plain = names.reset_index(drop=True)
+            types = None if payer_types is None else payer_types.reset_index(drop=True)
+            self._settings[digest] = self._settings_for(plain, types)
+        return self._settings[digest].set_axis(names.index)
 
     def _settings_for(self, names: pd.Series, payer_types: pd.Series | None) -> pd.DataFrame:
         canonical = self.canonical_payer(names)

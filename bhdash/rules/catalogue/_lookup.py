@@ -57,11 +57,16 @@ def modifiers(claims: pd.DataFrame) -> pd.DataFrame:
 
 
 def has_modifier(claims: pd.DataFrame, wanted: set[str] | tuple[str, ...]) -> pd.Series:
-    """True where any modifier slot holds one of `wanted`."""
-    mods = modifiers(claims)
-    if mods.empty and not len(mods.columns):
-        return pd.Series(False, index=claims.index)
-    return mods.isin(list(wanted)).any(axis=1)
+    """True where any modifier slot holds one of `wanted`: slot by slot in numpy, without converting
+    text columns that already are text (a frame-wide `isin(...).any(axis=1)` cost a rule ~3 ms a call)."""
+    wanted = list(wanted)
+    found = np.zeros(len(claims), dtype=bool)
+    for name in MODIFIER_COLUMNS:
+        if name in claims.columns:
+            values = claims[name]
+            values = values if isinstance(values.dtype, pd.StringDtype) else values.astype("string")
+            found |= values.isin(wanted).to_numpy(dtype=bool)
+    return pd.Series(found, index=claims.index)
 
 
 def modifier_list(claims: pd.DataFrame, wanted: set[str] | tuple[str, ...]) -> pd.Series:
@@ -135,9 +140,18 @@ def payer_convention_start(ctx: CheckContext, lines: pd.DataFrame) -> pd.Series:
 
 def fmt_date(dates: pd.Series) -> pd.Series:
     """Dates as YYYY-MM-DD; "unknown date" where missing (also when the export has no date column); each
-    distinct date formatted once."""
-    return per_distinct_value(pd.to_datetime(dates),
-                              lambda distinct: distinct.dt.strftime("%Y-%m-%d").fillna("unknown date"))
+    distinct date formatted once, by numpy (rules format dates ~60 times a run, and pandas' strftime
+    costs ~2 ms a call however few the dates)."""
+    values = pd.to_datetime(dates)
+    positions, uniques = pd.factorize(values)
+    days = uniques.to_numpy().astype("datetime64[D]") if values.dtype.kind == "M" else None
+    years = None if days is None else days.astype("datetime64[Y]").astype("int64") + 1970
+    if days is None or (len(years) and (years.min() < 1000 or years.max() > 9999)):  # not 4-digit years
+        return per_distinct_value(
+            values, lambda distinct: distinct.dt.strftime("%Y-%m-%d").fillna("unknown date"))
+    texts = pd.array([*np.datetime_as_string(days, unit="D"), "unknown date"], dtype="str")
+    # Position -1 (a missing date) reads the last text.
+    return pd.Series(texts.take(positions), index=values.index, name=values.name)
 
 
 def fmt_money(amounts: pd.Series) -> pd.Series:

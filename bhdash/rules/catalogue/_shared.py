@@ -91,14 +91,18 @@ def code_table() -> pd.DataFrame:
     return _codes().copy()
 
 
+@cache
 def code_facts() -> pd.DataFrame:
-    """One row per code (its latest row), indexed by code, for per-line lookups of kind and limits."""
+    """One row per code (its latest row), indexed by code, for per-line lookups of kind and limits.
+
+    Built once per process and shared: read it, never modify it."""
     return _codes().drop_duplicates("code", keep="last").set_index("code")
 
 
-def codes_of_kind(*kinds: str) -> set[str]:
+@cache
+def codes_of_kind(*kinds: str) -> frozenset[str]:
     table = _codes()
-    return set(table.loc[table["kind"].isin(kinds), "code"])
+    return frozenset(table.loc[table["kind"].isin(kinds), "code"])
 
 
 def code_positions(ctx: CheckContext) -> tuple[np.ndarray, pd.Index]:

@@ -25,7 +25,7 @@ from bhdash.reference.icd10cm import (
     dx_status,
 )
 from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text, unreadable
-from bhdash.rules.catalogue._shared import codes_of_kind, memo
+from bhdash.rules.catalogue._shared import codes_of_kind, memo, no_hits
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
@@ -56,13 +56,18 @@ def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
     return pd.Series(in_group[positions], index=codes.index)
 
 
-def _primary(claims: pd.DataFrame) -> pd.Series:
-    """The first diagnosis on the line (dx_1, or the first filled slot when dx_1 is blank)."""
-    dx = diagnoses(claims)
-    primary = pd.Series(pd.NA, index=claims.index, dtype="string")
-    for slot in dx.columns:
-        primary = primary.fillna(dx[slot])
-    return primary
+def _primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
+    """The first diagnosis on the line (dx_1, or the first filled slot when dx_1 is blank), worked out once
+    per check run (five DX rules read it)."""
+
+    def compute() -> pd.Series:
+        dx = diagnoses(claims)
+        primary = pd.Series(pd.NA, index=claims.index, dtype="string")
+        for slot in dx.columns:
+            primary = primary.fillna(dx[slot])
+        return primary
+
+    return memo(ctx, "dx_primary", compute)
 
 
 def _psych_lines(claims: pd.DataFrame) -> pd.Series:
@@ -159,7 +164,7 @@ def _unreadable_dx_hits(written: pd.Series) -> pd.DataFrame:
 )
 def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     dx = diagnoses(claims)
-    primary = _primary(claims)
+    primary = _primary(claims, ctx)
     has_dx = dx.notna().any(axis=1)
     has_f = pd.concat([_in_dx_group(dx[slot], "behavioral") for slot in dx.columns], axis=1).any(axis=1)
     psych = _psych_lines(claims) & has_dx
@@ -187,7 +192,7 @@ def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.Dat
 def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     max_visits = int(ctx.setting("dx_unspecified_visits", 6))
     grace_days = int(ctx.setting("dx_unspecified_days_after_eval", 30))
-    primary = _primary(claims)
+    primary = _primary(claims, ctx)
     patients = claims["patient_id"].astype("string")
     dated = patients.notna() & claims["service_date"].notna()
     unspecified = dated & _in_dx_group(primary, "unspecified")
@@ -228,7 +233,7 @@ def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame
     needs=("procedure_code", "dx_1"),
 )
 def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    primary = _primary(claims)
+    primary = _primary(claims, ctx)
     hbai = claims["procedure_code"].isin(codes_of_kind(*HBAI_KINDS)).fillna(False).astype(bool)
     flagged = hbai & _in_dx_group(primary, "behavioral")
     message = (text(claims.loc[flagged, "procedure_code"]) + " with " + text(primary[flagged])
@@ -250,7 +255,7 @@ def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     insurance_only=True,
 )
 def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    primary = _primary(claims)
+    primary = _primary(claims, ctx)
     excluded = ctx.line_payers["dx_cognitive_exclusion"].astype(bool)
     psychotherapy = claims["procedure_code"].isin(codes_of_kind(*PSYCHOTHERAPY_KINDS)).fillna(False)
     flagged = excluded & psychotherapy.astype(bool) & _in_dx_group(primary, "cognitive")
@@ -272,10 +277,13 @@ def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     needs=("procedure_code", "dx_1"),
 )
 def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
+    primary = _primary(claims, ctx)
+    flagged = _psych_lines(claims) & _in_dx_group(primary, "symptom")
+    if not flagged.any():
+        return no_hits()
     dx = diagnoses(claims)
-    primary = _primary(claims)
     has_f = pd.concat([_in_dx_group(dx[slot], "behavioral") for slot in dx.columns], axis=1).any(axis=1)
-    flagged = _psych_lines(claims) & _in_dx_group(primary, "symptom") & has_f
+    flagged &= has_f
     message = (text(claims.loc[flagged, "procedure_code"]) + " lists symptom code " + text(primary[flagged])
                + " first; put the behavioral (F) diagnosis first.")
     return hits(claims.index[flagged], message)

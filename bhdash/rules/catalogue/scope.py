@@ -6,10 +6,13 @@ dated), expected taxonomies in `taxonomy.csv`, license-level modifiers in `licen
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
 from bhdash.distinct import distinct_ids
+from bhdash.model import MODIFIER_COLUMNS
 from bhdash.payers import assumption_note
 from bhdash.reference import load_table
 from bhdash.rules.catalogue._lookup import (
@@ -21,7 +24,7 @@ from bhdash.rules.catalogue._lookup import (
     modifier_list,
     text,
 )
-from bhdash.rules.catalogue._shared import code_table, codes_of_kind, memo
+from bhdash.rules.catalogue._shared import code_table, codes_of_kind, memo, no_hits
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import clinician_hits, hits, rule
 
@@ -29,11 +32,12 @@ _FAR_PAST = pd.Timestamp("1900-01-01")
 _FAR_FUTURE = pd.Timestamp("2262-01-01")
 
 
-def _codes_in(spec: str) -> set[str]:
+@cache
+def _codes_in(spec: str) -> frozenset[str]:
     """Codes named by a scope.csv `codes` cell: code kinds of codes.csv and/or literal codes."""
     parts = set(spec.split(";"))
     kinds = parts & set(code_table()["kind"])
-    return codes_of_kind(*kinds) | (parts - kinds)
+    return codes_of_kind(*sorted(kinds)) | (parts - kinds)
 
 
 def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.DataFrame:
@@ -217,12 +221,16 @@ def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     applies = required & wanted.notna() & claims["procedure_code"].notna()
     if not applies.any():
         return hits(pd.Index([]), pd.Series(dtype="string"))
-    subset = claims[applies]
+    read = [name for name in ("procedure_code", "payer", "clinician_name", *MODIFIER_COLUMNS)
+            if name in claims.columns]
+    subset = claims.loc[applies, read]
     wanted = wanted[applies]
     has_right = pd.Series(False, index=subset.index)
     for modifier in sorted(level_modifiers):
         listed = wanted.str.contains(rf"(?:^|;){modifier}(?:;|$)", regex=True).fillna(False)
         has_right |= has_modifier(subset, {modifier}) & listed
+    if has_right.all():
+        return no_hits()
     subset = subset[~has_right]
     wanted = wanted[~has_right]
     present = modifier_list(subset, level_modifiers)

@@ -25,7 +25,7 @@ from bhdash.rules.catalogue._lookup import (
     payer_convention_start,
     text,
 )
-from bhdash.rules.catalogue._shared import memo
+from bhdash.rules.catalogue._shared import memo, no_hits
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
@@ -104,6 +104,8 @@ def _eligibility_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) 
     off_list = telehealth & (listed == "no").fillna(False)
     not_audio = audio & (audio_ok == "no").fillna(False) & ~off_list
     flagged = off_list | not_audio
+    if not flagged.any():
+        return no_hits()
     claims, off_list, not_audio = claims[flagged], off_list[flagged], not_audio[flagged]
     code = text(claims["procedure_code"])
     payer = text(column(claims, "payer")).fillna("the payer")

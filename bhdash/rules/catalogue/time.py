@@ -155,6 +155,8 @@ def family_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     lines, minutes = _band_lines(claims, ctx, ("family",))
     needed = code_fact(ctx, "min_minutes")[lines.index]
     short = minutes < needed
+    if not short.any():
+        return no_hits()
     lines = lines[short]
     message = (lines["procedure_code"] + " needs ≥ " + fmt_number(needed[short]) + " min; session was "
                + fmt_number(minutes[short]) + " min" + time_span(lines) + " (" + who_when(lines) + ")")
@@ -191,6 +193,8 @@ def _units_over_minutes(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool
     supported = np.where(minutes < half, 0, np.floor((minutes - half) / unit) + 1)
     supported = pd.Series(supported, index=lines.index)
     over = minutes.notna() & (units > supported)
+    if not over.any():
+        return no_hits()
     lines, unit, minutes, units, half, supported = (
         lines[over], unit[over], minutes[over], units[over], half[over], supported[over])
     needed = (units - 1) * unit + half
