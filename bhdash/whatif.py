@@ -554,13 +554,14 @@ def _reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, moved:
     reruns: list[_Rerun] = []
     if len(moved):
         reruns.extend(_mix_reruns(baseline, claims, moved))
-    levers = ((scenario.licenses, _LICENSE_FIELDS), (scenario.enrollments, _ENROLLMENT_FIELDS))
-    for changes, written in levers:
-        changed = frozenset(change.clinician for change in changes)
-        if changed:
-            lines = _lines_of(claims, "clinician_name", changed)
-            reruns.append(_Rerun(_rule_ids(lambda rule, written=written: _reads_roster(rule, written)),
-                                 context=lines, target=lines, clinicians=changed))
+    changed = frozenset(change.clinician for change in (*scenario.enrollments, *scenario.licenses))
+    if changed:
+        # One run for both levers: a license rule on an enrollment-only clinician finds what it found.
+        written = (*(_LICENSE_FIELDS if scenario.licenses else ()),
+                   *(_ENROLLMENT_FIELDS if scenario.enrollments else ()))
+        lines = _lines_of(claims, "clinician_name", changed)
+        reruns.append(_Rerun(_rule_ids(lambda rule: _reads_roster(rule, written)), context=lines,
+                             target=lines, clinicians=changed))
     telehealth = [change.payer for change in scenario.payer_changes
                   if change.telehealth_pos is not None or change.telehealth_modifiers is not None]
     if telehealth and "payer" in claims.columns:

@@ -302,12 +302,15 @@ def test_date_levers_rerun_only_the_rules_reading_what_they_change(monkeypatch: 
         return check(*args, **options)
 
     monkeypatch.setattr(whatif, "run_checks", recording)
-    scenario = Scenario(licenses=[LicenseChange("Lee Park", "2026-12-31")],
-                        enrollments=[EnrollmentChange("Dana Reyes", "Anthem", "2025-01-01")])
-    comparison = evaluate(baseline, scenario)
+    renewed = [LicenseChange("Lee Park", "2026-12-31")]
+    enrolled = [EnrollmentChange("Dana Reyes", "Anthem", "2025-01-01")]
+    evaluate(baseline, Scenario(licenses=renewed))
+    evaluate(baseline, Scenario(enrollments=enrolled))
+    comparison = evaluate(baseline, Scenario(licenses=renewed, enrollments=enrolled))
     # A license date is read by the license rules (and CRED-002, which reads every clinician field); an
     # enrollment date only by the enrollment rules. NPI and taxonomy rules cannot change.
-    assert selected == [{"CRED-001", "CRED-002", "CRED-004"}, {"CRED-003", "CRED-005", "CRED-006"}]
+    licensing, enrolling = {"CRED-001", "CRED-002", "CRED-004"}, {"CRED-003", "CRED-005", "CRED-006"}
+    assert selected == [licensing, enrolling, licensing | enrolling]
     clinicians = roster.clinicians.assign(license_expiration=pd.to_datetime(["2027-01-01", "2026-12-31"]))
     enrollments = roster.enrollments.assign(effective_date=pd.to_datetime(["2025-01-01", "2020-01-01"]))
     full = check(claims, Roster(clinicians=clinicians, enrollments=enrollments), as_of=baseline.as_of,
