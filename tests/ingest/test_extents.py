@@ -3,6 +3,7 @@ import re
 import zipfile
 
 import pytest
+import python_calamine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -192,3 +193,45 @@ def test_references_in_any_quoting_are_read_as_calamine_reads_them(far):
     extent = _extent(far)
     assert extent.rows == 1_048_576
     assert extent.columns == (16_384 if "xfd" in far.lower() else 2)
+
+
+_REFERENCE_FORMS = {
+    "none": "", "plain": ' r="{}"', "single": " r='{}'", "spaced": ' r = "{}"', "lower": ' r="{}"',
+    "prefixed": ' x:r="{}"', "tab": '\tr="{}"', "last": ' s="1" r="{}"',
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(
+    st.sampled_from(["none", "plain", "single", "spaced", "prefixed", "tab"]),
+    st.sampled_from([1, 2, 50, 700]),
+    st.lists(st.tuples(st.sampled_from(sorted(_REFERENCE_FORMS)), st.sampled_from([1, 3, 30]),
+                       st.sampled_from(["c", "x:c"]), st.booleans()), max_size=4),
+), max_size=5))
+def test_the_guard_measures_every_sheet_as_calamine_reads_it(rows):
+    """Differential: however rows and cells write (or omit) their references, the guard's extent is the
+    grid calamine itself builds from the same sheet (a smaller one would let a far cell through)."""
+    written, row = [], 2
+    for row_form, row_step, cells in rows:
+        row += row_step
+        column, tags = 0, []
+        for cell_form, column_step, tag, formatting_only in cells:
+            column += column_step
+            reference = f"{column_letters(column)}{row}"
+            attributes = _REFERENCE_FORMS[cell_form].format(
+                reference.lower() if cell_form == "lower" else reference)
+            content = "/>" if formatting_only else f"><v>1</v></{tag}>"
+            tags.append(f"<{tag}{attributes}{content}")
+        row_attributes = _REFERENCE_FORMS[row_form].format(row)
+        written.append(f"<row{row_attributes}>{''.join(tags)}</row>")
+
+    def change(xml: bytes) -> bytes:
+        xml = xml.replace(b"<worksheet ", b'<worksheet xmlns:x="http://schemas.openxmlformats.org/'
+                          b'spreadsheetml/2006/main" ', 1)
+        return xml.replace(b"</sheetData>", "".join(written).encode() + b"</sheetData>")
+
+    data = hostile_corpus.rewrite(hostile_corpus.xlsx({"Claims": [["a", "b"], ["c", "d"]]}),
+                                  {hostile_corpus.SHEET: change})
+    sheet = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+    extent = measure_part(zipfile.ZipFile(io.BytesIO(data)).read(hostile_corpus.SHEET), "sheet1.xml")
+    assert (extent.rows, extent.columns) == (sheet.height, sheet.width)
