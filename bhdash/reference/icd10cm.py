@@ -50,21 +50,30 @@ def _rows_by_code() -> tuple[pd.Index, np.ndarray, np.ndarray]:
     return pd.Index(np.asarray(uniques, dtype=object), dtype=object), starts, counts
 
 
-@cache
-def _known_codes() -> frozenset[str]:
-    return frozenset(_validity()["code"])
+def _table_rows(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Every table row of each code, given each code's position among the table's codes (`_rows_by_code`,
+    -1 when absent): the code's position in `found` and the row, in the order of `found`, then of the
+    table (an inner join on code)."""
+    _, starts, counts = _rows_by_code()
+    which = np.flatnonzero(found >= 0)
+    sizes = counts[found[which]]
+    offsets = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    rows = np.repeat(starts[found[which]], sizes) + offsets
+    return np.repeat(which, sizes), rows
 
 
-@cache
-def _billable_windows() -> pd.DataFrame:
-    """Per code, the first and last day it was billable (open ends as NaT)."""
+def _billable_windows(found: np.ndarray) -> pd.DataFrame:
+    """Per code (its position among the table's codes, -1 when absent), the first and last day it was
+    billable (open ends as NaT), from the code's own rows only."""
     table = _validity()
-    billable = table[table["status"] == BILLABLE]
-    windows = billable.groupby("code").agg(billable_from=("valid_from", "min"),
-                                           billable_to=("valid_to", "max"))
-    windows = windows.replace({_OPEN_START: pd.NaT, _OPEN_END: pd.NaT})
-    windows.index = windows.index.astype(object)  # its hash table is then built once, not per lookup
-    return windows
+    which, rows = _table_rows(found)
+    billable = np.asarray(table["status"].array.take(rows) == BILLABLE, dtype=bool)
+    kept = rows[billable]
+    frame = pd.DataFrame({"code": which[billable], "billable_from": table["valid_from"].to_numpy()[kept],
+                          "billable_to": table["valid_to"].to_numpy()[kept]})
+    windows = frame.groupby("code").agg(billable_from=("billable_from", "min"),
+                                        billable_to=("billable_to", "max"))
+    return windows.replace({_OPEN_START: pd.NaT, _OPEN_END: pd.NaT}).reindex(range(len(found)))
 
 
 def code_sets() -> pd.DataFrame:
@@ -102,13 +111,14 @@ def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
     pair_code, pair_date = pair_keys // span, pair_keys % span - 1
     # Per distinct code: its table rows, whether it or its parent is in the table, its billable window.
     code_texts = undotted(pd.Series(np.asarray(code_values, dtype=object)))
-    uniques, starts, counts = _rows_by_code()
-    found = np.append(uniques.get_indexer(code_texts), -1)[pair_code]
+    uniques, _, _ = _rows_by_code()
+    code_found = uniques.get_indexer(code_texts)
+    found = np.append(code_found, -1)[pair_code]
     well_formed = np.append(code_texts.str.fullmatch(_ICD10CM_SHAPE).fillna(False).to_numpy(dtype=bool),
                             False)[pair_code]
-    known = _known_codes()
-    under_known = np.array([code[:-1] in known for code in code_texts] + [False], dtype=bool)[pair_code]
-    windows = _billable_windows().reindex(code_texts)
+    parents = uniques.get_indexer([code[:-1] for code in code_texts])
+    under_known = np.append(parents >= 0, False)[pair_code]
+    windows = _billable_windows(code_found)
     billable_from, billable_to = (np.append(windows[name].to_numpy(), np.datetime64("NaT"))[pair_code]
                                   for name in ("billable_from", "billable_to"))
     date_array = np.asarray(date_values, dtype="datetime64[ns]")
@@ -118,13 +128,8 @@ def dx_status(codes: pd.Series, dates: pd.Series) -> pd.DataFrame:
     table = _validity()
     status = np.full(len(pair_keys), UNKNOWN, dtype=object)
     status[found >= 0] = UNCONFIRMED
-    # Every table row of each pair's code (an inner join on code, in pair then table order), kept where
-    # it covers the pair's date.
-    pair = np.flatnonzero(found >= 0)
-    sizes = counts[found[pair]]
-    rows = (np.repeat(starts[found[pair]], sizes)
-            + np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes))
-    pair = np.repeat(pair, sizes)
+    # Every table row of each pair's code, kept where it covers the pair's date.
+    pair, rows = _table_rows(found)
     valid_from, valid_to = table["valid_from"].to_numpy()[rows], table["valid_to"].to_numpy()[rows]
     # In the table's unit: its open end (2999-12-31) does not fit in nanoseconds.
     on = pair_dates[pair].astype(valid_from.dtype)

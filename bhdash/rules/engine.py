@@ -45,6 +45,14 @@ class CheckContext:
         return self.payers.settings_for(self.claims["payer"], payer_types)
 
     @cached_property
+    def line_credentials(self) -> pd.Series:
+        """Credential per claim line: the line's own, else the roster's for the rendering clinician
+        (computed once, shared by the SCOPE rules and the unknown-credential warnings)."""
+        if self.claims is None:
+            raise RuntimeError("line_credentials needs the claims frame")
+        return self.roster.credentials_for(self.claims)
+
+    @cached_property
     def not_insurance(self) -> pd.Series:
         """Lines that are not insurance claims (self-pay): payer rules do not apply to them."""
         if self.claims is None:
@@ -248,7 +256,7 @@ def _unknown_credential_warnings(claims: pd.DataFrame, context: CheckContext) ->
     """One warning per credential bhdash does not recognize, naming the rules that cannot judge it."""
     if "clinician_name" not in claims.columns and "clinician_credential" not in claims.columns:
         return []
-    credentials = context.roster.credentials_for(claims)
+    credentials = context.line_credentials
     unknown = credentials.notna() & ~is_known_credential(credentials.astype(object))
     if not unknown.any():
         return []

@@ -111,11 +111,6 @@ def by_clinician(claims: pd.DataFrame, values: pd.Series) -> pd.Series:
     return per_distinct(claims[["clinician_name"]], lambda names: names["clinician_name"].map(values))
 
 
-def line_credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
-    """Credential per line: the line's own, else the roster's for the rendering clinician."""
-    return ctx.roster.credentials_for(claims)
-
-
 def payer_keys(ctx: CheckContext, names: pd.Series, canonical: pd.Series | None = None) -> pd.Series:
     """Comparable payer key: the canonical payer when known, else the name folded to lower case.
 

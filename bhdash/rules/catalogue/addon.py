@@ -170,6 +170,8 @@ def addon_over_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame
     per_session = facts.index[facts["addon"] & facts["per_session"]]
     groups = same_day_group(ctx)
     is_addon = claims["procedure_code"].isin(per_session) & groups.ne(NO_GROUP)
+    if not is_addon.any():
+        return no_hits()
     lines = pd.DataFrame({
         "group": groups[is_addon], "addon": claims.loc[is_addon, "procedure_code"],
         "kind": claims.loc[is_addon, "procedure_code"].map(facts["kind"]),

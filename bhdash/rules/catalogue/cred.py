@@ -47,7 +47,12 @@ def _roster_names(ctx: CheckContext) -> pd.Index:
 
 
 def _enrollments(ctx: CheckContext) -> pd.DataFrame:
-    """Enrollment windows with a payer key and an in-force flag; names filled from the roster by NPI."""
+    """Enrollment windows with a payer key and an in-force flag; names filled from the roster by NPI.
+    Worked out once per check run (CRED-003 and CRED-005 read it)."""
+    return memo(ctx, "cred_enrollments", lambda: _enrollment_windows(ctx))
+
+
+def _enrollment_windows(ctx: CheckContext) -> pd.DataFrame:
     enrollments = ctx.roster.enrollments.copy()
     names = column(enrollments, "clinician_name")
     roster = clinician_table(ctx)
@@ -192,6 +197,8 @@ def license_expired(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
 )
 def not_in_roster(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     unknown = claims["clinician_name"].notna() & ~claims["clinician_name"].isin(_roster_names(ctx))
+    if not unknown.any():
+        return clinician_hits(pd.Series(dtype="object"), pd.Series(dtype="object"))
     lines = pd.DataFrame({
         "clinician": claims.loc[unknown, "clinician_name"].astype(str),
         "dos": pd.to_datetime(column(claims, "service_date")[unknown]),

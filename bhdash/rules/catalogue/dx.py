@@ -196,15 +196,19 @@ def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame
     patients = claims["patient_id"].astype("string")
     dated = patients.notna() & claims["service_date"].notna()
     unspecified = dated & _in_dx_group(primary, "unspecified")
+    if not unspecified.any():
+        return no_hits()
     # Only lines with an unspecified primary can be flagged, so only their patients' histories are ranked.
-    dated &= patients.isin(patients[unspecified].unique())
-    visit = claims.loc[dated, "service_date"].groupby(patients[dated]).rank(method="dense")
+    # Patients are matched and grouped by an integer code (string isin and groupby cost ~0.1 s on 100k lines).
+    patient = pd.Series(pd.factorize(patients)[0], index=claims.index)
+    dated &= patient.isin(patient[unspecified].unique())
+    visit = claims.loc[dated, "service_date"].groupby(patient[dated]).rank(method="dense")
     visit = visit.reindex(claims.index)
-    first_visit = (claims.loc[dated, "service_date"].groupby(patients[dated]).transform("min")
+    first_visit = (claims.loc[dated, "service_date"].groupby(patient[dated]).transform("min")
                    .reindex(claims.index))
     evaluation = dated & column(claims, "procedure_code").isin(codes_of_kind(*EVALUATION_KINDS))
-    first_eval = claims.loc[evaluation, "service_date"].groupby(patients[evaluation]).min()
-    eval_date = pd.Series(first_eval.reindex(patients[dated].to_numpy()).to_numpy(),
+    first_eval = claims.loc[evaluation, "service_date"].groupby(patient[evaluation]).min()
+    eval_date = pd.Series(first_eval.reindex(patient[dated].to_numpy()).to_numpy(),
                           index=claims.index[dated])
     eval_date = pd.to_datetime(eval_date.reindex(claims.index))
     after_eval = (claims["service_date"] - eval_date).dt.days >= grace_days

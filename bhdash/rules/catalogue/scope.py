@@ -20,7 +20,6 @@ from bhdash.rules.catalogue._lookup import (
     clinician_table,
     column,
     has_modifier,
-    line_credentials,
     modifier_list,
     text,
 )
@@ -48,7 +47,7 @@ def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.Dat
     """
     table = load_table("scope.csv")
     table = table[table["rule"] == rule_id]
-    credentials = _credentials(claims, ctx)
+    credentials = ctx.line_credentials
     distinct, positions = memo(ctx, "scope_keys", lambda: _scope_keys(claims, ctx))
     reason = _deny_reason(distinct, table, "payer" in claims.columns)
     reason = pd.Series(reason.array.take(positions), index=claims.index)
@@ -60,16 +59,11 @@ def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.Dat
     return hits(subset.index, message)
 
 
-def _credentials(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
-    """`line_credentials`, computed once per check run (every SCOPE rule reads it)."""
-    return memo(ctx, "line_credentials", lambda: line_credentials(claims, ctx))
-
-
 def _scope_keys(claims: pd.DataFrame, ctx: CheckContext) -> tuple[pd.DataFrame, np.ndarray]:
     """The distinct (credential, code, payer type, date, supervised) combinations and each line's position
     among them: a deny row's verdict depends on nothing else, so it is decided per combination."""
     keys = pd.DataFrame({
-        "credential": _credentials(claims, ctx), "code": column(claims, "procedure_code"),
+        "credential": ctx.line_credentials, "code": column(claims, "procedure_code"),
         "payer_type": ctx.line_payers["payer_type"] if "payer" in claims.columns else pd.NA,
         "date": column(claims, "service_date"), "supervised": _has_supervisor(claims, ctx),
     }, index=claims.index)
@@ -170,6 +164,8 @@ def taxonomy_mismatch(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     known_credential = credential.isin(expected["credential"]).fillna(False)
     missing = taxonomy.isna()
     flagged = (missing | (known_credential & ~consistent))
+    if not flagged.any():
+        return clinician_hits(pd.Series(dtype="object"), pd.Series(dtype="object"))
     chosen = clinicians[flagged]
     listed = expected.groupby("credential")["taxonomy"].agg(lambda codes: " or ".join(
         code + ("…" if len(code) < 10 else "") for code in codes))
@@ -216,7 +212,7 @@ def license_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     table = load_table("license_modifiers.csv")
     expected = table.set_index("credential")["modifiers"]
     level_modifiers = {mod for mods in table["modifiers"] for mod in mods.split(";")}
-    credentials = _credentials(claims, ctx)
+    credentials = ctx.line_credentials
     wanted = credentials.map(expected)
     applies = required & wanted.notna() & claims["procedure_code"].notna()
     if not applies.any():
