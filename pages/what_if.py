@@ -205,7 +205,7 @@ with st.container(border=True):
         )
 
 scenario = scenarios.scenario_from_editors(
-    name, base.description, enrollments, licenses, shifts, fix_families, payer_edits
+    name, base, enrollments, licenses, shifts, fix_families, payer_edits
 )
 try:
     comparison = scenarios.evaluate_scenario(baseline, scenario)

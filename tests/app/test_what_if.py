@@ -2,6 +2,8 @@
 
 import json
 
+import pandas as pd
+
 from bhdash.app import formatting
 from bhdash.whatif import Scenario, scenario_to_json
 from tests.app.conftest import metric_values
@@ -96,3 +98,29 @@ def test_presets_are_evaluated_in_the_background_and_shown_without_evaluating_ag
             library.metrics.loc["dollars_at_risk", "scenario"])
         assert metric_values(app)["Lines affected"] == f"{library.lines_affected:,}"
     assert evaluated == []  # both came from the background evaluation started when the data loaded
+
+
+def test_a_preset_changed_by_hand_no_longer_carries_its_name_and_description(open_page):
+    from bhdash import whatif
+    from bhdash.app import scenarios
+
+    app = _preset(open_page, scenarios.OUTLIERS_TO_NORM)
+    heading = [header.value for header in app.subheader][-1]
+    assert heading == f"{scenarios.OUTLIERS_TO_NORM}: baseline vs scenario"
+    preset = app.session_state["whatif_base"]
+    shifts = pd.DataFrame([vars(shift) for shift in preset.mix_shifts])
+    no_rows = {name: pd.DataFrame(columns=columns) for name, columns in (
+        ("enrollments", ["clinician", "payer", "effective_date", "term_date"]),
+        ("licenses", ["clinician", "expiration_date"]),
+        ("payer_edits", ["payer", "telehealth_pos", "telehealth_modifiers", "fee_percent"]))}
+
+    def edited(frame: pd.DataFrame, name: str = preset.name) -> whatif.Scenario:
+        return scenarios.scenario_from_editors(name, preset, no_rows["enrollments"], no_rows["licenses"],
+                                               frame, [], no_rows["payer_edits"])
+
+    untouched = edited(shifts)
+    assert (untouched.name, untouched.description) == (preset.name, preset.description)
+    changed = edited(shifts.assign(to_norm=[False, True], fraction=[0.25, 0.0]))
+    assert changed.name == f"{scenarios.OUTLIERS_TO_NORM} (changed)"
+    assert changed.description == f"Started from “{scenarios.OUTLIERS_TO_NORM}”, then changed by hand."
+    assert edited(shifts.iloc[:1], name="Ellen only").name == "Ellen only"
