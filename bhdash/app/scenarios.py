@@ -17,17 +17,34 @@ from bhdash.analysis import Analysis
 from bhdash.app import background, payer_settings
 from bhdash.app.loading import Loaded
 from bhdash.app.norms_upload import norms_table
-from bhdash.app.session import loaded_key
+from bhdash.app.session import loaded_key, shows_shipped_sample
 
 FIX_ENROLLMENT_GAPS = "Fix the enrollment gaps"
 OUTLIERS_TO_NORM = "90837 outliers to the norm"
 
 
-@st.cache_resource(max_entries=2, scope="session", show_spinner=False)
-def _baseline(key: tuple[Any, ...], _analysis: Analysis) -> whatif.Baseline:
+def _prepare(analysis: Analysis) -> whatif.Baseline:
     """The what-if baseline of the analysis already computed (no second check run, no second model fit),
     with the session's payer settings."""
-    return whatif.baseline_from_analysis(_analysis, payers=payer_settings.directory(), norms=norms_table())
+    return whatif.baseline_from_analysis(analysis, payers=payer_settings.directory(), norms=norms_table())
+
+
+@st.cache_resource(max_entries=2, scope="session", show_spinner=False)
+def _session_baseline(key: tuple[Any, ...], _analysis: Analysis) -> whatif.Baseline:
+    return _prepare(_analysis)
+
+
+@st.cache_resource(max_entries=1, scope="global", show_spinner=False)
+def _shipped_sample_baseline(key: tuple[Any, ...], _analysis: Analysis) -> whatif.Baseline:
+    return _prepare(_analysis)
+
+
+def _baseline(key: tuple[Any, ...], analysis: Analysis) -> whatif.Baseline:
+    """Prepared once per session, and once per server process for the shipped sample (which holds no
+    user data and whose key says no payer or norms file of the user's is in play), like its analysis."""
+    if shows_shipped_sample(key):
+        return _shipped_sample_baseline(key, analysis)
+    return _session_baseline(key, analysis)
 
 
 def baseline(loaded: Loaded) -> whatif.Baseline:
@@ -41,13 +58,30 @@ def presets(loaded: Loaded, base: whatif.Baseline) -> dict[str, whatif.Scenario]
     return _presets(loaded_key(), loaded.analysis, base)
 
 
+def _presets(key: tuple[Any, ...], analysis: Analysis, base: whatif.Baseline) -> dict[str, whatif.Scenario]:
+    if shows_shipped_sample(key):
+        return _shipped_sample_presets(key, analysis, base)
+    return _session_presets(key, analysis, base)
+
+
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)
-def _presets(
+def _session_presets(
     key: tuple[Any, ...], _analysis: Analysis, _base: whatif.Baseline
 ) -> dict[str, whatif.Scenario]:
-    outside = metrics.outside_enrollment(_analysis.check.findings, metrics.enrollment_rule_ids())
-    fixes = metrics.enrollment_date_fixes(outside, _base.roster, _base.claims)
-    flagged = _base.mix[_base.mix["audit_flag"] & _base.mix["code"].eq("90837")]
+    return _build_presets(_analysis, _base)
+
+
+@st.cache_resource(max_entries=1, scope="global", show_spinner=False)
+def _shipped_sample_presets(
+    key: tuple[Any, ...], _analysis: Analysis, _base: whatif.Baseline
+) -> dict[str, whatif.Scenario]:
+    return _build_presets(_analysis, _base)
+
+
+def _build_presets(analysis: Analysis, base: whatif.Baseline) -> dict[str, whatif.Scenario]:
+    outside = metrics.outside_enrollment(analysis.check.findings, metrics.enrollment_rule_ids())
+    fixes = metrics.enrollment_date_fixes(outside, base.roster, base.claims)
+    flagged = base.mix[base.mix["audit_flag"] & base.mix["code"].eq("90837")]
     return {
         FIX_ENROLLMENT_GAPS: whatif.Scenario(
             name=FIX_ENROLLMENT_GAPS,

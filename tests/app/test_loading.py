@@ -55,3 +55,25 @@ def test_a_second_session_on_the_sample_reuses_the_background_what_if_results(sa
     assert not second.exception
     assert metric_values(second)["Lines affected"] != "0"
     assert evaluated == []  # the first session's presets, shared: the sample holds no user data
+
+
+def test_a_second_session_on_the_sample_reuses_the_what_if_baseline(sample_app, monkeypatch):
+    """The shipped sample's what-if baseline and presets are kept once per server process, like its
+    analysis: a new session must not prepare them again at the end of its first run (half a second
+    before its first numbers). AppTest runs every app under one session id, so the test watches that no
+    session cache is consulted for the sample."""
+    from bhdash import whatif
+    from bhdash.app import scenarios
+
+    sample_app.switch_page("pages/what_if.py").run()  # the baseline exists
+    consulted: list[str] = []
+    real = whatif.baseline_from_analysis
+    monkeypatch.setattr(whatif, "baseline_from_analysis",
+                        lambda *args, **options: consulted.append("prepared") or real(*args, **options))
+    for name in ("_session_baseline", "_session_presets"):
+        monkeypatch.setattr(scenarios, name, lambda *args, name=name: consulted.append(name))
+    second = open_sample_app()
+    second.switch_page("pages/what_if.py").run()
+    assert not second.exception
+    assert metric_values(second)["Lines affected"] == "0"  # a new session opens on the blank scenario
+    assert consulted == []

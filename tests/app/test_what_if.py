@@ -87,7 +87,7 @@ def test_presets_are_evaluated_in_the_background_and_shown_without_evaluating_ag
     evaluated: list[str] = []
     real = whatif.evaluate
     monkeypatch.setattr(whatif, "evaluate", lambda *args: evaluated.append(args[1].name) or real(*args))
-    presets = scenarios._presets.__wrapped__(None, expected.analysis, base)
+    presets = scenarios._build_presets(expected.analysis, base)
     assert [len(presets[scenarios.OUTLIERS_TO_NORM].mix_shifts),
             len(presets[scenarios.FIX_ENROLLMENT_GAPS].enrollments)] == [2, 3]
     for label in (scenarios.OUTLIERS_TO_NORM, scenarios.FIX_ENROLLMENT_GAPS):
