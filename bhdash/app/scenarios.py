@@ -159,28 +159,9 @@ def scenario_from_editors(
 ) -> whatif.Scenario:
     """The scenario the What-if editors describe. Once its levers differ from the preset or file it
     started from, that one's description no longer holds and its name says so ("… (changed)")."""
-    scenario = _from_editors(name, started_from.description, enrollments, licenses, shifts, fix_families,
-                             payer_edits)
-    if not started_from.description or _levers(scenario) == _levers(started_from):
-        return scenario
-    renamed = f"{started_from.name} (changed)" if scenario.name == started_from.name else scenario.name
-    return dataclasses.replace(
-        scenario, name=renamed, description=f"Started from “{started_from.name}”, then changed by hand."
-    )
-
-
-def _from_editors(
-    name: str,
-    description: str,
-    enrollments: pd.DataFrame,
-    licenses: pd.DataFrame,
-    shifts: pd.DataFrame,
-    fix_families: list[str],
-    payer_edits: pd.DataFrame,
-) -> whatif.Scenario:
-    return whatif.Scenario(
+    scenario = whatif.Scenario(
         name=name.strip() or "Scenario",
-        description=description,
+        description=started_from.description,
         enrollments=[
             whatif.EnrollmentChange(
                 row.clinician, row.payer, iso_day(row.effective_date), iso_day(row.term_date)
@@ -212,4 +193,10 @@ def _from_editors(
             )
             for row in _rows(payer_edits, ("payer",)).itertuples()
         ],
+    )
+    if not started_from.description or _levers(scenario) == _levers(started_from):
+        return scenario
+    renamed = f"{started_from.name} (changed)" if scenario.name == started_from.name else scenario.name
+    return dataclasses.replace(
+        scenario, name=renamed, description=f"Started from “{started_from.name}”, then changed by hand."
     )
