@@ -36,17 +36,19 @@ _CELL = re.compile(
 )
 _TAG = re.compile(_PREFIX + rb"(row|c)(?=[\s>/])(" + _ATTRIBUTE_TEXT + rb"*)>")
 # XML lets an attribute take either quote and spaces around its '=', and calamine reads them all so.
-_UNPREFIXED_R = rb"(?<![\w:.-])r\s*=\s*[\"']"  # calamine ignores `x:r`
+_NAME_CHARACTER = rb"[\w:.-]"  # one that may end an attribute name, its prefix included
+_UNPREFIXED_R = rb"(?<!" + _NAME_CHARACTER + rb")r\s*=\s*[\"']"  # calamine ignores `x:r`
 _ROW_NUMBER = re.compile(_UNPREFIXED_R + rb"(\d{1,10})[\"']")
 _CELL_REFERENCE = re.compile(_UNPREFIXED_R + rb"([A-Za-z]{1,7})(\d{1,10})[\"']")  # "h9" is H9 to calamine
 _ANY_CELL_REFERENCE = re.compile(rb"r\s*=\s*[\"'][A-Za-z]")  # from its literal 'r': see _has_cell_reference
 _UNPLAIN_REFERENCE = re.compile(rb'<c r="[^A-Z]')  # lower case and the like: the walk reads those
 # Wider than a prefixed row or cell tag ("<x:c "), and scanned at memchr speed from its literal ':'.
+_ENDS_A_NAME = re.compile(_NAME_CHARACTER)
 _PREFIXED_TAG = re.compile(rb":(?:row|c)[\s>/]")
 _ROW_TAG = re.compile(rb"<row(?=[\s>/])")
 _CHUNK_BYTES = 16 * 1024 * 1024  # numpy's position arrays stay small however large the sheet
 _TAG_ENDS = b" \t\n\r\x0b\x0c>/"  # what may follow a tag name (`\s` in a bytes regex, `>` or `/`)
-_UNPLAIN_TAG = re.compile(rb"<(?:c|row)[>/\t\n\r\x0b\x0c]")
+_UNPLAIN_TAG = re.compile(rb"<(?:c|row)[" + re.escape(_TAG_ENDS.replace(b" ", b"")) + rb"]")  # not a space
 _LONGEST_TAG = 4096  # a row or cell tag longer than this is odd: the walk measures that sheet
 _RELATIONSHIPS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -177,8 +179,8 @@ def _has_cell_reference(xml: bytes) -> bool:
     """Whether any attribute named `r` (not `x:r` or `xmlns:r`, which calamine ignores) holds letters:
     wider than the walk's reference, found from the regex's literal 'r' and then checked by hand."""
     for match in _ANY_CELL_REFERENCE.finditer(xml):
-        before = xml[match.start() - 1 : match.start()]
-        if not before or not (before.isalnum() or before in b"_:.-"):
+        start = match.start()
+        if start == 0 or not _ENDS_A_NAME.match(xml, start - 1):
             return True
     return False
 
