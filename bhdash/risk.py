@@ -12,6 +12,7 @@ rescore ~25k lines well under a second.
 
 from __future__ import annotations
 
+import importlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,6 +32,21 @@ from bhdash.rules import run_checks
 
 if TYPE_CHECKING:  # scikit-learn loads only when a model is trained (an export without outcomes never is)
     from sklearn.linear_model import LogisticRegression
+
+# What a fit imports: scikit-learn takes about a second to import, so a caller that will fit may start
+# `import_learner` early (the CLI does, in a thread, while the workbook is read).
+LEARNER_MODULES = ("sklearn.linear_model", "sklearn.metrics", "sklearn.model_selection", "threadpoolctl")
+
+
+def import_learner() -> None:
+    """Import what a fit needs. Run in a thread while calamine parses a workbook (it parses without
+    holding the GIL), the import costs no wall time. A missing package is left for the fit to report."""
+    for name in LEARNER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            return
+
 
 DENIAL_LABEL = (
     "denied = the status mentions a denial or rejection (e.g. 'Denied', 'Rejected') or a denial reason "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -63,7 +64,9 @@ def analyze_files(
     from bhdash.analysis import analyze
     from bhdash.errors import InputFileError
     from bhdash.ingest import ingest
+    from bhdash.risk import import_learner
 
+    threading.Thread(target=import_learner, name="import-learner", daemon=True).start()
     overrides = parse_map_options(map_options or [])
     try:
         ingested = ingest(claims, roster=roster, mapping_overrides=overrides or None)
