@@ -112,22 +112,25 @@ def _normalize_people(
 
 
 def _patient_id(out: dict[str, pd.Series], index: pd.Index) -> pd.Series | None:
+    """The member ID, else a hash of the patient's name key and birth date: computed only for the lines
+    without a member ID, once per patient."""
     member = out.get("member_id")
     if "patient_name" not in out and member is None:
         return None
-    key = pd.Series(np.nan, index=index, dtype="str")
-    if "patient_name" in out:
-        name = normalize.name_key(out["patient_name"])
+    key = member if member is not None else pd.Series(np.nan, index=index, dtype="str")
+    unknown = key.isna().to_numpy()
+    if "patient_name" in out and unknown.any():
+        name = normalize.name_key(out["patient_name"][unknown])
         dob = (
-            out["patient_dob"].dt.strftime("%Y-%m-%d")
+            out["patient_dob"][unknown].dt.strftime("%Y-%m-%d")
             if "patient_dob" in out
-            else pd.Series("", index=index, dtype="str")
+            else pd.Series("", index=name.index, dtype="str")
         )
         text = (name + "|" + dob.fillna("")).where(name.notna())
-        hashed = pd.util.hash_pandas_object(text.fillna(""), index=False).map("P{:016x}".format)
-        key = hashed.where(text.notna()).astype("str")
-    if member is not None:
-        key = member.fillna(key)
+        positions, patients = pd.factorize(text, use_na_sentinel=True)
+        hashed = pd.util.hash_pandas_object(pd.Series(patients, dtype="str"), index=False)
+        ids = np.append(hashed.map("P{:016x}".format).to_numpy(dtype=object), np.nan)
+        key = key.fillna(pd.Series(ids[positions], index=name.index, dtype="str"))
     return key.astype("str")
 
 
