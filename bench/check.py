@@ -39,10 +39,12 @@ def split(path: Path, out: Path) -> dict[str, float]:
     script = f"""
 import json, time
 started = time.perf_counter()
-from bhdash.analysis import analyze
+import threading
+from bhdash.analysis import analyze, prepare_analysis
 from bhdash.ingest import ingest
 from bhdash.report import write_findings_json
 imported = time.perf_counter()
+threading.Thread(target=prepare_analysis, daemon=True).start()  # as `bhdash check` does
 ingested = ingest({str(path)!r}, max_bytes=500 * 1024 * 1024)
 read = time.perf_counter()
 analysis = analyze(ingested)

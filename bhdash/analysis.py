@@ -28,9 +28,10 @@ from bhdash.model import Roster
 from bhdash.money import FINDING_DOLLARS, MoneySummary, summarize
 from bhdash.norms import load_norms
 from bhdash.payers import PayerDirectory, default_directory
+from bhdash.reference import icd10cm
 from bhdash.remit import RemitFile
 from bhdash.remit.match import RemitMatch, match_remittances, with_remit_outcomes
-from bhdash.risk import RiskModel, adjudicated_mask, paid_history, score_lines
+from bhdash.risk import RiskModel, adjudicated_mask, import_learner, paid_history, score_lines
 from bhdash.rules import CheckResult, run_checks
 from bhdash.rules.engine import default_as_of
 
@@ -63,6 +64,14 @@ class Analysis:
     def money(self) -> MoneySummary:
         """Certain, likely and baseline dollars over every line (`money.summarize` for a selection)."""
         return summarize(self.risk)
+
+
+def prepare_analysis() -> None:
+    """Load what an analysis needs besides the claims: scikit-learn (about a second to import) and the
+    ICD-10-CM table. `bhdash check` runs this in a thread while calamine parses the workbook, which it
+    does without holding the GIL, so the loading costs no wall time."""
+    icd10cm.preload()
+    import_learner()
 
 
 def analyze(ingested: IngestResult, **options: Any) -> Analysis:

@@ -34,13 +34,12 @@ if TYPE_CHECKING:  # scikit-learn loads only when a model is trained (an export 
     from sklearn.linear_model import LogisticRegression
 
 # What a fit imports: scikit-learn takes about a second to import, so a caller that will fit may start
-# `import_learner` early (the CLI does, in a thread, while the workbook is read).
+# `import_learner` early (`bhdash.analysis.prepare_analysis`).
 LEARNER_MODULES = ("sklearn.linear_model", "sklearn.metrics", "sklearn.model_selection", "threadpoolctl")
 
 
 def import_learner() -> None:
-    """Import what a fit needs. Run in a thread while calamine parses a workbook (it parses without
-    holding the GIL), the import costs no wall time. A missing package is left for the fit to report."""
+    """Import what a fit needs now; a missing package is left for the fit to report."""
     for name in LEARNER_MODULES:
         try:
             importlib.import_module(name)

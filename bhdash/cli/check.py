@@ -48,6 +48,22 @@ def _read_remittances(paths: list[Path]) -> list:
     return read
 
 
+# From about a megabyte (10k lines), calamine parses a workbook, without holding the GIL, for a good
+# part of the time scikit-learn takes to import, so the analysis is prepared meanwhile. A smaller file,
+# or a CSV (parsed holding the GIL), goes without: a check of a small export without outcomes never
+# loads scikit-learn.
+_PREPARE_WHILE_PARSING_BYTES = 1_000_000
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+
+def _parse_hides_preparation(claims: Path) -> bool:
+    try:
+        large = claims.stat().st_size >= _PREPARE_WHILE_PARSING_BYTES
+    except OSError:  # a missing file is reported by the reader
+        return False
+    return large and claims.suffix.lower() in _WORKBOOK_SUFFIXES
+
+
 def analyze_files(
     claims: Path,
     *,
@@ -61,12 +77,12 @@ def analyze_files(
 ) -> Analysis:
     """Read and check the files as `bhdash check` does (`bhdash report` uses the same); unusable input
     prints one line naming file, sheet, row and column and exits with code 2."""
-    from bhdash.analysis import analyze
+    from bhdash.analysis import analyze, prepare_analysis
     from bhdash.errors import InputFileError
     from bhdash.ingest import ingest
-    from bhdash.risk import import_learner
 
-    threading.Thread(target=import_learner, name="import-learner", daemon=True).start()
+    if _parse_hides_preparation(claims):
+        threading.Thread(target=prepare_analysis, name="prepare-analysis", daemon=True).start()
     overrides = parse_map_options(map_options or [])
     try:
         ingested = ingest(claims, roster=roster, mapping_overrides=overrides or None)

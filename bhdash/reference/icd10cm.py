@@ -50,6 +50,12 @@ def _rows_by_code() -> tuple[pd.Index, np.ndarray, np.ndarray]:
     return pd.Index(np.asarray(uniques, dtype=object), dtype=object), starts, counts
 
 
+def preload() -> None:
+    """Read the table now rather than at the first lookup (a few tenths of a second), e.g. in a thread
+    while a workbook is parsed."""
+    _rows_by_code()
+
+
 def _table_rows(found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every table row of each code, given each code's position among the table's codes (`_rows_by_code`,
     -1 when absent): the code's position in `found` and the row, in the order of `found`, then of the

@@ -50,3 +50,14 @@ def test_checking_a_file_without_outcomes_never_loads_scikit_learn() -> None:
     completed = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                                check=True)
     assert "sklearn" not in json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def test_checking_a_small_export_from_the_command_line_never_loads_scikit_learn(tmp_path: Path) -> None:
+    """The CLI loads scikit-learn ahead of a fit only while a large workbook is parsed."""
+    export = tmp_path / "claims.csv"
+    export.write_text("Date of Service,CPT Code,Charge\n01/05/2026,90837,200\n")
+    completed = subprocess.run([sys.executable, "-c", _PROBE, "check", str(export), "--format", "json"],
+                               cwd=ROOT, capture_output=True, text=True, check=True)
+    probe = json.loads(completed.stdout.strip().splitlines()[-1])
+    assert probe["exit"] == 0
+    assert "sklearn" not in probe["modules"]
