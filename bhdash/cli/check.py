@@ -48,11 +48,11 @@ def _read_remittances(paths: list[Path]) -> list:
     return read
 
 
-# From about a megabyte (10k lines), calamine parses a workbook, without holding the GIL, for a good
-# part of the time scikit-learn takes to import, so the analysis is prepared meanwhile. A smaller file,
-# or a CSV (parsed holding the GIL), goes without: a check of a small export without outcomes never
-# loads scikit-learn.
-_PREPARE_WHILE_PARSING_BYTES = 1_000_000
+# From a quarter of a megabyte (several thousand lines), calamine parses a workbook, without holding
+# the GIL, for a good part of the time scikit-learn takes to import, so the analysis is prepared
+# meanwhile. A smaller file, or a CSV (parsed holding the GIL), goes without: a check of a small export
+# without outcomes never loads scikit-learn.
+_PREPARE_WHILE_PARSING_BYTES = 256 * 1024
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 
 
