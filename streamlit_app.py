@@ -7,6 +7,9 @@ and are listed explicitly below; Streamlit's automatic page discovery is not use
 import streamlit as st
 
 from bhdash.app import filters, loading, model_status, norms_upload, scenarios, session
+from bhdash.arrow_memory import use_jemalloc
+
+use_jemalloc()
 
 st.set_page_config(
     page_title="bhdash · claims and credentialing checks",

@@ -78,9 +78,11 @@ def analyze_files(
     """Read and check the files as `bhdash check` does (`bhdash report` uses the same); unusable input
     prints one line naming file, sheet, row and column and exits with code 2."""
     from bhdash.analysis import analyze, prepare_analysis
+    from bhdash.arrow_memory import use_jemalloc
     from bhdash.errors import InputFileError
     from bhdash.ingest import ingest
 
+    use_jemalloc()
     if _parse_hides_preparation(claims):
         threading.Thread(target=prepare_analysis, name="prepare-analysis", daemon=True).start()
     overrides = parse_map_options(map_options or [])

@@ -49,10 +49,12 @@ def ingest_command(
     preview: Annotated[int, typer.Option("--preview", min=0, help="Claim lines to preview.")] = 5,
 ) -> None:
     """Read a claims export and show the recognized layout, column mapping, row accounting and a preview."""
+    from bhdash.arrow_memory import use_jemalloc
     from bhdash.cli.ingest_view import render_table, report
     from bhdash.errors import InputFileError
     from bhdash.ingest import ingest
 
+    use_jemalloc()
     overrides = parse_map_options(map_ or [])
     try:
         result = ingest(file, roster=roster, mapping_overrides=overrides or None)

@@ -75,8 +75,10 @@ def remit_command(
     output: Annotated[RemitFormat, typer.Option("--format", help="table, json or csv.")] = RemitFormat.TABLE,
 ) -> None:
     """Read X12 835 remittance advice files; exit 0 when at least one was read, 2 when none."""
+    from bhdash.arrow_memory import use_jemalloc
     from bhdash.remit import read_remittances, remit_document
 
+    use_jemalloc()
     read = read_remittances(files)
     if output is not RemitFormat.TABLE:  # the table lists unreadable files itself
         for item in read:
