@@ -40,6 +40,8 @@ def split(path: Path, out: Path) -> dict[str, float]:
 import json, time
 started = time.perf_counter()
 import threading
+from bhdash.arrow_memory import use_jemalloc
+use_jemalloc()  # as `bhdash check` does
 from bhdash.analysis import analyze, prepare_analysis
 from bhdash.ingest import ingest
 from bhdash.report import write_findings_json
