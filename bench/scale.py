@@ -61,6 +61,7 @@ def main() -> None:
         build_csv(path, args.rows)
         size = path.stat().st_size
         script = (
+            "from bhdash.arrow_memory import use_jemalloc; use_jemalloc(); "  # as `bhdash check` does
             "from bhdash.analysis import analyze; from bhdash.ingest import ingest; "
             "from bhdash.report import write_findings_json; "
             f"analysis = analyze(ingest({str(path)!r}, max_bytes={size + 1})); "
