@@ -516,22 +516,25 @@ def _lines_of(claims: pd.DataFrame, column: str, values: pd.Index | pd.Series | 
 
 
 def _mix_reruns(baseline: Baseline, claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
-    """A recode changes the recoded lines and what they are checked with: their same-day lines
-    (patient, date), the patient's history and the clinician's day. Code-reading rules re-run there."""
+    """A recode changes the findings of every line sharing a visit, a patient or a clinician's day with a
+    recoded line (a pair edit that day, the patient's evaluation history, the day's total minutes). Those
+    lines are judged again by the code-reading rules, with what their own findings depend on as context:
+    the lines of their patients and of their clinicians' days."""
     groups = baseline.line_groups
-    rows = claims.index.get_indexer(moved)
 
-    def sharing(kind: str, chosen: np.ndarray) -> np.ndarray:
-        ids = groups[kind]
-        return np.isin(ids, ids[chosen]) if ids is not None else np.zeros(len(claims), dtype=bool)
+    def sharing(chosen: np.ndarray) -> np.ndarray:
+        shared = np.zeros(len(claims), dtype=bool)
+        shared[chosen] = True
+        for ids in groups.values():
+            if ids is not None:
+                shared |= np.isin(ids, ids[chosen])
+        return shared
 
-    in_target = sharing("same_day", rows) if groups["same_day"] is not None else np.isin(
-        np.arange(len(claims)), rows)
-    chosen = np.flatnonzero(in_target)
-    in_context = in_target | sharing("patient", chosen) | sharing("clinician_day", chosen)
+    affected = sharing(claims.index.get_indexer(moved))
+    in_context = sharing(np.flatnonzero(affected))
     reads_code = _rule_ids(lambda rule: "procedure_code" in rule.needs and not rule.clinician_level)
     practice_wide = _rule_ids(lambda rule: "procedure_code" in rule.needs and rule.clinician_level)
-    return [_Rerun(reads_code, context=claims.index[in_context], target=claims.index[in_target],
+    return [_Rerun(reads_code, context=claims.index[in_context], target=claims.index[affected],
                    clinicians=frozenset()),
             _Rerun(practice_wide, target=pd.Index([]))]
 

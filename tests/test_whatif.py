@@ -247,6 +247,37 @@ def test_mix_shift_reruns_pair_rules_on_the_recoded_lines_same_day(monkeypatch: 
     assert comparison.affected.loc[2, "code_after"] == "90834"
 
 
+def test_a_recode_rejudges_the_patients_other_dates_and_the_clinicians_day() -> None:
+    """A recode on one line changes findings on others: Dana's patient's next evaluation now repeats the
+    recoded one (AUDIT-004), and Lee's day total drops with the recoded session's minutes, which other
+    patients' lines quote (AUDIT-003). The scenario's findings are the ones a full check gives."""
+    claims = pd.DataFrame({
+        "source_row": [2, 3, 4, 5, 6, 7],
+        "patient_id": ["p1", "p1", "p1", "p4", "p5", "p6"],
+        "clinician_name": ["Dana Reyes"] * 3 + ["Lee Park"] * 3,
+        "payer": ["Anthem"] * 6,
+        "procedure_code": ["90791", "90834", "90791", "90837", "90837", "90837"],
+        "service_date": pd.to_datetime(["2025-01-06", "2025-02-03", "2025-04-07"] + ["2025-03-03"] * 3),
+        "minutes": [60.0, 45.0, 60.0, 60.0, 720.0, 700.0],
+    })
+    rules = {"AUDIT-003", "AUDIT-004"}
+    baseline = prepare_baseline(claims, Roster(), as_of="2025-05-01", select=rules)
+    scenario = Scenario(mix_shifts=[MixShift("Dana Reyes", "90834", "90791", fraction=1.0),
+                                    MixShift("Lee Park", "90837", "90834", fraction=0.34)])
+    comparison = evaluate(baseline, scenario)
+    assert comparison.claims["procedure_code"].tolist() == ["90791", "90791", "90791", "90834", "90837",
+                                                            "90837"]
+    full = whatif.run_checks(comparison.claims, Roster(), as_of="2025-05-01", select=rules).findings
+
+    def messages(findings: pd.DataFrame) -> list[tuple[str, int, str]]:
+        return sorted(zip(findings["rule"], findings["row"].astype(int), findings["message"], strict=True))
+
+    assert messages(comparison.findings) == messages(full)
+    assert full.loc[full["row"].eq(4), "message"].str.contains("repeats the 90791 of 2025-02-03").all()
+    assert full.loc[full["rule"].eq("AUDIT-003"), "message"].str.contains("day total 1465 min").all()
+    assert not baseline.findings["message"].str.contains("1465|of 2025-02-03").any()
+
+
 def test_recoded_sessions_are_documented_to_fit_the_new_code() -> None:
     claims, roster = _practice(["90837", "90837", "90837"], minutes=[50, 60, 58])
     claims["start_time"] = pd.to_timedelta(["09:00:00"] * 5)
