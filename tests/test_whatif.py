@@ -7,6 +7,7 @@ import pytest
 
 from bhdash import whatif
 from bhdash.model import Roster
+from bhdash.norms import flagged_clinicians
 from bhdash.rules import REGISTRY, Rule, hits
 from bhdash.whatif import (
     EnrollmentChange,
@@ -354,3 +355,51 @@ def test_date_levers_rerun_only_the_rules_reading_what_they_change(monkeypatch: 
     assert hit_set(comparison.findings) == hit_set(full)
     assert not comparison.findings["rule"].isin(["CRED-001", "CRED-003"]).any()  # both gaps closed
     assert hit_set(baseline.findings) != hit_set(full)
+
+
+@pytest.fixture(scope="module")
+def generated_baseline():
+    from bhdash.sample import generate_practice
+
+    practice = generate_practice(seed=7, scale=0.3)
+    return prepare_baseline(practice.claims, practice.roster, as_of=practice.as_of)
+
+
+def _levers(baseline) -> dict[str, Scenario]:
+    """One scenario per lever kind, built from the practice's own findings."""
+    findings = baseline.findings
+    gap = findings[findings["rule"].eq("CRED-003") & findings["line_index"].notna()]
+    clinician, payer = gap.groupby(["clinician", "payer"]).size().idxmax()
+    lapsed = findings.loc[findings["rule"].eq("CRED-001"), "clinician"].mode()[0]
+    outlier = flagged_clinicians(baseline.mix)["clinician"].iloc[0]
+    codes = baseline.claims["procedure_code"]
+    most_90834 = baseline.claims.loc[codes.eq("90834"), "clinician_name"].mode()[0]
+    tele_payer = findings.loc[findings["family"].eq("TELE") & findings["payer"].notna(), "payer"].mode()[0]
+    return {
+        "enrollment": Scenario(enrollments=[EnrollmentChange(clinician, payer, "2020-01-01", "open")]),
+        "license": Scenario(licenses=[LicenseChange(lapsed, "2030-12-31")]),
+        "mix to norm": Scenario(mix_shifts=[MixShift(outlier, to_norm=True)]),
+        "therapy to evaluation": Scenario(mix_shifts=[MixShift(most_90834, "90834", "90791", fraction=0.5)]),
+        "telehealth": Scenario(payer_changes=[PayerChange(tele_payer, telehealth_modifiers=[])]),
+    }
+
+
+@pytest.mark.parametrize("lever", ["enrollment", "license", "mix to norm", "therapy to evaluation",
+                                   "telehealth"])
+def test_each_lever_gives_the_findings_a_full_check_gives(generated_baseline, lever: str) -> None:
+    """The scenario re-runs only what a lever can change; its findings must still be a full check's."""
+    baseline = generated_baseline
+    scenario = _levers(baseline)[lever]
+    comparison = evaluate(baseline, scenario)
+    roster = whatif._apply_dates(baseline, scenario) if scenario.enrollments or scenario.licenses else (
+        baseline.roster)
+    full = whatif.run_checks(comparison.claims, roster, as_of=baseline.as_of,
+                             payers=whatif._apply_payers(baseline, scenario), norms=baseline.norms,
+                             settings=baseline.settings).findings
+
+    def hit_set(findings: pd.DataFrame) -> list[tuple[str, ...]]:
+        columns = ["rule", "line_index", "clinician", "message"]
+        return sorted(findings[columns].astype(str).itertuples(index=False))
+
+    assert hit_set(comparison.findings) == hit_set(full)
+    assert hit_set(comparison.findings) != hit_set(baseline.findings)
