@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 from ingest import build_workbook  # bench/ingest.py: run as `python bench/check.py`
+from machine import speed_line  # bench/machine.py
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET, TARGET_AT_LEAST = 1.0, 1.5
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
+    print(speed_line())
     with tempfile.TemporaryDirectory() as folder:
         path, out = Path(folder) / "claims.xlsx", Path(folder) / "report.json"
         build_workbook(path, args.rows)

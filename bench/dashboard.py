@@ -16,6 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
+from machine import speed_line  # bench/machine.py
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -66,6 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    print(speed_line())
     os.environ["BHDASH_OPEN_SAMPLE"] = "1"
     _run_entrypoint_every_time()
     app = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=300)

@@ -27,6 +27,8 @@ from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from machine import speed_line  # bench/machine.py
+
 from bhdash.sample import generate_practice
 from bhdash.sample.generator import draft_practice
 from bhdash.sample.layouts import CLAIMS_DETAIL_FILE, write_claims_detail
@@ -137,6 +139,7 @@ def main() -> None:
     parser.add_argument("--workbook", type=Path, help="upload this workbook instead of generating one "
                         "(a 250,000-line practice takes minutes to generate)")
     args = parser.parse_args()
+    print(speed_line())
     results: dict[str, list[float]] = {}
     with tempfile.TemporaryDirectory() as folder, serve(open_sample=True, start_seconds=120) as url, \
             sync_playwright() as playwright:

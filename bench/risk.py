@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from machine import speed_line  # bench/machine.py
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.linear_model import LogisticRegression
@@ -89,6 +90,7 @@ def main() -> None:
     parser.add_argument("--lines", type=int, default=100_000, help="claim lines of the generated practice")
     parser.add_argument("--repeat", type=int, default=2)
     args = parser.parse_args()
+    print(speed_line())
     print(f"{'history':<42} {'adjudicated':>11} {'before s':>9} {'after s':>8} {'ratio':>6} "
           f"{'AUC before':>10} {'AUC after':>9}  target")
     for lines in (None, args.lines):

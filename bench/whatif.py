@@ -13,6 +13,8 @@ import argparse
 import statistics
 import time
 
+from machine import speed_line  # bench/machine.py
+
 from bhdash.norms import flagged_clinicians
 from bhdash.risk import adjudicated_mask
 from bhdash.sample import generate_practice
@@ -68,6 +70,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
+    print(speed_line())
 
     practice = generate_practice(seed=args.seed, scale=args.scale)
     claims = practice.claims
