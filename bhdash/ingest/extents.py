@@ -39,6 +39,7 @@ _TAG = re.compile(_PREFIX + rb"(row|c)(?=[\s>/])(" + _ATTRIBUTE_TEXT + rb"*)>")
 _NAME_CHARACTER = rb"[\w:.-]"  # one that may end an attribute name, its prefix included
 _UNPREFIXED_R = rb"(?<!" + _NAME_CHARACTER + rb")r\s*=\s*[\"']"  # calamine ignores `x:r`
 _ROW_NUMBER = re.compile(_UNPREFIXED_R + rb"(\d{1,10})[\"']")
+_PLAIN_ROW_NUMBER = re.compile(rb'<row r="(\d{1,10})"')  # the row tag as exporters write it
 _CELL_REFERENCE = re.compile(_UNPREFIXED_R + rb"([A-Za-z]{1,7})(\d{1,10})[\"']")  # "h9" is H9 to calamine
 _ANY_CELL_REFERENCE = re.compile(rb"r\s*=\s*[\"'][A-Za-z]")  # from its literal 'r': see _has_cell_reference
 _UNPLAIN_REFERENCE = re.compile(rb'<c r="[^A-Z]')  # lower case and the like: the walk reads those
@@ -226,9 +227,15 @@ class _ReferenceFree:
             return False
         row_ends = ends[np.searchsorted(tags, rows)]
         row_numbers = np.empty(len(rows), dtype=np.int64)
+        # A tag that opens with its plain `r="7"` holds its number there: one pass finds all of those.
+        plain = {found.start() - start: int(found.group(1))
+                 for found in _PLAIN_ROW_NUMBER.finditer(xml, start, end)}
         for position, (row_start, row_end) in enumerate(zip(rows.tolist(), row_ends.tolist(), strict=True)):
-            number = _ROW_NUMBER.search(xml, start + row_start, start + row_end)
-            self.row = int(number.group(1)) if number else self.row + 1
+            number = plain.get(row_start)
+            if number is None:
+                found = _ROW_NUMBER.search(xml, start + row_start, start + row_end)
+                number = int(found.group(1)) if found else self.row + 1
+            self.row = number
             row_numbers[position] = self.row
         with_content = data[ends[np.searchsorted(tags, cells)] - 1] != ord("/")
         owner = np.searchsorted(rows, cells) - 1  # -1: before the sheet's first row tag

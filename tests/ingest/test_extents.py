@@ -132,7 +132,8 @@ def _walked(xml: bytes) -> tuple[int, int, str]:
 _CELL_TAGS = ['<c t="s"><v>1</v></c>', '<c s="2"/>', "<c><v>7</v></c>", '<c\ts="1" t="n"><v>2</v></c>',
               "<c/>", '<c x="a/>b"><v>1</v></c>', "<c x='1'><v>1</v></c>", '<c x:r="H9"><v>1</v></c>',
               '<c r = "C7"><v>1</v></c>']
-_ROW_TAGS = ['<row r="{}">', "<row>", '<row r="{}" spans="1:9">', '<row r="{}"/>']
+_ROW_TAGS = ['<row r="{}">', "<row>", '<row r="{}" spans="1:9">', '<row r="{}"/>', '<row spans="1:9" r="{}">',
+             '<row r = "{}">', '<row r="{}x">']
 
 
 @settings(max_examples=300, deadline=None)
