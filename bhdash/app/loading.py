@@ -78,13 +78,17 @@ class ModelJob:
 
 def start_analysis(checked: Checked) -> ModelJob:
     """The preliminary analysis at once and the complete one from a background thread; a file without
-    adjudicated lines uses the prior, which needs no training, so it is completed here."""
+    adjudicated lines uses the prior, which needs no training, so it is completed here.
+
+    The preliminary analysis is built before the fit starts: the two would share the interpreter's lock,
+    and it is what the page is waiting to show (it took 0.3 s alone and 0.65 s beside a 26k-line fit)."""
     if checked.history is None:
         done: Future[Analysis] = Future()
         done.set_result(complete(checked))
         return ModelJob(future=done)
-    return ModelJob(future=_MODEL_THREADS.submit(_complete_or_prior, checked),
-                    preliminary=preliminary(checked), training_lines=checked.training_lines)
+    shown = preliminary(checked)
+    return ModelJob(future=_MODEL_THREADS.submit(_complete_or_prior, checked), preliminary=shown,
+                    training_lines=checked.training_lines)
 
 
 @dataclass(frozen=True)

@@ -77,3 +77,21 @@ def test_a_second_session_on_the_sample_reuses_the_what_if_baseline(sample_app, 
     assert not second.exception
     assert metric_values(second)["Lines affected"] == "0"  # a new session opens on the blank scenario
     assert consulted == []
+
+
+def test_the_model_fit_starts_only_once_the_preliminary_figures_are_built(monkeypatch):
+    """Both hold the interpreter's lock; the preliminary figures are what the page is waiting to show."""
+    from bhdash.analysis import check_claims
+    from bhdash.app import session
+    from bhdash.ingest import ingest
+
+    events: list[str] = []
+    real_preliminary, real_fit = loading.preliminary, loading._complete_or_prior
+    monkeypatch.setattr(loading, "preliminary", lambda checked: events.append("preliminary")
+                        or real_preliminary(checked))
+    monkeypatch.setattr(loading, "_complete_or_prior", lambda checked: events.append("fit")
+                        or real_fit(checked))
+    job = loading.start_analysis(check_claims(ingest(session.SAMPLE_DIR / session.SAMPLE_CLAIMS)))
+    assert job.future.result().risk_model["status"] == "trained"
+    assert events == ["preliminary", "fit"]
+    assert job.preliminary.model_pending and not job.pending
