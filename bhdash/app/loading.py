@@ -69,9 +69,11 @@ class ModelJob:
         return self.future.result()
 
     def status(self, *, elapsed: bool = False) -> str:
-        """What the model is doing, in a practice manager's words (with the seconds so far if `elapsed`)."""
+        """What the model is doing, in a practice manager's words (with the seconds so far if `elapsed`), for
+        a page showing the preliminary figures: a fit that ends during the page's run is about to replace
+        them (the sidebar's poll reruns the app), so it is never called ready beside a "Pending" tile."""
         if not self.pending:
-            return "Denial-risk model: ready."
+            return "Denial-risk model: done; its figures appear in a moment."
         text = f"Denial-risk model: training on {plural(self.training_lines, 'paid and denied line')}…"
         return f"{text} ({time.monotonic() - self.started:.0f} s so far)" if elapsed else text
 

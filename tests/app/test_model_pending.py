@@ -87,3 +87,13 @@ def test_the_preliminary_analysis_leaves_model_figures_blank_and_certain_loss_fi
     assert early.risk[list(MODEL_COLUMNS)].isna().all().all()
     assert early.check.findings[money.FINDING_DOLLARS].isna().all()
     assert early.risk_model == {"status": "pending", "history_lines": 15_707}
+
+
+def test_a_fit_that_ends_during_the_page_run_is_not_called_ready_beside_pending_tiles():
+    from concurrent.futures import Future
+
+    done: Future = Future()
+    done.set_result(None)
+    job = loading.ModelJob(future=done, training_lines=15_707)
+    assert job.status() == "Denial-risk model: done; its figures appear in a moment."
+    assert loading.ModelJob(future=Future(), training_lines=15_707).status() == TRAINING
