@@ -66,7 +66,7 @@ FIRST_CELL = (100, 52)  # pixels from the editor's corner into its first row, be
 _NUMBERS_PAINTED = """
 window.__bhdashNumbers = null;
 new MutationObserver(() => {
-  if (window.__bhdashNumbers !== null || window.__bhdashNumbersSeen) return;
+  if (window.__bhdashNumbersSeen) return;
   const tiles = document.querySelectorAll("[data-testid='stMetric']");
   if (![...tiles].some(tile => tile.textContent.includes("Error lines"))) return;
   window.__bhdashNumbersSeen = true;
