@@ -186,7 +186,7 @@ else:
                 f":gray[{group.payer_type.replace('_', ' ').capitalize()} · "
                 f"{plural(group.volume, 'service')}]"
             )
-            st.plotly_chart(
+            page.plotly_chart(
                 charts.code_mix_vs_norm(comparison, _family(group.code_family)),
                 width="stretch",
                 key=f"mix_{group.payer_type}_{group.code_family}",
@@ -247,7 +247,7 @@ families = metrics.code_families_present(own_claims)
 if families:
     family = st.selectbox("Code family", families, format_func=_family, key="clinicians_trend_family")
     trend = metrics.code_mix_by_month(own_claims, metrics.codes_in_family(family))
-    st.plotly_chart(
+    page.plotly_chart(
         charts.share_trend(
             trend, f"{chosen}: {_family(family)}, share of each code by month"
         ),

@@ -53,7 +53,7 @@ st.caption(
     "figure is money at risk on lines billed outside a valid enrollment: with none on file, before it "
     "began or after it ended. Hover a cell for its dates and what was billed."
 )
-st.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
+page.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
 if not billed_without.empty:
     st.markdown(
         f"**{plural(len(billed_without), 'clinician × payer pair')}** "
@@ -77,7 +77,7 @@ if not billed_without.empty:
 
 left, right = st.columns([2, 3], gap="large")
 with left:
-    st.plotly_chart(charts.outside_enrollment(outside), width="stretch")
+    page.plotly_chart(charts.outside_enrollment(outside), width="stretch")
 with right:
     st.markdown("**License status**")
     st.dataframe(
@@ -122,7 +122,7 @@ if default is not None:
     first = current.claims.get("service_date", pd.Series(dtype="datetime64[ns]")).min()
     start = min(first, as_of) if pd.notna(first) else as_of
     window = (start - pd.Timedelta(days=45), as_of + pd.Timedelta(days=120))
-    st.plotly_chart(
+    page.plotly_chart(
         charts.credential_timeline(
             bars,
             weeks,

@@ -60,7 +60,7 @@ row[3].metric(
 
 left, right = st.columns(2, gap="large")
 with left:
-    st.plotly_chart(
+    page.plotly_chart(
         charts.risk_histogram(metrics.risk_histogram(risk), rule_based=not trained), width="stretch"
     )
 with right:
@@ -76,7 +76,7 @@ with right:
     )
     money = measure == "Dollars at risk"
     grid = metrics.risk_matrix(current.claims, risk, value="amount_at_risk" if money else "mean_risk")
-    st.plotly_chart(
+    page.plotly_chart(
         charts.risk_heatmap(grid, f"{measure} by clinician × payer", money=money), width="stretch"
     )
 
@@ -153,7 +153,7 @@ with st.expander("How well does the risk predict denials? (model statistics)"):
         calibration = pd.DataFrame(model.get("calibration", []))
         left, right = st.columns([3, 2], gap="large")
         with left:
-            st.plotly_chart(charts.calibration(calibration), width="stretch")
+            page.plotly_chart(charts.calibration(calibration), width="stretch")
         with right:
             st.dataframe(
                 calibration[["bin", "lines", "mean_predicted", "observed_rate"]],

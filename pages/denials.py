@@ -76,7 +76,7 @@ for tab, (by, title) in zip(
 ):
     with tab:
         table = denials.dollars_by(lines, "reason" if by == "description" else by)
-        st.plotly_chart(charts.denied_dollars(table, by, title), width="stretch")
+        page.plotly_chart(charts.denied_dollars(table, by, title), width="stretch")
         with st.expander("Table"):
             show(table)
 

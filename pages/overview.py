@@ -57,7 +57,7 @@ if pending:
         "pages/findings.py", label="See every finding, line by line", icon=":material/arrow_forward:"
     )
     by_family = metrics.findings_by_family(current.findings).drop(columns="at_risk")
-    st.plotly_chart(charts.findings_by_family(by_family), width="stretch")
+    page.plotly_chart(charts.findings_by_family(by_family), width="stretch")
     st.stop()
 st.caption("The problems behind the most money at risk, and what to do about each.")
 fixes = metrics.fix_first(current.findings, count=6)
@@ -87,16 +87,17 @@ st.page_link("pages/findings.py", label="See every finding, line by line", icon=
 
 left, right = st.columns(2)
 with left:
-    st.plotly_chart(charts.findings_by_family(metrics.findings_by_family(current.findings)), width="stretch")
+    by_family = metrics.findings_by_family(current.findings)
+    page.plotly_chart(charts.findings_by_family(by_family), width="stretch")
 with right:
     by_payer = metrics.risk_by(current.claims, current.risk, current.findings, "payer")
-    st.plotly_chart(charts.amount_by(by_payer, "payer", "Dollars at risk by payer"), width="stretch")
+    page.plotly_chart(charts.amount_by(by_payer, "payer", "Dollars at risk by payer"), width="stretch")
 left, right = st.columns(2)
 with left:
     by_clinician = metrics.risk_by(current.claims, current.risk, current.findings, "clinician_name")
-    st.plotly_chart(
+    page.plotly_chart(
         charts.amount_by(by_clinician, "clinician_name", "Dollars at risk by clinician"), width="stretch"
     )
 with right:
     trend = metrics.monthly_trend(current.claims, current.findings, current.risk)
-    st.plotly_chart(charts.monthly_trend(trend), width="stretch")
+    page.plotly_chart(charts.monthly_trend(trend), width="stretch")

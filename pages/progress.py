@@ -5,7 +5,7 @@ from functools import partial
 
 import streamlit as st
 
-from bhdash.app import formatting
+from bhdash.app import formatting, page
 from bhdash.app import workspace as workspace_ui
 from bhdash.workspace import charts
 from bhdash.workspace.progress import progress_figures
@@ -51,8 +51,8 @@ if history["older_catalogue"].any():
     st.caption("† analysed under an earlier version of the rules: re-upload that file to compare like with "
                "like.")
 
-st.plotly_chart(charts.money_at_risk_over_time(history, progress.money_by_family), width="stretch")
-st.plotly_chart(charts.finding_changes(history, progress.changes), width="stretch")
+page.plotly_chart(charts.money_at_risk_over_time(history, progress.money_by_family), width="stretch")
+page.plotly_chart(charts.finding_changes(history, progress.changes), width="stretch")
 if not progress.changes.empty:
     shown = progress.changes.rename(columns={"upload_id": "Upload", "previous": "Compared with"})
     st.dataframe(shown, hide_index=True, width="stretch")
@@ -67,7 +67,7 @@ else:
     codes = sorted(mix.loc[mix["clinician"] == clinician, "code"].unique())
     code = right.selectbox("Code", codes, index=codes.index("90837") if "90837" in codes else 0,
                            key="progress_code")
-    st.plotly_chart(charts.code_share_over_time(history, mix, clinician, code), width="stretch")
+    page.plotly_chart(charts.code_share_over_time(history, mix, clinician, code), width="stretch")
 
 st.subheader("Credentials ending soon")
 if progress.expirations.empty:

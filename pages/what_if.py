@@ -268,7 +268,7 @@ chart_frame = pd.DataFrame(
         for key, (label, unit) in SHORT_LABELS.items()
     ]
 )
-st.plotly_chart(charts.scenario_comparison(chart_frame), width="stretch")
+page.plotly_chart(charts.scenario_comparison(chart_frame), width="stretch")
 st.dataframe(
     table[["label", "baseline", "scenario", "change"]],
     hide_index=True,
