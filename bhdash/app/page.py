@@ -7,7 +7,7 @@ from typing import Any
 
 import streamlit as st
 
-from bhdash.app import loading, model_status
+from bhdash.app import loading, model_status, session
 from bhdash.app.filters import View, view
 from bhdash.app.formatting import plain
 from bhdash.errors import InputFileError
@@ -18,15 +18,14 @@ from bhdash.text import plural
 # before it are put on screen only after it. Seen in Chromium: Overview's tiles painted 3.7 to 4.3 s after
 # the page was opened, 1.8 to 2 s when its charts came 1.5 s after them.
 FIRST_CHART_PAUSE_SECONDS = 0.8
-_CHARTS_SENT = "charts_sent"  # session state: this browser session has been sent a chart
 
 
 def plotly_chart(figure: Any, **options: Any) -> None:
     """`st.plotly_chart`, except that the first chart of a browser session is sent after a short pause, so
     the numbers above it are on screen while the browser loads the chart library. A run with no browser
     to paint (see `browser_connected`) does not pause."""
-    if not st.session_state.get(_CHARTS_SENT):
-        st.session_state[_CHARTS_SENT] = True
+    if not st.session_state.get(session.CHARTS_SENT):
+        st.session_state[session.CHARTS_SENT] = True
         if browser_connected():
             sleep(FIRST_CHART_PAUSE_SECONDS)
     st.plotly_chart(figure, **options)

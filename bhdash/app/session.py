@@ -31,6 +31,7 @@ OVERRIDES = "mapping_overrides"
 SOURCE_KIND = "source_kind"
 LOADED_KEY = "loaded_key"
 OPENED_ON_SAMPLE = "opened_on_sample"
+CHARTS_SENT = "charts_sent"  # this browser session has been sent a chart (see page.plotly_chart)
 
 
 @dataclass(frozen=True)
