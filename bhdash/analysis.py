@@ -31,7 +31,14 @@ from bhdash.payers import PayerDirectory, default_directory
 from bhdash.reference import icd10cm
 from bhdash.remit import RemitFile
 from bhdash.remit.match import RemitMatch, match_remittances, with_remit_outcomes
-from bhdash.risk import RiskModel, adjudicated_mask, import_learner, paid_history, score_lines
+from bhdash.risk import (
+    RiskModel,
+    RiskResult,
+    adjudicated_mask,
+    import_learner,
+    paid_history,
+    score_lines,
+)
 from bhdash.rules import CheckResult, run_checks
 from bhdash.rules.engine import default_as_of
 
@@ -160,14 +167,21 @@ def _warnings(checked: Checked) -> list[str]:
     return warnings
 
 
-def complete(checked: Checked) -> Analysis:
-    """Fit the risk model on the history (if any), score every line and attribute the money."""
-    claims, ingested = checked.claims, checked.ingested
+def score_checked(checked: Checked) -> RiskResult:
+    """The risk model's share of `complete`: fit it on the history (if any), score every line and attribute
+    the money. It reads only `checked`, so the dashboard runs it in a worker process."""
     # A practice's own export usually is its history: its findings are the ones just computed.
-    history_findings = checked.check.findings if checked.history is claims else None
-    scored = score_lines(claims, checked.check.findings, history=checked.history,
-                         history_findings=history_findings, roster=ingested.roster, payers=checked.payers,
-                         as_of=checked.as_of)
+    history_findings = checked.check.findings if checked.history is checked.claims else None
+    return score_lines(checked.claims, checked.check.findings, history=checked.history,
+                       history_findings=history_findings, roster=checked.ingested.roster,
+                       payers=checked.payers, as_of=checked.as_of)
+
+
+def complete(checked: Checked, scored: RiskResult | None = None) -> Analysis:
+    """Fit the risk model on the history (if any), score every line and attribute the money; `scored` is
+    `score_checked(checked)` when it was computed elsewhere."""
+    claims, ingested = checked.claims, checked.ingested
+    scored = scored if scored is not None else score_checked(checked)
     warnings = _warnings(checked)
     if scored.model.get("status") not in (None, "prior", "trained") and scored.model.get("reason"):
         warnings.append(f"Denial-risk model not trained: {scored.model['reason']}; using the prior.")

@@ -7,9 +7,10 @@ exception is the shipped sample practice, which holds no user data: it is read a
 process, so a consultant's demo opens on numbers at once.
 
 The rules and the money that needs no model come first (`analysis.check_claims`, `analysis.preliminary`);
-the denial-risk model trains on the file's paid and denied lines in a background thread (`ModelJob`), and
-`load` hands pages the preliminary analysis (`model_pending`) until it is done. The thread runs only
-bhdash code, never st.*: the sidebar's status fragment polls it and reruns the app when it finishes.
+the denial-risk model trains on the file's paid and denied lines in a worker process, waited for by a
+background thread (`ModelJob`), and `load` hands pages the preliminary analysis (`model_pending`) until it is
+done. The thread runs only bhdash code, never st.*: the sidebar's status fragment polls it and reruns the
+app when it finishes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from typing import Any
 import streamlit as st
 
 from bhdash import metrics
-from bhdash.analysis import Analysis, Checked, check_claims, complete, preliminary
+from bhdash.analysis import Analysis, Checked, check_claims, complete, preliminary, score_checked
+from bhdash.analysis_worker import AnalysisWorker, WorkerDied
 from bhdash.app import payer_settings, session
 from bhdash.app.formatting import plain
 from bhdash.app.session import CLAIMS_FILE, LOADED_KEY, NORMS_FILE, OVERRIDES, ROSTER_FILE, FileInput
@@ -30,18 +32,28 @@ from bhdash.errors import InputFileError
 from bhdash.ingest import IngestResult, ingest
 from bhdash.payers import PayerDirectory, default_directory
 from bhdash.remit import RemitFile, read_remittance_bytes
+from bhdash.risk import RiskResult
 from bhdash.text import plural
 
 MAX_UPLOAD_MB = 50
 
-# Model fits of every session share two threads (the machine's cores); a fit runs pure bhdash code.
+# Model fits of every session wait in these threads for the worker process, which runs them one at a time.
 _MODEL_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bhdash-risk-model")
+MODEL_WORKER = AnalysisWorker()
+
+
+def _scored(checked: Checked) -> RiskResult:
+    """`score_checked` in the worker process; here, in this thread, if the worker died (out of memory)."""
+    try:
+        return MODEL_WORKER.score(checked)
+    except WorkerDied:
+        return score_checked(checked)
 
 
 def _complete_or_prior(checked: Checked) -> Analysis:
     """`complete`, falling back to the documented prior if the fit fails, so a page never waits forever."""
     try:
-        return complete(checked)
+        return complete(checked, _scored(checked))
     except Exception as error:
         fallback = complete(replace(checked, history=None, learned_from_file=False))
         fallback.warnings.append(f"Denial-risk model could not be trained ({type(error).__name__}); "
@@ -238,6 +250,7 @@ def load() -> Loaded | None:
         job = _check(key, ingested)
         return Loaded(ingest=ingested, analysis=job.current(), source_label=label, model=job)
     st.session_state[LOADED_KEY] = None
+    MODEL_WORKER.start()
     with st.status(f"Reading {plain(claims.name)}…", expanded=True) as status:
         try:
             ingested = _read(key)

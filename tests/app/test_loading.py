@@ -95,3 +95,41 @@ def test_the_model_fit_starts_only_once_the_preliminary_figures_are_built(monkey
     assert job.future.result().risk_model["status"] == "trained"
     assert events == ["preliminary", "fit"]
     assert job.preliminary.model_pending and not job.pending
+
+
+@pytest.fixture(scope="module")
+def sample_checked():
+    from bhdash.analysis import check_claims
+    from bhdash.app import session
+    from bhdash.ingest import ingest
+
+    return check_claims(ingest(session.SAMPLE_DIR / session.SAMPLE_CLAIMS))
+
+
+def test_the_dashboard_fits_in_the_worker_the_same_model_as_the_library(sample_checked, monkeypatch):
+    """The dashboard fits in a worker process; its figures are the ones `bhdash check` computes here."""
+    import pandas as pd
+
+    from bhdash.analysis import complete
+
+    here: list[str] = []
+    monkeypatch.setattr(loading, "score_checked", lambda checked: here.append("fit") or None)
+    shown = loading.start_analysis(sample_checked).future.result()
+    assert here == []  # not fitted in this process
+    library = complete(sample_checked)
+    assert shown.risk_model["status"] == "trained"
+    pd.testing.assert_frame_equal(shown.risk, library.risk)
+    pd.testing.assert_frame_equal(shown.check.findings, library.check.findings)
+    assert round(shown.money.likely, 2) == round(library.money.likely, 2) == 17_605.57
+
+
+def test_when_the_worker_dies_the_model_is_fitted_here(monkeypatch, sample_checked):
+    from bhdash.analysis_worker import WorkerDied
+
+    def dead(checked):
+        raise WorkerDied("the analysis worker ended (pipe closed)")
+
+    monkeypatch.setattr(loading.MODEL_WORKER, "score", dead)
+    analysis = loading.start_analysis(sample_checked).future.result()
+    assert analysis.risk_model["status"] == "trained"
+    assert not any("could not be trained" in warning for warning in analysis.warnings)
