@@ -16,6 +16,7 @@ Pass `learn_from_file=False` to score with the documented prior instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -121,13 +122,15 @@ def check_claims(
     remittances: list[RemitFile] | None = None,
     as_of: pd.Timestamp | str | None = None,
     settings: dict[str, Any] | None = None,
+    checker: Callable[..., CheckResult] = run_checks,
 ) -> Checked:
     """The rules run on the claims, and the history the risk model will learn from.
 
     `payers_file` / `norms_file` are a practice's own CSVs laid over the shipped tables (an
     InputFileError names the bad row); `history` holds adjudicated lines (an ingested export or its
     claims frame) that train the risk model instead of the documented prior; without it the file's own
-    adjudicated lines do (see the module docstring) unless `learn_from_file` is False.
+    adjudicated lines do (see the module docstring) unless `learn_from_file` is False. `checker` runs the
+    rules: `run_checks`, or the dashboard's `AnalysisWorker.run_checks`, which gives the same result.
     """
     claims = ingested.claims
     history_claims = history.claims if isinstance(history, IngestResult) else history
@@ -149,7 +152,7 @@ def check_claims(
     if norms is None and norms_file is not None:
         norms = load_norms(norms_file, norms_filename)
     moment = pd.Timestamp(as_of).normalize() if as_of is not None else default_as_of(claims)
-    check = run_checks(claims, ingested.roster, as_of=moment, payers=directory, norms=norms,
+    check = checker(claims, ingested.roster, as_of=moment, payers=directory, norms=norms,
                        settings=settings)
     learned_from_file = history_claims is None and learn_from_file and bool(adjudicated_mask(claims).any())
     if learned_from_file:

@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 
 from bhdash.analysis import check_claims, score_checked
-from bhdash.analysis_worker import AnalysisWorker, WorkerDied
+from bhdash.analysis_worker import WORKER_FAMILIES, AnalysisWorker, WorkerDied
 from bhdash.ingest import ingest
+from bhdash.rules import run_checks
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "sample_data", "claims_detail_report.xlsx")
 
@@ -43,7 +44,7 @@ def test_the_worker_scores_as_this_process_does(worker, sample_checked):
 
 
 def test_an_error_in_the_worker_is_raised_here(worker):
-    with pytest.raises(AttributeError, match="has no attribute .history."):
+    with pytest.raises(AttributeError, match=r"has no attribute 'history'"):
         worker.score(object())
 
 
@@ -62,3 +63,37 @@ def test_a_worker_that_cannot_start_is_reported(monkeypatch, sample_checked):
     unstartable.start()  # nothing raised: the page that starts it goes on
     with pytest.raises(WorkerDied, match="could not start"):
         unstartable.score(sample_checked)
+
+
+UNTIMED = ["id", "family", "severity", "title", "status", "reason", "findings"]
+
+
+def test_the_rules_checked_in_two_processes_give_the_single_runs_result(worker, sample_checked):
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    with worker._lock:
+        worker._wait_until_ready(worker._running())
+    asked: list[dict] = []
+    real_call = worker._call
+
+    def spied(function, *args, **options):
+        asked.append(options)
+        return real_call(function, *args, **options)
+
+    single = run_checks(claims, roster)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(worker, "_call", spied)
+        split = worker.run_checks(claims, roster)
+    assert [options["select"] for options in asked] == [WORKER_FAMILIES]
+    pd.testing.assert_frame_equal(split.findings, single.findings)
+    pd.testing.assert_frame_equal(split.rules[UNTIMED], single.rules[UNTIMED])
+    assert split.warnings == single.warnings
+
+
+def test_a_busy_worker_leaves_every_rule_to_this_process(worker, sample_checked, monkeypatch):
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    asked: list[object] = []
+    monkeypatch.setattr(worker, "_call", lambda *args, **options: asked.append(args))
+    with worker._lock:  # a fit in progress for another session
+        result = worker.run_checks(claims, roster)
+    assert asked == []
+    pd.testing.assert_frame_equal(result.findings, run_checks(claims, roster).findings)

@@ -154,7 +154,8 @@ def _analysis(
     """The same analysis `bhdash check` runs: a file with its own outcomes (from its columns or from the
     835 remittances matched to it) trains the model on them, here in the background."""
     return start_analysis(check_claims(
-        ingested, payers=payers, norms_file=norms, norms_filename=norms_name, remittances=remittances
+        ingested, payers=payers, norms_file=norms, norms_filename=norms_name, remittances=remittances,
+        checker=MODEL_WORKER.run_checks,
     ))
 
 

@@ -224,6 +224,26 @@ def _report_order(severity: np.ndarray, row: pd.Series) -> np.ndarray:
     return np.lexsort((np.arange(len(row)), rows, ~missing, severity))
 
 
+def combine_checks(parts: list[CheckResult]) -> CheckResult:
+    """One result from runs of disjoint selections of rules on the same claims and context, equal to what a
+    single run of all of them gives: the rules by id, the findings in report order (`_report_order`, the
+    rules by id within a row) and the warnings once (each run gives the same ones)."""
+    rules = pd.concat([part.rules for part in parts], ignore_index=True)
+    rules = rules.sort_values("id", kind="stable", ignore_index=True)
+    found = [part.findings for part in parts if len(part.findings)]
+    if len(found) < 2:  # an empty run's frame has untyped columns: it is not concatenated
+        findings = found[0] if found else parts[0].findings
+        return CheckResult(findings=findings, rules=rules, warnings=parts[0].warnings)
+    findings = pd.concat(found, ignore_index=True)
+    rule_rank = pd.Index(rules["id"]).get_indexer(findings["rule"])
+    severity = findings["severity"].map(SEVERITIES.index).to_numpy()
+    row = findings["row"]
+    order = np.lexsort((np.arange(len(findings)), rule_rank, row.to_numpy(dtype="float64", na_value=0.0),
+                        ~row.isna().to_numpy(), severity))
+    return CheckResult(findings=findings.take(order).reset_index(drop=True), rules=rules,
+                       warnings=parts[0].warnings)
+
+
 def _rule_list(ids: Iterable[str]) -> str:
     return ", ".join(sorted(ids)) or "none"
 

@@ -1,6 +1,7 @@
 """The engine's contract: skipped is never passed, findings carry line context, selection works."""
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -123,3 +124,37 @@ def test_payer_rules_keep_quiet_on_self_pay_lines() -> None:
                               status="Unbilled")
     result = run_checks(claims, as_of="2026-06-30", select={"TIMELY"})
     assert result.findings["line_index"].tolist() == [2]
+
+
+@pytest.fixture(scope="module")
+def sample_lines():
+    from bhdash.ingest import ingest
+
+    return ingest(Path(__file__).resolve().parents[2] / "sample_data" / "claims_detail_report.xlsx")
+
+
+@pytest.mark.parametrize("families", [{"CRED", "DX", "NORM", "TELE", "SCOPE", "TIMELY", "NPI"}, {"TIME"},
+                                      {"UNITS", "DUP", "PTP"}])
+def test_runs_of_disjoint_rule_selections_combine_into_the_single_run(sample_lines, families):
+    from bhdash.rules.engine import combine_checks
+
+    claims, roster = sample_lines.claims, sample_lines.roster
+    single = run_checks(claims, roster)
+    parts = [run_checks(claims, roster, ignore=families), run_checks(claims, roster, select=families)]
+    combined = combine_checks(parts)
+    pd.testing.assert_frame_equal(combined.findings, single.findings)
+    untimed = ["id", "family", "severity", "title", "status", "reason", "findings"]
+    pd.testing.assert_frame_equal(combined.rules[untimed], single.rules[untimed])
+    assert combined.warnings == single.warnings
+    assert len(single.findings) == 783
+
+
+def test_a_selection_without_findings_combines_without_changing_the_columns(sample_lines):
+    from bhdash.rules.engine import combine_checks
+
+    claims, roster = sample_lines.claims, sample_lines.roster
+    quiet = run_checks(claims, roster, select={"ADDON-002", "CODE-002"})
+    assert quiet.findings.empty
+    rest = run_checks(claims, roster, ignore={"ADDON-002", "CODE-002"})
+    combined = combine_checks([quiet, rest])
+    pd.testing.assert_frame_equal(combined.findings, run_checks(claims, roster).findings)
