@@ -21,7 +21,10 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import IO, Any
 
+import pandas as pd
+
 from bhdash.analysis import Checked, prepare_analysis, score_checked
+from bhdash.model import Roster
 from bhdash.risk import RiskResult
 from bhdash.rules.engine import CheckResult, combine_checks
 from bhdash.rules.engine import run_checks as run_all_checks
@@ -84,7 +87,7 @@ class AnalysisWorker:
         with self._lock:
             return self._call(score_checked, checked)
 
-    def run_checks(self, claims: Any, roster: Any = None, **options: Any) -> CheckResult:
+    def run_checks(self, claims: pd.DataFrame, roster: Roster | None = None, **options: Any) -> CheckResult:
         """`rules.engine.run_checks`, with WORKER_FAMILIES checked in the worker meanwhile when it is started
         and idle (otherwise, or for a chosen selection of rules, every rule is checked here). The result is
         the one a single run gives (`combine_checks`)."""
@@ -97,7 +100,7 @@ class AnalysisWorker:
                 return run_all_checks(claims, roster, **options)
             there: Future[CheckResult] = Future()
             ask = threading.Thread(target=self._call_into, daemon=True, args=(
-                there, run_all_checks, claims, roster, {**options, "select": WORKER_FAMILIES}))
+                there, run_all_checks, (claims, roster), {**options, "select": WORKER_FAMILIES}))
             ask.start()
             try:
                 here = run_all_checks(claims, roster, **options, ignore=WORKER_FAMILIES)
@@ -145,10 +148,11 @@ class AnalysisWorker:
             raise value
         return value
 
-    def _call_into(self, result: Future[Any], function: Callable[..., Any], *args: Any) -> None:
-        """`_call` with keyword options as the last argument, its outcome set on `result` (for a thread)."""
+    def _call_into(self, result: Future[Any], function: Callable[..., Any], args: tuple[Any, ...],
+                   options: dict[str, Any]) -> None:
+        """`_call`, its outcome set on `result` (for a thread)."""
         try:
-            result.set_result(self._call(function, *args[:-1], **args[-1]))
+            result.set_result(self._call(function, *args, **options))
         except Exception as error:
             result.set_exception(error)
 

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from bhdash.app import page
 
 
-def _two_charts_then_a_metric() -> None:
+def _a_metric_then_two_charts() -> None:
     import plotly.graph_objects as go
     import streamlit as st
 
@@ -28,7 +28,7 @@ def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 def test_a_browser_session_pauses_once_before_its_first_chart(monkeypatch, pauses):
     monkeypatch.setattr(page, "browser_connected", lambda: True)
-    app = AppTest.from_function(_two_charts_then_a_metric).run(timeout=60)
+    app = AppTest.from_function(_a_metric_then_two_charts).run(timeout=60)
     assert len(app.get("plotly_chart")) == 2
     assert pauses == [page.FIRST_CHART_PAUSE_SECONDS]
     app.run(timeout=60)  # the session's next run (a filter change, a page switch): the library is loaded
@@ -37,6 +37,6 @@ def test_a_browser_session_pauses_once_before_its_first_chart(monkeypatch, pause
 
 
 def test_a_run_without_a_browser_does_not_pause(monkeypatch, pauses):
-    app = AppTest.from_function(_two_charts_then_a_metric).run(timeout=60)
+    app = AppTest.from_function(_a_metric_then_two_charts).run(timeout=60)
     assert len(app.get("plotly_chart")) == 2
     assert pauses == []
