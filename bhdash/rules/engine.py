@@ -199,7 +199,7 @@ def _in_report_order(found: list[tuple[Rule, dict[str, pd.Series]]]) -> pd.DataF
     found.clear()
     which = np.repeat(np.arange(len(rules)), [len(frame["row"]) for frame in frames])  # each finding's rule
     severity = np.array([SEVERITIES.index(rule.severity) for rule in rules])[which]
-    order = _report_order(severity, pd.concat([frame["row"] for frame in frames], ignore_index=True))
+    order = _report_order(severity, pd.concat([frame["row"] for frame in frames], ignore_index=True), which)
     which = which[order]
     columns = {}
     for name in FINDING_COLUMNS:
@@ -212,16 +212,14 @@ def _in_report_order(found: list[tuple[Rule, dict[str, pd.Series]]]) -> pd.DataF
     return pd.DataFrame(columns, copy=False)
 
 
-def _report_order(severity: np.ndarray, row: pd.Series) -> np.ndarray:
+def _report_order(severity: np.ndarray, row: pd.Series, rule_rank: np.ndarray) -> np.ndarray:
     """Positions that sort findings by severity (its position in SEVERITIES), then row (clinician-level
-    findings first), then rule.
-
-    The frames are concatenated in rule-id order, so a stable sort on severity and row keeps rule order
-    (and each rule's own order) within a row: numpy on two integer keys instead of a three-column sort
-    that compared Arrow strings."""
+    findings first), then rule (`rule_rank`: its position among the rule ids in order), then each rule's
+    own order (the findings' current order): numpy on integer keys instead of a sort that compared Arrow
+    strings."""
     missing = row.isna().to_numpy()
     rows = row.to_numpy(dtype="float64", na_value=0.0)
-    return np.lexsort((np.arange(len(row)), rows, ~missing, severity))
+    return np.lexsort((np.arange(len(row)), rule_rank, rows, ~missing, severity))
 
 
 def combine_checks(parts: list[CheckResult]) -> CheckResult:
@@ -235,11 +233,8 @@ def combine_checks(parts: list[CheckResult]) -> CheckResult:
         findings = found[0] if found else parts[0].findings
         return CheckResult(findings=findings, rules=rules, warnings=parts[0].warnings)
     findings = pd.concat(found, ignore_index=True)
-    rule_rank = pd.Index(rules["id"]).get_indexer(findings["rule"])
-    severity = findings["severity"].map(SEVERITIES.index).to_numpy()
-    row = findings["row"]
-    order = np.lexsort((np.arange(len(findings)), rule_rank, row.to_numpy(dtype="float64", na_value=0.0),
-                        ~row.isna().to_numpy(), severity))
+    order = _report_order(findings["severity"].map(SEVERITIES.index).to_numpy(), findings["row"],
+                          pd.Index(rules["id"]).get_indexer(findings["rule"]))
     return CheckResult(findings=findings.take(order).reset_index(drop=True), rules=rules,
                        warnings=parts[0].warnings)
 
