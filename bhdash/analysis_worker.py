@@ -1,6 +1,7 @@
 """A worker process for the dashboard: it fits the denial-risk model and scores the lines
-(`analysis.score_checked`), and checks half of the rule families while the server checks the other half
-(`AnalysisWorker.run_checks`), on the machine's other core.
+(`analysis.score_checked`), and checks part of the rules while the server checks the others
+(`AnalysisWorker.start_checks`: half of the rule families on a whole check, two thirds of a what-if
+rerun's rules), on the machine's other core.
 
 In the dashboard server's own interpreter a fit held its lock for about a second and slowed every page
 drawn meanwhile: an upload's numbers came 1 to 1.5 s later beside it. The worker is its own program
@@ -26,14 +27,31 @@ import pandas as pd
 from bhdash.analysis import Checked, prepare_analysis, score_checked
 from bhdash.model import Roster
 from bhdash.risk import RiskResult
-from bhdash.rules.engine import CheckResult, combine_checks
+from bhdash.rules.engine import CheckResult, combine_checks, selected_rules
 from bhdash.rules.engine import run_checks as run_all_checks
+from bhdash.rules.engine import start_checks as start_checks_here
 
 _LENGTH_BYTES = 8
 _READY = "ready"  # the worker's first message, once its imports and reference tables are loaded
 # The rule families the worker checks while the server checks the others: about half the time each (on a
 # 26,632-line upload 0.64 s and 0.56 s, against 1.16 s for all of them in one process).
 WORKER_FAMILIES = frozenset({"CRED", "DX", "NORM", "TELE", "SCOPE", "TIMELY", "NPI"})
+
+
+def _shares(options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The options of the worker's part of a check and of the server's, or None when not worth splitting.
+
+    A whole check splits by WORKER_FAMILIES. A chosen selection (what-if's reruns) gives the worker two
+    rules in three, in id order: the server has the scenario's other work to do meanwhile (the other
+    reruns, the code mix)."""
+    select, ignore = options.get("select"), options.get("ignore")
+    if select is None and ignore is None:
+        return {**options, "select": WORKER_FAMILIES}, {**options, "ignore": WORKER_FAMILIES}
+    ids = [rule.id for rule in selected_rules(select, ignore)]
+    if len(ids) < 3:
+        return None
+    theirs = [rule_id for position, rule_id in enumerate(ids) if position % 3 != 2]
+    return {**options, "select": theirs, "ignore": None}, {**options, "select": ids[2::3], "ignore": None}
 
 
 class WorkerDied(RuntimeError):
@@ -88,31 +106,37 @@ class AnalysisWorker:
             return self._call(score_checked, checked)
 
     def run_checks(self, claims: pd.DataFrame, roster: Roster | None = None, **options: Any) -> CheckResult:
-        """`rules.engine.run_checks`, with WORKER_FAMILIES checked in the worker meanwhile when it is started
-        and idle (otherwise, or for a chosen selection of rules, every rule is checked here). The result is
-        the one a single run gives (`combine_checks`)."""
-        if options.get("select") is not None or options.get("ignore") is not None:
-            return run_all_checks(claims, roster, **options)
-        if not self._lock.acquire(blocking=False):
-            return run_all_checks(claims, roster, **options)
-        try:
-            if not self._started_and_ready():
-                return run_all_checks(claims, roster, **options)
-            there: Future[CheckResult] = Future()
-            ask = threading.Thread(target=self._call_into, daemon=True, args=(
-                there, run_all_checks, (claims, roster), {**options, "select": WORKER_FAMILIES}))
-            ask.start()
-            try:
-                here = run_all_checks(claims, roster, **options, ignore=WORKER_FAMILIES)
-            finally:
-                ask.join()  # the reply is read before another call may use the pipe
+        """`start_checks`, waiting for its result."""
+        return self.start_checks(claims, roster, **options)()
+
+    def start_checks(self, claims: pd.DataFrame, roster: Roster | None = None,
+                     **options: Any) -> Callable[[], CheckResult]:
+        """`rules.engine.start_checks`, with part of the rules checked in the worker meanwhile when it is
+        started and idle (`_shares`); otherwise every rule is checked here. The function returned waits for
+        the worker's part; its result is the one a single run gives (`combine_checks`)."""
+        shares = _shares(options)
+        if shares is None or not self._lock.acquire(blocking=False):
+            return start_checks_here(claims, roster, **options)
+        if not self._started_and_ready():
+            self._lock.release()
+            return start_checks_here(claims, roster, **options)
+        theirs, mine = shares
+        there: Future[CheckResult] = Future()
+        # The thread releases the lock once the reply is read: the pipe stays in step whatever happens here.
+        ask = threading.Thread(target=self._call_into, daemon=True, kwargs={"release": True},
+                               args=(there, run_all_checks, (claims, roster), theirs))
+        ask.start()
+        here = run_all_checks(claims, roster, **mine)
+
+        def result() -> CheckResult:
+            ask.join()
             try:
                 elsewhere = there.result()
             except WorkerDied:
-                elsewhere = run_all_checks(claims, roster, **options, select=WORKER_FAMILIES)
+                elsewhere = run_all_checks(claims, roster, **theirs)
             return combine_checks([here, elsewhere])
-        finally:
-            self._lock.release()
+
+        return result
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self._process is None or self._process.poll() is not None:
@@ -149,12 +173,15 @@ class AnalysisWorker:
         return value
 
     def _call_into(self, result: Future[Any], function: Callable[..., Any], args: tuple[Any, ...],
-                   options: dict[str, Any]) -> None:
-        """`_call`, its outcome set on `result` (for a thread)."""
+                   options: dict[str, Any], *, release: bool = False) -> None:
+        """`_call`, its outcome set on `result` (for a thread); then the lock is released if `release`."""
         try:
             result.set_result(self._call(function, *args, **options))
         except Exception as error:
             result.set_exception(error)
+        finally:
+            if release:
+                self._lock.release()
 
     def _exchange(self, process: subprocess.Popen[bytes], request: Any) -> Any:
         """Send `request` (None: only read) and return the reply; a closed pipe means the worker died."""

@@ -617,25 +617,27 @@ def scenario_comparison(comparison: pd.DataFrame) -> go.Figure:
     figure = make_subplots(
         rows=1, cols=len(comparison), subplot_titles=plot_texts(comparison["metric"]), horizontal_spacing=0.06
     )
+    bars, axes = [], {}
     for position, row in enumerate(comparison.itertuples(index=False), start=1):
         values = [row.baseline, row.scenario]
         fmt = {"$": "${:,.0f}", "%": "{:.1%}"}.get(row.unit, "{:,.0f}")
-        figure.add_trace(
-            go.Bar(
-                x=["baseline", "scenario"],
-                y=values,
-                marker_color=[BASELINE_COLOR, SCENARIO_COLOR],
-                text=[fmt.format(value) for value in values],
-                textposition="outside",
-                textangle=0,
-                cliponaxis=False,
-                showlegend=False,
-                hovertemplate="%{x}: %{text}<extra>" + plot_text(row.metric) + "</extra>",
-            ),
-            row=1,
-            col=position,
-        )
-        figure.update_yaxes(visible=False, range=[0, max(max(values), 1e-9) * 1.25], row=1, col=position)
+        bars.append(go.Bar(
+            x=["baseline", "scenario"],
+            y=values,
+            marker_color=[BASELINE_COLOR, SCENARIO_COLOR],
+            text=[fmt.format(value) for value in values],
+            textposition="outside",
+            textangle=0,
+            cliponaxis=False,
+            showlegend=False,
+            hovertemplate="%{x}: %{text}<extra>" + plot_text(row.metric) + "</extra>",
+        ))
+        axes[f"yaxis{position if position > 1 else ''}"] = {
+            "visible": False, "range": [0, max(max(values), 1e-9) * 1.25]}
+    # One call each for the traces, the axes and the titles' font: per-panel updates walk the subplot grid
+    # every time, and this chart is redrawn on every what-if edit.
+    figure.add_traces(bars, rows=[1] * len(bars), cols=list(range(1, len(bars) + 1)))
+    figure.update_layout(axes)
     figure.update_annotations(font={"size": 12})
     return _layout(figure, height=300)
 

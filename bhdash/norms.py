@@ -15,6 +15,7 @@ a psychiatrist billing 99215 on 60% of visits is an outlier whatever the payer.
 
 from __future__ import annotations
 
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -156,6 +157,33 @@ def _norm_per_credential(norms: pd.DataFrame, credentials: pd.Series) -> pd.Data
     return pd.concat([specific, fallback], ignore_index=True)
 
 
+class _ByContent:
+    """A frame hashed and compared by its values, so that a cache may key on it."""
+
+    __slots__ = ("_hash", "frame")
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self._hash = int(pd.util.hash_pandas_object(frame, index=False).sum())
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _ByContent) and self._hash == other._hash and self.frame.equals(other.frame)
+
+
+@functools.lru_cache(maxsize=16)
+def _applicable_norms(norms: _ByContent, on: pd.Timestamp, seen: tuple[tuple[str, str], ...]) -> pd.DataFrame:
+    """The norm rows in effect on a date for each (credential, payer type) billed, in the order first billed.
+
+    Kept: a what-if recount of the code mix bills the same pairs, and these joins of a table of a few dozen
+    rows cost more than counting the lines. Callers read the frame and never change it."""
+    billed = pd.DataFrame(list(seen), columns=["clinician_credential", "payer_type"], dtype="string")
+    current = norms_in_effect(norms.frame, on)
+    return _with_national_reference(_norm_per_credential(current, billed["clinician_credential"]), billed)
+
+
 def _with_national_reference(applicable: pd.DataFrame, lines: pd.DataFrame) -> pd.DataFrame:
     """Add, for each (credential, payer type) billed whose payer type has no norm for a family, the
     national (Medicare) norm rows of that family, their basis marked NATIONAL_REFERENCE."""
@@ -245,28 +273,31 @@ def code_mix(
     on: pd.Timestamp | str | None = None,
     settings: NormSettings | None = None,
     credentials: pd.Series | None = None,
+    payer_types: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Observed vs expected share per clinician × payer type × family × code (MIX_COLUMNS).
 
     `on` picks the norm rows in effect (default: the latest service date). `credentials` may give a
-    per-line credential when the claims carry none (e.g. from the roster).
+    per-line credential when the claims carry none (e.g. from the roster); `payer_types` each line's
+    `line_payer_types`, when already worked out (a what-if recount: levers never change a line's payer).
     """
     settings = settings or NormSettings()
     norms = load_norms() if norms is None else norms
     if on is None:
         on = claims["service_date"].max() if "service_date" in claims.columns else pd.Timestamp.today()
         on = on if pd.notna(on) else pd.Timestamp.today()
-    current = norms_in_effect(norms, pd.Timestamp(on))
     if credentials is None:
         credentials = (claims["clinician_credential"] if "clinician_credential" in claims.columns
                        else pd.Series(pd.NA, index=claims.index))
     lines = pd.DataFrame({
         "clinician": claims["clinician_name"],
         "clinician_credential": credentials.reindex(claims.index).astype("string").fillna(""),
-        "payer_type": line_payer_types(claims),
+        "payer_type": line_payer_types(claims) if payer_types is None else payer_types.reindex(claims.index),
         "code": claims["procedure_code"],
     }).dropna(subset=["clinician", "payer_type", "code"])
-    applicable = _with_national_reference(_norm_per_credential(current, lines["clinician_credential"]), lines)
+    seen = lines[["clinician_credential", "payer_type"]].drop_duplicates()
+    applicable = _applicable_norms(_ByContent(norms), pd.Timestamp(on),
+                                   tuple(seen.itertuples(index=False, name=None)))
     family_codes = applicable[["payer_type", "code_family", "code", "clinician_credential"]]
     # Lines are counted per clinician × credential × payer type × code before the join to code families:
     # the same counts as joining every line, on a few hundred rows instead of every line.

@@ -10,6 +10,7 @@ under a second.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from functools import cached_property
 from typing import Any
@@ -31,8 +32,9 @@ from bhdash.risk import (
     payer_keys,
     score_lines,
 )
-from bhdash.rules import REGISTRY, run_checks
+from bhdash.rules import REGISTRY, CheckResult, run_checks
 from bhdash.rules.catalogue._shared import code_facts
+from bhdash.rules.engine import CheckStarter, start_checks
 
 SCENARIO_VERSION = 1
 _BLOCKING = ("error", "warning")
@@ -416,13 +418,15 @@ def _apply_dates(baseline: Baseline, scenario: Scenario) -> Roster:
 
 
 def _lines_to_move(baseline: Baseline, claims: pd.DataFrame, shift: MixShift) -> pd.Index:
-    candidates = claims[claims["clinician_name"].eq(shift.clinician)
-                        & claims["procedure_code"].eq(shift.from_code)]
+    # The two ordering columns of the candidate lines only: selecting whole rows copied every column.
+    chosen = (claims["clinician_name"].eq(shift.clinician)
+              & claims["procedure_code"].eq(shift.from_code)).to_numpy(dtype=bool, na_value=False)
     order = pd.DataFrame({
-        "minutes": candidates["minutes"] if "minutes" in candidates.columns else np.nan,
-        "date": candidates["service_date"] if "service_date" in candidates.columns else pd.NaT,
-        "position": np.arange(len(candidates)),
-    }, index=candidates.index).sort_values(["minutes", "date", "position"], na_position="last", kind="stable")
+        "minutes": claims["minutes"][chosen] if "minutes" in claims.columns else np.nan,
+        "date": claims["service_date"][chosen] if "service_date" in claims.columns else pd.NaT,
+        "position": np.arange(int(chosen.sum())),
+    }, index=claims.index[chosen])
+    order = order.sort_values(["minutes", "date", "position"], na_position="last", kind="stable")
     if not shift.to_norm:
         count = round(min(max(shift.fraction, 0.0), 1.0) * len(order))
         return order.index[:count]
@@ -596,27 +600,36 @@ def _replaced(findings: pd.DataFrame, rerun: _Rerun) -> pd.Series:
     return in_rules & (lines | people)
 
 
-def scenario_findings(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFrame, pd.DataFrame, pd.Index]:
-    """The findings, claims and recoded line labels under the scenario (re-running only what changed)."""
-    claims, moved = _apply_mix(baseline, scenario)
+_Started = list[tuple[_Rerun, Callable[[], CheckResult]]]  # each rerun, with what waits for its result
+
+
+def _start_reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, moved: pd.Index,
+                  payers: PayerDirectory, start: CheckStarter) -> _Started:
+    """Each rerun of the scenario started (`start`), with the function that waits for its result."""
     dates_changed = bool(scenario.enrollments or scenario.licenses)
     roster = _apply_dates(baseline, scenario) if dates_changed else baseline.roster
-    payers = _apply_payers(baseline, scenario)
-    findings = baseline.findings
+    started = []
     for rerun in _reruns(baseline, scenario, claims, moved):
         rules = _allowed(baseline, rerun.rules)
-        if not rules:
-            continue
-        context = claims if rerun.context is None else claims.loc[rerun.context]
-        fresh = run_checks(context, roster, as_of=baseline.as_of, payers=payers, norms=baseline.norms,
-                           settings=baseline.settings, select=rules).findings
+        if rules:
+            context = claims if rerun.context is None else claims.loc[rerun.context]
+            started.append((rerun, start(context, roster, as_of=baseline.as_of, payers=payers,
+                                         norms=baseline.norms, settings=baseline.settings, select=rules)))
+    return started
+
+
+def _scenario_findings(baseline: Baseline, scenario: Scenario, started: _Started) -> pd.DataFrame:
+    """The baseline's findings with each rerun's in place of those it stands in for."""
+    findings = baseline.findings
+    for rerun, result in started:
+        fresh = result().findings
         fresh = fresh[_replaced(fresh, rerun)]
         kept = findings[~_replaced(findings, rerun)]
         # An empty run's frame has untyped columns: concatenated, it would turn the text columns to object.
         findings = pd.concat([kept, fresh], ignore_index=True) if len(fresh) else kept
     if scenario.fix_families:
         findings = findings[~findings["family"].isin(scenario.fix_families)]
-    return findings.reset_index(drop=True), claims, moved
+    return findings.reset_index(drop=True)
 
 
 def _payer_fees(baseline: Baseline, claims: pd.DataFrame, lines: pd.DataFrame,
@@ -697,10 +710,18 @@ def _changed_lines(before: pd.DataFrame, after: pd.DataFrame) -> pd.Index:
     return pd.Index(merged.loc[merged["_merge"] != "both", "line_index"].unique())
 
 
-def evaluate(baseline: Baseline, scenario: Scenario) -> ScenarioComparison:
-    """Apply the scenario's levers to the baseline and compare the outcomes."""
-    findings, claims, moved = scenario_findings(baseline, scenario)
+def evaluate(baseline: Baseline, scenario: Scenario, *,
+             start: CheckStarter = start_checks) -> ScenarioComparison:
+    """Apply the scenario's levers to the baseline and compare the outcomes, re-running only the rules whose
+    findings the levers can change. `start` starts those checks (`rules.engine.start_checks`, or the
+    dashboard's worker, which checks part of them in its process while the code mix is counted here)."""
+    claims, moved = _apply_mix(baseline, scenario)
     payers = _apply_payers(baseline, scenario)
+    started = _start_reruns(baseline, scenario, claims, moved, payers, start)
+    mix = (code_mix(claims, baseline.norms, on=baseline.as_of, credentials=baseline.line_credentials,
+                    payer_types=baseline.line_payer_types)
+           if len(moved) else baseline.mix)
+    findings = _scenario_findings(baseline, scenario, started)
     rescore = _changed_lines(baseline.findings, findings).union(moved)
     lines = baseline.risk.lines.drop(columns="reasons")
     if len(rescore):
@@ -714,8 +735,6 @@ def evaluate(baseline: Baseline, scenario: Scenario) -> ScenarioComparison:
         for column in ("denial_risk", "expected_payment", "payment_basis", *money.LINE_MONEY_COLUMNS):
             lines.loc[rescore, column] = rescored[column]
     lines = _payer_fees(baseline, claims, lines, scenario)
-    mix = (code_mix(claims, baseline.norms, on=baseline.as_of, credentials=baseline.line_credentials)
-           if len(moved) else baseline.mix)
     before = baseline.summary
     after = _summary(lines, findings, mix)
     metrics = pd.DataFrame({"label": pd.Series(METRIC_LABELS), "baseline": pd.Series(before),

@@ -7,7 +7,8 @@ import os
 import pandas as pd
 import pytest
 
-from bhdash.analysis import check_claims, score_checked
+from bhdash import whatif
+from bhdash.analysis import check_claims, complete, score_checked
 from bhdash.analysis_worker import WORKER_FAMILIES, AnalysisWorker, WorkerDied
 from bhdash.ingest import ingest
 from bhdash.rules import run_checks
@@ -68,21 +69,30 @@ def test_a_worker_that_cannot_start_is_reported(monkeypatch, sample_checked):
 UNTIMED = ["id", "family", "severity", "title", "status", "reason", "findings"]
 
 
-def test_the_rules_checked_in_two_processes_give_the_single_runs_result(worker, sample_checked):
-    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+def _ready(worker: AnalysisWorker) -> None:
     with worker._lock:
         worker._wait_until_ready(worker._running())
-    asked: list[dict] = []
+
+
+@pytest.fixture
+def asked(worker, monkeypatch) -> list[dict]:
+    """The options of each call the worker is asked to make."""
+    calls: list[dict] = []
     real_call = worker._call
 
     def spied(function, *args, **options):
-        asked.append(options)
+        calls.append(options)
         return real_call(function, *args, **options)
 
+    monkeypatch.setattr(worker, "_call", spied)
+    return calls
+
+
+def test_the_rules_checked_in_two_processes_give_the_single_runs_result(worker, sample_checked, asked):
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    _ready(worker)
     single = run_checks(claims, roster)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(worker, "_call", spied)
-        split = worker.run_checks(claims, roster)
+    split = worker.run_checks(claims, roster)
     assert [options["select"] for options in asked] == [WORKER_FAMILIES]
     pd.testing.assert_frame_equal(split.findings, single.findings)
     pd.testing.assert_frame_equal(split.rules[UNTIMED], single.rules[UNTIMED])
@@ -97,3 +107,45 @@ def test_a_busy_worker_leaves_every_rule_to_this_process(worker, sample_checked,
         result = worker.run_checks(claims, roster)
     assert asked == []
     pd.testing.assert_frame_equal(result.findings, run_checks(claims, roster).findings)
+
+
+def test_a_chosen_selection_gives_the_worker_two_rules_in_three(worker, sample_checked, asked):
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    _ready(worker)
+    chosen = {"ADDON", "CODE", "PTP"}
+    single = run_checks(claims, roster, select=chosen)
+    split = worker.run_checks(claims, roster, select=chosen)
+    ids = list(single.rules["id"])
+    assert len(ids) == 21
+    assert asked[0]["select"] == [rule_id for position, rule_id in enumerate(ids) if position % 3 != 2]
+    assert len(asked[0]["select"]) == 14
+    pd.testing.assert_frame_equal(split.findings, single.findings)
+    pd.testing.assert_frame_equal(split.rules[UNTIMED], single.rules[UNTIMED])
+    assert not worker._lock.locked()  # released by the thread that read the reply
+
+
+def test_two_chosen_rules_are_checked_here(worker, sample_checked, asked):
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    _ready(worker)
+    result = worker.run_checks(claims, roster, select={"DUP-001", "CODE-001"})
+    assert asked == []
+    assert set(result.rules["id"]) == {"CODE-001", "DUP-001"}
+
+
+def test_a_what_if_with_its_reruns_in_the_worker_gives_the_same_comparison(worker, sample_checked, asked):
+    baseline = whatif.baseline_from_analysis(complete(sample_checked))
+    _ready(worker)
+    scenario = whatif.Scenario(
+        mix_shifts=[whatif.MixShift("Ellen Brooks", to_norm=True),
+                    whatif.MixShift("Priya Shah", fraction=0.25)],
+        enrollments=[whatif.EnrollmentChange("Priya Shah", "Aetna", "2025-01-01")],
+    )
+    here = whatif.evaluate(baseline, scenario)
+    split = whatif.evaluate(baseline, scenario, start=worker.start_checks)
+    assert len(asked) == 1  # the recoded lines' rerun; the others start while the worker is busy
+    assert len(asked[0]["select"]) == 33
+    assert here.lines_affected == 1_257
+    assert split.lines_affected == here.lines_affected
+    pd.testing.assert_frame_equal(split.metrics, here.metrics)
+    pd.testing.assert_frame_equal(split.findings, here.findings)
+    pd.testing.assert_frame_equal(split.lines, here.lines)

@@ -9,6 +9,7 @@ from bhdash import whatif
 from bhdash.model import Roster
 from bhdash.norms import flagged_clinicians
 from bhdash.rules import REGISTRY, Rule, hits
+from bhdash.rules.engine import start_checks
 from bhdash.whatif import (
     EnrollmentChange,
     LicenseChange,
@@ -323,30 +324,28 @@ def test_enrollment_change_needs_a_date() -> None:
         EnrollmentChange("Dana Reyes", "Anthem")
 
 
-def test_date_levers_rerun_only_the_rules_reading_what_they_change(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_date_levers_rerun_only_the_rules_reading_what_they_change() -> None:
     claims, roster = _practice()
     baseline = prepare_baseline(claims, roster, select={"CRED", "NPI", "SCOPE"})
     selected: list[set[str]] = []
-    check = whatif.run_checks
 
     def recording(*args, **options):
         selected.append(set(options["select"]))
-        return check(*args, **options)
+        return start_checks(*args, **options)
 
-    monkeypatch.setattr(whatif, "run_checks", recording)
     renewed = [LicenseChange("Lee Park", "2026-12-31")]
     enrolled = [EnrollmentChange("Dana Reyes", "Anthem", "2025-01-01")]
-    evaluate(baseline, Scenario(licenses=renewed))
-    evaluate(baseline, Scenario(enrollments=enrolled))
-    comparison = evaluate(baseline, Scenario(licenses=renewed, enrollments=enrolled))
+    evaluate(baseline, Scenario(licenses=renewed), start=recording)
+    evaluate(baseline, Scenario(enrollments=enrolled), start=recording)
+    comparison = evaluate(baseline, Scenario(licenses=renewed, enrollments=enrolled), start=recording)
     # A license date is read by the license rules (and CRED-002, which reads every clinician field); an
     # enrollment date only by the enrollment rules. NPI and taxonomy rules cannot change.
     licensing, enrolling = {"CRED-001", "CRED-002", "CRED-004"}, {"CRED-003", "CRED-005", "CRED-006"}
     assert selected == [licensing, enrolling, licensing | enrolling]
     clinicians = roster.clinicians.assign(license_expiration=pd.to_datetime(["2027-01-01", "2026-12-31"]))
     enrollments = roster.enrollments.assign(effective_date=pd.to_datetime(["2025-01-01", "2020-01-01"]))
-    full = check(claims, Roster(clinicians=clinicians, enrollments=enrollments), as_of=baseline.as_of,
-                 select={"CRED", "NPI", "SCOPE"}).findings
+    full = whatif.run_checks(claims, Roster(clinicians=clinicians, enrollments=enrollments),
+                             as_of=baseline.as_of, select={"CRED", "NPI", "SCOPE"}).findings
 
     def hit_set(findings: pd.DataFrame) -> list[tuple[str, ...]]:
         columns = ["rule", "line_index", "clinician", "message"]

@@ -15,7 +15,7 @@ import streamlit as st
 from bhdash import metrics, whatif
 from bhdash.analysis import Analysis
 from bhdash.app import background, payer_settings
-from bhdash.app.loading import Loaded
+from bhdash.app.loading import MODEL_WORKER, Loaded
 from bhdash.app.norms_upload import norms_table
 from bhdash.app.session import loaded_key, shows_shipped_sample
 
@@ -122,12 +122,17 @@ def warm_up(loaded: Loaded | None) -> None:
         return
     base = _baseline(loaded_key(), loaded.analysis)
     for scenario in (whatif.Scenario(), *presets(loaded, base).values()):
-        background.start(_levers(scenario), whatif.evaluate, base, scenario)
+        background.start(_levers(scenario), _evaluate, base, scenario)
+
+
+def _evaluate(base: whatif.Baseline, scenario: whatif.Scenario) -> whatif.ScenarioComparison:
+    """`whatif.evaluate`, with part of the reruns' rules checked in the analysis worker's process."""
+    return whatif.evaluate(base, scenario, start=MODEL_WORKER.start_checks)
 
 
 def evaluate_scenario(base: whatif.Baseline, scenario: whatif.Scenario) -> whatif.ScenarioComparison:
     """Baseline vs scenario; each scenario is evaluated once per session (a preset usually already is)."""
-    comparison = background.result(_levers(scenario), whatif.evaluate, base, scenario,
+    comparison = background.result(_levers(scenario), _evaluate, base, scenario,
                                    spinner="Evaluating the scenario…")
     return dataclasses.replace(comparison, scenario=scenario)
 

@@ -105,7 +105,7 @@ def _missing_reason(rule: Rule, claims: pd.DataFrame, roster: Roster,
     return "; ".join(dict.fromkeys(reasons)) or None
 
 
-def _selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[Rule]:
+def selected_rules(select: Iterable[str] | None, ignore: Iterable[str] | None) -> list[Rule]:
     """Rules chosen by id or family prefix (`select={"TIME"}` or `{"TIME-001"}`), minus ignored ones."""
 
     def matches(rule: Rule, patterns: set[str]) -> bool:
@@ -296,6 +296,20 @@ def default_as_of(claims: pd.DataFrame) -> pd.Timestamp:
     return (latest if pd.notna(latest) else pd.Timestamp.today()).normalize()
 
 
+# Starts a check (`run_checks`'s arguments) and returns the function that waits for its result: the shape of
+# `start_checks` below and of the dashboard's `AnalysisWorker.start_checks`.
+CheckStarter = Callable[..., Callable[[], CheckResult]]
+
+
+def start_checks(claims: pd.DataFrame, roster: Roster | None = None,
+                 **options: Any) -> Callable[[], CheckResult]:
+    """`run_checks` for a caller with other work to do while the rules are checked (what-if's reruns): here
+    they are checked at once, and the function returned hands the result over. The dashboard passes
+    `AnalysisWorker.start_checks` instead, which checks part of the rules in its process meanwhile."""
+    result = run_checks(claims, roster, **options)
+    return lambda: result
+
+
 def run_checks(
     claims: pd.DataFrame,
     roster: Roster | None = None,
@@ -331,7 +345,7 @@ def run_checks(
             blank_columns[column] = bool(claims[column].isna().all())
         return blank_columns[column]
 
-    for rule in _selected_rules(select, ignore):
+    for rule in selected_rules(select, ignore):
         reason = _missing_reason(rule, claims, roster, blank)
         count = 0
         started = time.perf_counter()

@@ -48,7 +48,11 @@ def test_a_second_session_on_the_sample_reuses_the_background_what_if_results(sa
 
     evaluated: list[str] = []
     real = whatif.evaluate
-    monkeypatch.setattr(whatif, "evaluate", lambda *args: evaluated.append(args[1].name) or real(*args))
+    def recording(*args, **options):
+        evaluated.append(args[1].name)
+        return real(*args, **options)
+
+    monkeypatch.setattr(whatif, "evaluate", recording)
     second = open_sample_app()
     second.switch_page("pages/what_if.py").run()
     next(button for button in second.button if button.label == "Fix the enrollment gaps").click().run()

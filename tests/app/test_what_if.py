@@ -86,7 +86,11 @@ def test_presets_are_evaluated_in_the_background_and_shown_without_evaluating_ag
     base = whatif.baseline_from_analysis(expected.analysis)
     evaluated: list[str] = []
     real = whatif.evaluate
-    monkeypatch.setattr(whatif, "evaluate", lambda *args: evaluated.append(args[1].name) or real(*args))
+    def recording(*args, **options):
+        evaluated.append(args[1].name)
+        return real(*args, **options)
+
+    monkeypatch.setattr(whatif, "evaluate", recording)
     presets = scenarios._build_presets(expected.analysis, base)
     assert [len(presets[scenarios.OUTLIERS_TO_NORM].mix_shifts),
             len(presets[scenarios.FIX_ENROLLMENT_GAPS].enrollments)] == [2, 3]
