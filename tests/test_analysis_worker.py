@@ -9,7 +9,7 @@ import pytest
 
 from bhdash import whatif
 from bhdash.analysis import check_claims, complete, score_checked
-from bhdash.analysis_worker import WORKER_FAMILIES, AnalysisWorker, WorkerDied
+from bhdash.analysis_worker import MIN_SPLIT_RULES, WORKER_FAMILIES, AnalysisWorker, WorkerDied
 from bhdash.ingest import ingest
 from bhdash.rules import run_checks
 
@@ -124,12 +124,12 @@ def test_a_chosen_selection_gives_the_worker_two_rules_in_three(worker, sample_c
     assert not worker._lock.locked()  # released by the thread that read the reply
 
 
-def test_two_chosen_rules_are_checked_here(worker, sample_checked, asked):
+def test_a_few_chosen_rules_are_checked_here(worker, sample_checked, asked):
     claims, roster = sample_checked.claims, sample_checked.ingested.roster
     _ready(worker)
-    result = worker.run_checks(claims, roster, select={"DUP-001", "CODE-001"})
+    result = worker.run_checks(claims, roster, select={"CRED", "UNITS"})
+    assert len(result.rules) == MIN_SPLIT_RULES - 1
     assert asked == []
-    assert set(result.rules["id"]) == {"CODE-001", "DUP-001"}
 
 
 def test_a_what_if_with_its_reruns_in_the_worker_gives_the_same_comparison(worker, sample_checked, asked):
@@ -149,3 +149,20 @@ def test_a_what_if_with_its_reruns_in_the_worker_gives_the_same_comparison(worke
     pd.testing.assert_frame_equal(split.metrics, here.metrics)
     pd.testing.assert_frame_equal(split.findings, here.findings)
     pd.testing.assert_frame_equal(split.lines, here.lines)
+
+
+def test_checks_whose_worker_dies_are_finished_here(worker, sample_checked, monkeypatch):
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    _ready(worker)
+
+    def dies(function, *args, **options):
+        raise WorkerDied("the analysis worker ended (killed)")
+
+    monkeypatch.setattr(worker, "_call", dies)
+    chosen = {"ADDON", "CODE", "PTP"}
+    result = worker.run_checks(claims, roster, select=chosen)
+    single = run_checks(claims, roster, select=chosen)
+    assert len(single.findings) > 0
+    pd.testing.assert_frame_equal(result.findings, single.findings)
+    pd.testing.assert_frame_equal(result.rules[UNTIMED], single.rules[UNTIMED])
+    assert not worker._lock.locked()
