@@ -63,8 +63,11 @@ class WorkerDied(RuntimeError):
     """The worker process could not start, or ended (killed for memory, say) before it replied."""
 
 
-def _send(stream: IO[bytes], message: Any) -> None:
-    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+def _pickled(message: Any) -> bytes:
+    return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def _send(stream: IO[bytes], data: bytes) -> None:
     stream.write(len(data).to_bytes(_LENGTH_BYTES, "little"))
     stream.write(data)
     stream.flush()
@@ -126,10 +129,14 @@ class AnalysisWorker:
             self._lock.release()
             return start_checks_here(claims, roster, **options)
         theirs, mine = shares
+        try:  # pickled here, before this thread's checks start reading (and memoizing on) the same objects
+            request = _pickled((run_all_checks, (claims, roster), theirs))
+        except BaseException:
+            self._lock.release()
+            raise
         there: Future[CheckResult] = Future()
         # The thread releases the lock once the reply is read: the pipe stays in step whatever happens here.
-        ask = threading.Thread(target=self._call_into, daemon=True, kwargs={"release": True},
-                               args=(there, run_all_checks, (claims, roster), theirs))
+        ask = threading.Thread(target=self._ask_into, daemon=True, args=(there, request))
         ask.start()
         here = run_all_checks(claims, roster, **mine)
 
@@ -179,26 +186,29 @@ class AnalysisWorker:
 
     def _call(self, function: Callable[..., Any], *args: Any, **options: Any) -> Any:
         """`function(*args, **options)` in the worker (the lock held); an error it raised is raised here."""
+        return self._ask(_pickled((function, args, options)))
+
+    def _ask(self, request: bytes) -> Any:
+        """The reply to a pickled (function, args, options) request (the lock held)."""
         process = self._running()
         self._wait_until_ready(process)
-        status, value = self._exchange(process, (function, args, options))
+        status, value = self._exchange(process, request)
         if status == "error":
             raise value
         return value
 
-    def _call_into(self, result: Future[Any], function: Callable[..., Any], args: tuple[Any, ...],
-                   options: dict[str, Any], *, release: bool = False) -> None:
-        """`_call`, its outcome set on `result` (for a thread); then the lock is released if `release`."""
+    def _ask_into(self, result: Future[Any], request: bytes) -> None:
+        """`_ask`, its outcome set on `result`, then the lock released (for a thread)."""
         try:
-            result.set_result(self._call(function, *args, **options))
+            result.set_result(self._ask(request))
         except Exception as error:
             result.set_exception(error)
         finally:
-            if release:
-                self._lock.release()
+            self._lock.release()
 
-    def _exchange(self, process: subprocess.Popen[bytes], request: Any) -> Any:
-        """Send `request` (None: only read) and return the reply; a closed pipe means the worker died."""
+    def _exchange(self, process: subprocess.Popen[bytes], request: bytes | None) -> Any:
+        """Send a pickled request (None: only read) and return the reply; a closed pipe means the worker
+        died."""
         try:
             if request is not None:
                 _send(process.stdin, request)
@@ -212,7 +222,7 @@ class AnalysisWorker:
 
 def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
     """Answer requests until the requests pipe closes."""
-    _send(replies, _READY)
+    _send(replies, _pickled(_READY))
     while True:
         try:
             function, args, options = _receive(requests)
@@ -223,9 +233,10 @@ def serve(requests: IO[bytes], replies: IO[bytes]) -> None:
         except Exception as error:  # handed back to the caller (a failed fit falls back to the prior)
             reply = ("error", error)
         try:
-            _send(replies, reply)
+            data = _pickled(reply)
         except (pickle.PicklingError, TypeError, AttributeError):
-            _send(replies, ("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+            data = _pickled(("error", RuntimeError(f"{type(reply[1]).__name__}: {reply[1]}")))
+        _send(replies, data)
 
 
 def main() -> None:

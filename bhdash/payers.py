@@ -201,6 +201,12 @@ class PayerDirectory:
     # the same few pairs, and resolving them costs ~30 ms of pandas work per call.
     _settings: dict[bytes, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled without the two memos: they are caches (the dashboard's worker process keeps its own), and
+        another thread may be adding to them while this one pickles (a dict that changes size mid-pickle
+        raises)."""
+        return {**self.__dict__, "_resolved": {}, "_settings": {}}
+
     @classmethod
     def load(cls, user_file: bytes | str | Path | None = None, filename: str | None = None) -> PayerDirectory:
         """The shipped defaults, with a practice's own payer CSV laid over them when given."""

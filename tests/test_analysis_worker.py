@@ -7,10 +7,11 @@ import os
 import pandas as pd
 import pytest
 
-from bhdash import whatif
+from bhdash import analysis_worker, whatif
 from bhdash.analysis import check_claims, complete, score_checked
 from bhdash.analysis_worker import MIN_SPLIT_RULES, WORKER_FAMILIES, AnalysisWorker, WorkerDied
 from bhdash.ingest import ingest
+from bhdash.payers import PayerDirectory
 from bhdash.rules import run_checks
 
 SAMPLE = os.path.join(os.path.dirname(__file__), "..", "sample_data", "claims_detail_report.xlsx")
@@ -75,16 +76,17 @@ def _ready(worker: AnalysisWorker) -> None:
 
 
 @pytest.fixture
-def asked(worker, monkeypatch) -> list[dict]:
-    """The options of each call the worker is asked to make."""
+def asked(monkeypatch) -> list[dict]:
+    """The options of each request pickled for the worker."""
     calls: list[dict] = []
-    real_call = worker._call
+    real_pickled = analysis_worker._pickled
 
-    def spied(function, *args, **options):
-        calls.append(options)
-        return real_call(function, *args, **options)
+    def spied(message):
+        if isinstance(message, tuple) and len(message) == 3:
+            calls.append(message[2])
+        return real_pickled(message)
 
-    monkeypatch.setattr(worker, "_call", spied)
+    monkeypatch.setattr(analysis_worker, "_pickled", spied)
     return calls
 
 
@@ -99,10 +101,9 @@ def test_the_rules_checked_in_two_processes_give_the_single_runs_result(worker, 
     assert split.warnings == single.warnings
 
 
-def test_a_busy_worker_leaves_every_rule_to_this_process(worker, sample_checked, monkeypatch):
+def test_a_busy_worker_leaves_every_rule_to_this_process(worker, sample_checked, asked):
     claims, roster = sample_checked.claims, sample_checked.ingested.roster
-    asked: list[object] = []
-    monkeypatch.setattr(worker, "_call", lambda *args, **options: asked.append(args))
+    _ready(worker)
     with worker._lock:  # a fit in progress for another session
         result = worker.run_checks(claims, roster)
     assert asked == []
@@ -155,10 +156,10 @@ def test_checks_whose_worker_dies_are_finished_here(worker, sample_checked, monk
     claims, roster = sample_checked.claims, sample_checked.ingested.roster
     _ready(worker)
 
-    def dies(function, *args, **options):
+    def dies(request):
         raise WorkerDied("the analysis worker ended (killed)")
 
-    monkeypatch.setattr(worker, "_call", dies)
+    monkeypatch.setattr(worker, "_ask", dies)
     chosen = {"ADDON", "CODE", "PTP"}
     result = worker.run_checks(claims, roster, select=chosen)
     single = run_checks(claims, roster, select=chosen)
@@ -166,3 +167,24 @@ def test_checks_whose_worker_dies_are_finished_here(worker, sample_checked, monk
     pd.testing.assert_frame_equal(result.findings, single.findings)
     pd.testing.assert_frame_equal(result.rules[UNTIMED], single.rules[UNTIMED])
     assert not worker._lock.locked()
+
+
+def test_the_request_is_pickled_before_this_process_checks(worker, sample_checked, monkeypatch):
+    # The server's share reads (and memoizes on) the same objects: a dict that grows mid-pickle raises.
+    claims, roster = sample_checked.claims, sample_checked.ingested.roster
+    _ready(worker)
+    order: list[str] = []
+    real_pickled, real_settings = analysis_worker._pickled, PayerDirectory.settings_for
+
+    def pickled(message):
+        order.append("pickled")
+        return real_pickled(message)
+
+    def settings_here(self, *args, **options):
+        order.append("checked here")
+        return real_settings(self, *args, **options)
+
+    monkeypatch.setattr(analysis_worker, "_pickled", pickled)
+    monkeypatch.setattr(PayerDirectory, "settings_for", settings_here)
+    worker.run_checks(claims, roster, payers=sample_checked.payers)
+    assert order[:2] == ["pickled", "checked here"]

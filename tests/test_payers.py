@@ -1,3 +1,5 @@
+import pickle
+
 import pandas as pd
 import pytest
 
@@ -68,6 +70,18 @@ def test_the_shared_directory_remembers_no_payer_text_and_stays_bounded(monkeypa
     assert first[0] == "Aetna" and pd.isna(first[1])
     assert len(directory._resolved) <= 4
     assert all(isinstance(key, bytes) and b"Jane" not in key for key in directory._resolved)
+
+
+def test_a_pickled_directory_leaves_its_memos_behind() -> None:
+    # The dashboard's worker gets the directory pickled while another thread may be adding to the memos.
+    directory = PayerDirectory.load()
+    names = pd.Series(["Aetna PPO Plus", "Medicare Part B", "Cigna"])
+    settings = directory.settings_for(names)
+    assert len(directory._resolved) == 3 and len(directory._settings) == 1
+    copied = pickle.loads(pickle.dumps(directory))
+    assert (len(copied._resolved), len(copied._settings)) == (0, 0)
+    assert len(directory._resolved) == 3  # the original keeps its own
+    pd.testing.assert_frame_equal(copied.settings_for(names), settings)
 
 
 def test_the_lines_own_program_wins_over_its_brand() -> None:
