@@ -105,28 +105,36 @@ def _numbers_painted(page: Page, since_ms: float) -> float:
 
 
 # Records every change of Streamlit's run state (data-test-script-state on stApp) with the browser's clock,
-# so a run too short for Playwright's polling to see is still timed from its own start and end.
+# so a run too short for Playwright's polling to see is still timed from its own start and end; and the
+# moment the page last changed, for a run so short that React never painted it as running (a page switch
+# to Report took 0.1 s and showed no change of state at all).
 _WATCH_RUNS = """() => {
   window.__bhdashRuns = [];
+  window.__bhdashLastChange = null;
   window.__bhdashWatch?.disconnect();
   window.__bhdashWatch = new MutationObserver(changes => {
     for (const change of changes) {
-      window.__bhdashRuns.push([performance.now(), change.target.getAttribute('data-test-script-state')]);
+      if (change.type === 'attributes' && change.attributeName === 'data-test-script-state') {
+        window.__bhdashRuns.push([performance.now(), change.target.getAttribute('data-test-script-state')]);
+      } else if (change.type === 'childList') {
+        window.__bhdashLastChange = performance.now();
+      }
     }
   });
-  window.__bhdashWatch.observe(document.body,
-    {attributes: true, subtree: true, attributeFilter: ['data-test-script-state']});
+  window.__bhdashWatch.observe(document.body, {attributes: true, subtree: true, childList: true,
+                                               attributeFilter: ['data-test-script-state']});
   return performance.now();
 }"""
 # [seconds from `started` to the end of the run, seconds since]: the last change of the run state once the
-# app has stayed idle for 0.3 s (a page's run can be followed by another); a click that starts no run at
-# all counts as 1.5 s.
+# app has stayed idle for 0.3 s (a page's run can be followed by another); when no change of state was
+# seen, the page's last change once it has stayed still for 0.3 s; a click that changes nothing at all
+# counts as 1.5 s.
 _RUN_OVER = """started => {
   const app = document.querySelector("[data-testid='stApp']");
   if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return null;
   const runs = window.__bhdashRuns, now = performance.now();
-  if (runs.length) {
-    const last = runs[runs.length - 1][0];
+  const last = runs.length ? runs[runs.length - 1][0] : window.__bhdashLastChange;
+  if (last !== null) {
     return now - last > 300 ? [(last - started) / 1000, (now - last) / 1000] : null;
   }
   return now - started > 1500 ? [(now - started) / 1000, 0] : null;
