@@ -53,7 +53,13 @@ st.caption(
     "figure is money at risk on lines billed outside a valid enrollment: with none on file, before it "
     "began or after it ended. Hover a cell for its dates and what was billed."
 )
-page.plotly_chart(charts.enrollment_matrix(matrix), width="stretch")
+shown = page.heatmap_rows(
+    metrics.clinicians_by_enrollment_gaps(matrix),
+    noun="clinician",
+    most="the most at stake (billed outside enrollment, then enrollments not active)",
+    key="cred_matrix_all",
+)
+page.plotly_chart(charts.enrollment_matrix(matrix[matrix["clinician"].isin(shown)]), width="stretch")
 if not billed_without.empty:
     st.markdown(
         f"**{plural(len(billed_without), 'clinician × payer pair')}** "

@@ -76,6 +76,13 @@ with right:
     )
     money = measure == "Dollars at risk"
     grid = metrics.risk_matrix(current.claims, risk, value="amount_at_risk" if money else "mean_risk")
+    shown = page.heatmap_rows(
+        metrics.clinicians_by_risk_dollars(current.claims, risk),
+        noun="clinician",
+        most="the most dollars at risk",
+        key="risk_heatmap_all",
+    )
+    grid = grid[grid.index.isin(shown)]
     page.plotly_chart(
         charts.risk_heatmap(grid, f"{measure} by clinician × payer", money=money), width="stretch"
     )

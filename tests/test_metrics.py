@@ -418,3 +418,40 @@ def test_fix_first_says_when_a_rule_rests_on_an_unconfirmed_payer_default():
     assert table.loc["TELE-001", "assumed_findings"] == int((findings["rule"] == "TELE-001").sum())
     assert table.loc["TELE-001", "assumption"] == note
     assert table.loc["TIME-001", "assumed_findings"] == 0 and pd.isna(table.loc["TIME-001", "assumption"])
+
+
+def test_enrollment_gap_order_puts_dollars_outside_enrollment_first_then_lines_then_states():
+    matrix = pd.DataFrame({
+        "clinician": ["Ana Ruiz", "Ana Ruiz", "Ben Cho", "Cara Diaz", "Dev Patel", "Eli Moss", "Fay Lin"],
+        "payer": ["Aetna", "Cigna", "Aetna", "Aetna", "Aetna", "Aetna", "Aetna"],
+        "state": ["active", "termed", "none", "none", "pending", "active", "active"],
+        "lines": [10, 0, 4, 2, 0, 8, 3],
+        "at_risk": [0.0, 0.0, 120.0, 0.0, 0.0, 0.0, 0.0],
+        "outside_lines": [0, 0, 4, 2, 0, 0, 0],
+    })
+    # Ben: $120 outside; Cara: lines outside, no dollars; Ana: a termed pair; Dev: pending; then by name
+    assert metrics.clinicians_by_enrollment_gaps(matrix) == [
+        "Ben Cho", "Cara Diaz", "Ana Ruiz", "Dev Patel", "Eli Moss", "Fay Lin"]
+
+
+def test_enrollment_gap_order_without_the_findings_counts_billed_pairs_with_no_enrollment():
+    matrix = pd.DataFrame({
+        "clinician": ["Ana Ruiz", "Ben Cho", "Cara Diaz"],
+        "payer": ["Aetna", "Aetna", "Aetna"],
+        "state": ["active", "none", "none"],
+        "lines": [5, 0, 2],
+        "at_risk": [0.0, 0.0, 0.0],
+    })
+    assert metrics.clinicians_by_enrollment_gaps(matrix) == ["Cara Diaz", "Ana Ruiz", "Ben Cho"]
+
+
+def test_clinicians_by_risk_dollars_sums_each_clinicians_lines_most_first():
+    claims = pd.DataFrame({"clinician_name": ["Ana Ruiz", "Ben Cho", None, "Ana Ruiz", "Cara Diaz"]},
+                          index=[10, 11, 12, 13, 14])
+    risk = pd.DataFrame({"amount_at_risk": [30.0, 50.0, 80.0, 25.0, 50.0]}, index=[10, 11, 12, 13, 14])
+    # the line without a clinician is the heatmap's "(not given)" row; Ben and Cara tie at $50, by name
+    assert metrics.clinicians_by_risk_dollars(claims, risk) == [
+        "(not given)", "Ana Ruiz", "Ben Cho", "Cara Diaz"]
+    grid = metrics.risk_matrix(claims.assign(payer="Aetna"), risk.assign(denial_risk=0.1),
+                               value="amount_at_risk")
+    assert set(grid.index) == set(metrics.clinicians_by_risk_dollars(claims, risk))

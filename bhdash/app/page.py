@@ -11,6 +11,7 @@ from bhdash.app import loading, model_status, session
 from bhdash.app.filters import View, view
 from bhdash.app.formatting import plain
 from bhdash.errors import InputFileError
+from bhdash.metrics import HEATMAP_ROWS
 from bhdash.text import plural
 
 # The browser loads Streamlit's chart library (a 4.7 MB script that keeps its main thread busy for 1 to 1.7 s
@@ -29,6 +30,21 @@ def plotly_chart(figure: Any, **options: Any) -> None:
         if browser_connected():
             sleep(FIRST_CHART_PAUSE_SECONDS)
     st.plotly_chart(figure, **options)
+
+
+def heatmap_rows(ranked: list[str], *, noun: str, most: str, key: str) -> list[str]:
+    """The rows a heatmap shows: all of `ranked` up to `HEATMAP_ROWS`; past that, its first `HEATMAP_ROWS`
+    (`ranked` puts the most at stake first) unless the user turns on "Show all", with a note saying how
+    many are shown and which: `most` ends "those with …"."""
+    if len(ranked) <= HEATMAP_ROWS:
+        return ranked
+    if st.toggle(f"Show all {len(ranked):,} {noun}s", key=key):
+        return ranked
+    st.caption(
+        f"Showing {HEATMAP_ROWS} of {len(ranked):,} {noun}s: those with {most}. Choose clinicians in the "
+        "sidebar to see particular ones."
+    )
+    return ranked[:HEATMAP_ROWS]
 
 
 def browser_connected() -> bool:

@@ -111,3 +111,25 @@ def test_sidebar_filters_narrow_the_matrix_licenses_and_clinician_list(sample_ap
     finally:
         sample_app.multiselect(key="filter_clinicians").set_value([])
         sample_app.multiselect(key="filter_payers").set_value([]).run()
+
+
+def test_a_matrix_taller_than_the_limit_shows_the_clinicians_most_at_stake_until_asked_for_all(
+    open_page, expected, monkeypatch
+):
+    monkeypatch.setattr("bhdash.app.page.HEATMAP_ROWS", 3)
+    app = open_page("pages/credentialing.py")
+    analysis = expected.analysis
+    outside = metrics.outside_enrollment(expected.findings, metrics.enrollment_rule_ids())
+    ranked = metrics.clinicians_by_enrollment_gaps(
+        metrics.enrollment_matrix(analysis.roster, analysis.claims, analysis.as_of, outside=outside)
+    )
+    matrix = plotly_figures(app)[0]["data"][0]
+    assert sorted(matrix["y"]) == sorted(ranked[:3])
+    assert outside.groupby("clinician")["at_risk"].sum().idxmax() == ranked[0]
+    assert f"Showing 3 of {len(ranked)} clinicians: those with the most at stake" in [
+        caption.value[:len(f"Showing 3 of {len(ranked)} clinicians: those with the most at stake")]
+        for caption in app.caption]
+    app.toggle(key="cred_matrix_all").set_value(True).run()
+    assert sorted(plotly_figures(app)[0]["data"][0]["y"]) == sorted(ranked)
+    assert not any(caption.value.startswith("Showing 3 of") for caption in app.caption)
+    app.toggle(key="cred_matrix_all").set_value(False).run()
