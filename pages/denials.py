@@ -5,6 +5,7 @@ import streamlit as st
 
 from bhdash import charts, denials, export
 from bhdash.app import formatting, page
+from bhdash.app.denied import denied_lines
 from bhdash.risk import adjudicated_mask
 from bhdash.text import plural
 
@@ -30,8 +31,7 @@ if not adjudicated_mask(claims).any():
     st.page_link("pages/start.py", label="Go to Start", icon=":material/arrow_forward:")
     st.stop()
 
-ran = set(analysis.check.rules.loc[analysis.check.rules["status"] == "ran", "family"])
-lines = denials.denied_lines(claims, current.findings, current.risk["expected_payment"], ran_families=ran)
+lines = denied_lines(current)
 figures = denials.summary(lines)
 source = "835 remittances" if analysis.remit is not None else "the export's status columns"
 st.caption(
