@@ -131,6 +131,7 @@ class Report:
     families: list[FamilySection] = field(default_factory=list)
     family_figure: go.Figure | None = None
     matrix_figure: go.Figure | None = None
+    matrix_note: str = ""  # which clinicians the matrix shows, when it cannot show them all
     expiring: list[dict[str, Any]] = field(default_factory=list)
     outside: list[dict[str, Any]] = field(default_factory=list)
     outside_total: float = 0.0
@@ -515,6 +516,15 @@ def _credential(analysis: Analysis, name: str, own: pd.DataFrame) -> str | None:
     return None
 
 
+def _matrix_note(shown: int, clinicians: int) -> str:
+    """Which clinicians a matrix kept to `metrics.HEATMAP_ROWS` rows shows (as the dashboard's does)."""
+    if shown == clinicians:
+        return ""
+    return (f"The matrix shows {shown} of the {clinicians} clinicians: those with the most at stake "
+            "(dollars billed outside enrollment, then enrollments not active). Every pair billed outside "
+            "enrollment is in the table below.")
+
+
 def _risk_section(analysis: Analysis) -> tuple[dict[str, Any], go.Figure | None]:
     model = analysis.risk_model or {}
     status = model.get("status", "prior")
@@ -720,6 +730,8 @@ def build_report(
     expiring = expiring[expiring["status"] != "unknown"]
     outside = metrics.outside_enrollment(findings, metrics.enrollment_rule_ids())
     matrix = metrics.enrollment_matrix(view.roster, claims, view.as_of, directory, outside=outside)
+    ranked = metrics.clinicians_by_enrollment_gaps(matrix)
+    matrix_rows = ranked[: metrics.HEATMAP_ROWS]
     risk_payers = metrics.risk_by(claims, risk, findings, "payer")
     risk_clinicians = metrics.risk_by(claims, risk, findings, "clinician_name")
     rules = metrics.rule_catalogue(view.check.rules)
@@ -740,7 +752,8 @@ def build_report(
         families=_family_sections(view, options.identified),
         family_figure=charts.findings_by_family(metrics.findings_by_family(findings)),
         clinicians=_clinician_cards(view, directory, norm_table, matrix=matrix),
-        matrix_figure=charts.enrollment_matrix(matrix),
+        matrix_figure=charts.enrollment_matrix(matrix[matrix["clinician"].isin(matrix_rows)]),
+        matrix_note=_matrix_note(len(matrix_rows), len(ranked)),
         expiring=[
             {
                 "clinician": row.clinician,

@@ -90,9 +90,14 @@ class _Charts:
         self.for_print = for_print
         self.count = 0
 
-    def __call__(self, figure: go.Figure | None, height: int | None = None, width_share: float = 1.0) -> str:
+    def __call__(self, figure: go.Figure | None, height: int | None = None, width_share: float = 1.0,
+                 print_height: int | None = None) -> str:
+        """The figure's div; `print_height` caps its height on paper (a chart taller than the page is cut
+        across pages), while the screen report keeps the figure's own."""
         if figure is None:
             return ""
+        if self.for_print and print_height is not None:
+            height = min(height or figure.layout.height or print_height, print_height)
         self.count += 1
         layout: dict[str, Any] = {
             "font": {"family": REPORT_FONT, "size": 11},

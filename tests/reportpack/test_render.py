@@ -41,3 +41,13 @@ def test_screen_chart_is_interactive_and_sized_by_the_page():
     layout = _layout(_Charts(for_print=False)(go.Figure(go.Bar(x=["a"], y=[1]))))
     assert "width" not in layout and "autosize" not in layout
     assert layout["paper_bgcolor"] == "white"
+
+
+def test_a_chart_taller_than_its_print_height_is_shrunk_on_paper_only():
+    tall = go.Figure(go.Heatmap(z=[[1, 2]] * 30)).update_layout(height=1110)
+    short = go.Figure(go.Heatmap(z=[[1, 2]] * 5)).update_layout(height=260)
+    on_paper = _Charts(for_print=True)
+    assert _layout(on_paper(tall, print_height=760))["height"] == 760
+    assert _layout(on_paper(short, print_height=760))["height"] == 260
+    assert _layout(_Charts(for_print=False)(tall, print_height=760))["height"] == 1110
+    assert tall.layout.height == 1110

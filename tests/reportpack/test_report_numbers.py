@@ -187,3 +187,18 @@ def test_method_section_cites_sources_in_full_never_by_bare_id(sample_analysis: 
     assert "Sources cited by the rules and payer settings" in method
     assert str(sources.citation("S18")) in method
     assert not sources.SOURCE_ID.search(html)
+
+
+def test_a_matrix_past_the_row_limit_shows_the_clinicians_most_at_stake_and_says_so(
+    sample_analysis: Analysis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    every = build_report(sample_analysis, ReportOptions())
+    clinicians = set(every.matrix_figure.data[0].y)
+    assert every.matrix_note == "" and len(clinicians) > 4
+    monkeypatch.setattr("bhdash.metrics.HEATMAP_ROWS", 4)
+    report = build_report(sample_analysis, ReportOptions())
+    outside = {row["clinician"] for row in report.outside}
+    shown = set(report.matrix_figure.data[0].y)
+    assert len(shown) == 4 and outside <= shown  # those billed outside enrollment come first
+    assert report.matrix_note.startswith(f"The matrix shows 4 of the {len(clinicians)} clinicians:")
+    assert report.matrix_note.encode() in report_html(report)
