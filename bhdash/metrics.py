@@ -361,6 +361,11 @@ def risk_histogram(risk: pd.DataFrame, bins: int = 20) -> pd.DataFrame:
     return result[["low", "high", "lines", "amount_at_risk"]]
 
 
+def _grid_labels(claims: pd.DataFrame, column: str) -> pd.Series:
+    """A column's values as a grid's row or column labels, "(not given)" where a line has none."""
+    return _column(claims, column).astype("object").fillna("(not given)")
+
+
 def risk_matrix(
     claims: pd.DataFrame,
     risk: pd.DataFrame,
@@ -371,8 +376,8 @@ def risk_matrix(
     """Clinician × payer grid of mean denial risk (`mean_risk`) or dollars at risk (`amount_at_risk`)."""
     frame = pd.DataFrame(
         {
-            rows: _column(claims, rows).astype("object").fillna("(not given)"),
-            columns: _column(claims, columns).astype("object").fillna("(not given)"),
+            rows: _grid_labels(claims, rows),
+            columns: _grid_labels(claims, columns),
             "denial_risk": risk["denial_risk"].reindex(claims.index),
             "amount_at_risk": risk["amount_at_risk"].reindex(claims.index),
         }
@@ -394,13 +399,14 @@ def clinicians_by_risk_dollars(claims: pd.DataFrame, risk: pd.DataFrame) -> list
     first, ties by name: the order in which a heatmap too tall to show whole keeps its rows."""
     dollars = (
         pd.DataFrame({
-            "clinician": _column(claims, "clinician_name").astype("object").fillna("(not given)"),
+            "clinician": _grid_labels(claims, "clinician_name"),
             "amount_at_risk": risk["amount_at_risk"].reindex(claims.index).fillna(0.0),
         })
         .groupby("clinician")["amount_at_risk"]
         .sum()
     )
-    return _most_first(dollars.index, dollars.to_numpy())
+    order = np.lexsort((dollars.index.to_numpy(dtype=str), -dollars.to_numpy()))
+    return [str(name) for name in dollars.index[order]]
 
 
 def clinicians_by_enrollment_gaps(matrix: pd.DataFrame) -> list[str]:
@@ -420,11 +426,6 @@ def clinicians_by_enrollment_gaps(matrix: pd.DataFrame) -> list[str]:
                         *(-per_clinician[column].to_numpy(dtype="float64") for column in
                           ("not_active", "billed_not_active", "outside_lines", "at_risk"))))
     return [str(name) for name in per_clinician.index[order]]
-
-
-def _most_first(labels: pd.Index, weights: np.ndarray) -> list[str]:
-    order = np.lexsort((labels.to_numpy(dtype=str), -weights))
-    return [str(label) for label in labels[order]]
 
 
 # ---------------------------------------------------------------- credentialing
