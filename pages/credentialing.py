@@ -53,9 +53,8 @@ st.caption(
     "figure is money at risk on lines billed outside a valid enrollment: with none on file, before it "
     "began or after it ended. Hover a cell for its dates and what was billed."
 )
-shown = page.heatmap_rows(
+shown = page.heatmap_clinicians(
     metrics.clinicians_by_enrollment_gaps(matrix),
-    noun="clinician",
     most="the most at stake (billed outside enrollment, then enrollments not active)",
     key="cred_matrix_all",
 )

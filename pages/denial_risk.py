@@ -76,9 +76,8 @@ with right:
     )
     money = measure == "Dollars at risk"
     grid = metrics.risk_matrix(current.claims, risk, value="amount_at_risk" if money else "mean_risk")
-    shown = page.heatmap_rows(
+    shown = page.heatmap_clinicians(
         metrics.clinicians_by_risk_dollars(current.claims, risk),
-        noun="clinician",
         most="the most dollars at risk",
         key="risk_heatmap_all",
     )

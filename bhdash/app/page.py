@@ -32,16 +32,16 @@ def plotly_chart(figure: Any, **options: Any) -> None:
     st.plotly_chart(figure, **options)
 
 
-def heatmap_rows(ranked: list[str], *, noun: str, most: str, key: str) -> list[str]:
-    """The rows a heatmap shows: all of `ranked` up to `HEATMAP_ROWS`; past that, its first `HEATMAP_ROWS`
-    (`ranked` puts the most at stake first) unless the user turns on "Show all", with a note saying how
-    many are shown and which: `most` ends "those with …"."""
+def heatmap_clinicians(ranked: list[str], *, most: str, key: str) -> list[str]:
+    """The clinicians a heatmap shows: all of `ranked` up to `HEATMAP_ROWS`; past that, its first
+    `HEATMAP_ROWS` (`ranked` puts the most at stake first) unless the user turns on "Show all", with a note
+    saying how many are shown and which: `most` ends "those with …"."""
     if len(ranked) <= HEATMAP_ROWS:
         return ranked
-    if st.toggle(f"Show all {len(ranked):,} {noun}s", key=key):
+    if st.toggle(f"Show all {len(ranked):,} clinicians", key=key):
         return ranked
     st.caption(
-        f"Showing {HEATMAP_ROWS} of {len(ranked):,} {noun}s: those with {most}. Choose clinicians in the "
+        f"Showing {HEATMAP_ROWS} of {len(ranked):,} clinicians: those with {most}. Choose clinicians in the "
         "sidebar to see particular ones."
     )
     return ranked[:HEATMAP_ROWS]
