@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property, partial
 from typing import Any
 
 import numpy as np
@@ -603,9 +603,17 @@ def _replaced(findings: pd.DataFrame, rerun: _Rerun) -> pd.Series:
 _Started = list[tuple[_Rerun, Callable[[], CheckResult]]]  # each rerun, with what waits for its result
 
 
+def _moves_lines(rerun: _Rerun) -> bool:
+    """Whether the rerun can change a line's findings, and so a line's risk and payment. One that judges
+    clinicians only (the code-mix statistics of NORM, on the whole practice) changes no figure of the
+    comparison: it runs when its findings are first read (`ScenarioComparison.findings`)."""
+    return rerun.target is None or len(rerun.target) > 0
+
+
 def _start_reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, moved: pd.Index,
                   payers: PayerDirectory, start: CheckStarter) -> _Started:
-    """Each rerun of the scenario started (`start`), with the function that waits for its result."""
+    """Each rerun of the scenario with the function that waits for its result (kept once computed): the
+    reruns that judge lines are started now (`start`), the others only when their result is asked for."""
     dates_changed = bool(scenario.enrollments or scenario.licenses)
     roster = _apply_dates(baseline, scenario) if dates_changed else baseline.roster
     started = []
@@ -613,8 +621,13 @@ def _start_reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, 
         rules = _allowed(baseline, rerun.rules)
         if rules:
             context = claims if rerun.context is None else claims.loc[rerun.context]
-            started.append((rerun, start(context, roster, as_of=baseline.as_of, payers=payers,
-                                         norms=baseline.norms, settings=baseline.settings, select=rules)))
+            options = {"as_of": baseline.as_of, "payers": payers, "norms": baseline.norms,
+                       "settings": baseline.settings, "select": rules}
+            if _moves_lines(rerun):
+                wait = cache(start(context, roster, **options))
+            else:  # run here when first read
+                wait = cache(partial(run_checks, context, roster, **options))
+            started.append((rerun, wait))
     return started
 
 
@@ -694,9 +707,14 @@ class ScenarioComparison:
     metrics: pd.DataFrame  # index: metric; columns: label, baseline, scenario, change
     lines_affected: int
     affected: pd.DataFrame  # per changed line: row, codes, risks and expected payments before/after
-    findings: pd.DataFrame
     lines: pd.DataFrame
     claims: pd.DataFrame  # the claim lines as the scenario has them (recoded codes and minutes)
+    all_findings: Callable[[], pd.DataFrame] = field(repr=False)
+
+    @cached_property
+    def findings(self) -> pd.DataFrame:
+        """Every finding under the scenario, the clinician-level ones judged again on first reading."""
+        return self.all_findings()
 
 
 def _changed_lines(before: pd.DataFrame, after: pd.DataFrame) -> pd.Index:
@@ -721,7 +739,8 @@ def evaluate(baseline: Baseline, scenario: Scenario, *,
     mix = (code_mix(claims, baseline.norms, on=baseline.as_of, credentials=baseline.line_credentials,
                     payer_types=baseline.line_payer_types)
            if len(moved) else baseline.mix)
-    findings = _scenario_findings(baseline, scenario, started)
+    # The findings every figure reads: those on lines (clinician-level ones are re-judged only when read).
+    findings = _scenario_findings(baseline, scenario, [pair for pair in started if _moves_lines(pair[0])])
     rescore = _changed_lines(baseline.findings, findings).union(moved)
     lines = baseline.risk.lines.drop(columns="reasons")
     if len(rescore):
@@ -753,4 +772,5 @@ def evaluate(baseline: Baseline, scenario: Scenario, *,
         "payment_before": old["expected_payment"], "payment_after": lines["expected_payment"],
     })[changed]
     return ScenarioComparison(scenario=scenario, metrics=metrics, lines_affected=int(changed.sum()),
-                              affected=affected, findings=findings, lines=lines, claims=claims)
+                              affected=affected, lines=lines, claims=claims,
+                              all_findings=partial(_scenario_findings, baseline, scenario, started))

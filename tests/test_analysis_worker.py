@@ -110,7 +110,7 @@ def test_a_busy_worker_leaves_every_rule_to_this_process(worker, sample_checked,
     pd.testing.assert_frame_equal(result.findings, run_checks(claims, roster).findings)
 
 
-def test_a_chosen_selection_gives_the_worker_two_rules_in_three(worker, sample_checked, asked):
+def test_a_chosen_selection_gives_the_worker_every_other_rule(worker, sample_checked, asked):
     claims, roster = sample_checked.claims, sample_checked.ingested.roster
     _ready(worker)
     chosen = {"ADDON", "CODE", "PTP"}
@@ -118,8 +118,8 @@ def test_a_chosen_selection_gives_the_worker_two_rules_in_three(worker, sample_c
     split = worker.run_checks(claims, roster, select=chosen)
     ids = list(single.rules["id"])
     assert len(ids) == 21
-    assert asked[0]["select"] == [rule_id for position, rule_id in enumerate(ids) if position % 3 != 2]
-    assert len(asked[0]["select"]) == 14
+    assert asked[0]["select"] == [rule_id for position, rule_id in enumerate(ids) if position % 2 == 1]
+    assert len(asked[0]["select"]) == 10
     pd.testing.assert_frame_equal(split.findings, single.findings)
     pd.testing.assert_frame_equal(split.rules[UNTIMED], single.rules[UNTIMED])
     assert not worker._lock.locked()  # released by the thread that read the reply
@@ -144,7 +144,7 @@ def test_a_what_if_with_its_reruns_in_the_worker_gives_the_same_comparison(worke
     here = whatif.evaluate(baseline, scenario)
     split = whatif.evaluate(baseline, scenario, start=worker.start_checks)
     assert len(asked) == 1  # the recoded lines' rerun; the others start while the worker is busy
-    assert len(asked[0]["select"]) == 33
+    assert len(asked[0]["select"]) == 24
     assert here.lines_affected == 1_257
     assert split.lines_affected == here.lines_affected
     pd.testing.assert_frame_equal(split.metrics, here.metrics)

@@ -8,8 +8,9 @@ import pytest
 from bhdash import whatif
 from bhdash.model import Roster
 from bhdash.norms import flagged_clinicians
-from bhdash.rules import REGISTRY, Rule, hits
+from bhdash.rules import REGISTRY, Rule, hits, run_checks
 from bhdash.rules.engine import start_checks
+from bhdash.sample import generate_practice
 from bhdash.whatif import (
     EnrollmentChange,
     LicenseChange,
@@ -402,3 +403,18 @@ def test_each_lever_gives_the_findings_a_full_check_gives(generated_baseline, le
 
     assert hit_set(comparison.findings) == hit_set(full)
     assert hit_set(comparison.findings) != hit_set(baseline.findings)
+
+
+def test_the_code_mix_outliers_are_judged_again_only_when_the_findings_are_read(monkeypatch) -> None:
+    practice = generate_practice(seed=7)
+    baseline = prepare_baseline(practice.claims, practice.roster, as_of=practice.as_of, select={"NORM"})
+    assert sorted(set(baseline.findings["clinician"])) == ["Ellen Brooks", "Priya Shah"]
+    runs = []
+    monkeypatch.setattr(whatif, "run_checks", lambda *args, **options: runs.append(options) or run_checks(
+        *args, **options))
+    comparison = evaluate(baseline, Scenario(mix_shifts=[MixShift("Ellen Brooks", to_norm=True)]))
+    assert runs == []  # no figure reads NORM-001: the dashboard never waits for it
+    assert _metric(comparison, "norm_flagged_groups") == -3
+    assert comparison.findings["clinician"].tolist() == ["Priya Shah"] * 3  # Ellen Brooks is at the norm
+    assert [options["select"] for options in runs] == [{"NORM-001"}]
+    assert len(comparison.findings) == 3 and len(runs) == 1  # judged once, then kept
