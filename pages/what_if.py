@@ -33,6 +33,7 @@ current = page.current_view()
 if current is None:
     st.stop()
 loaded = current.loaded
+page.fade_only_slow_reruns()
 model_status.wait_for_model(loaded)
 baseline = scenarios.baseline(loaded)
 st.caption(
@@ -158,7 +159,7 @@ with st.container(border=True):
             },
         )
     with fix_tab:
-        present = [family for family in FAMILIES if family in set(baseline.findings["family"])]
+        present = [family for family in FAMILIES if family in set(baseline.findings["family"].unique())]
         fix_families = st.multiselect(
             "Fix every finding of these families",
             present,

@@ -32,6 +32,18 @@ def plotly_chart(figure: Any, **options: Any) -> None:
     st.plotly_chart(figure, **options)
 
 
+# Streamlit dims a stale element after 0.5 s of a rerun. A what-if edit answers in about a second, so each
+# edit dimmed the results for a moment, and Chromium drew the fade frame by frame: 0.15 s of its CPU per edit,
+# on a two-core machine where the server and the analysis worker needed it.
+QUICK_RERUN_SECONDS = 1.5
+
+
+def fade_only_slow_reruns() -> None:
+    """Leave this page's elements at full strength through a rerun shorter than `QUICK_RERUN_SECONDS`
+    (a longer one fades them as usual); the style takes no room on the page."""
+    st.html(f'<style>[data-stale="true"] {{ transition-delay: {QUICK_RERUN_SECONDS}s !important; }}</style>')
+
+
 def heatmap_clinicians(ranked: list[str], *, most: str, key: str) -> list[str]:
     """The clinicians a heatmap shows: all of `ranked` up to `HEATMAP_ROWS`; past that, its first
     `HEATMAP_ROWS` (`ranked` puts the most at stake first) unless the user turns on "Show all", with a note

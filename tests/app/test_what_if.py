@@ -128,3 +128,9 @@ def test_a_preset_changed_by_hand_no_longer_carries_its_name_and_description(ope
     assert changed.name == f"{scenarios.OUTLIERS_TO_NORM} (changed)"
     assert changed.description == f"Started from “{scenarios.OUTLIERS_TO_NORM}”, then changed by hand."
     assert edited(shifts.iloc[:1], name="Ellen only").name == "Ellen only"
+
+
+def test_the_results_are_not_dimmed_through_a_quick_edit(open_page):
+    app = _preset(open_page, "A blank scenario")
+    styles = [element.proto.body for element in app.get("html")]
+    assert styles == ['<style>[data-stale="true"] { transition-delay: 1.5s !important; }</style>']
