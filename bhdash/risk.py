@@ -258,7 +258,7 @@ def _hit_probability(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
 
 def _hit_lookup(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
     """Each (distinct) hit's probability from its most specific prior row, the rows of each level in a
-    dictionary (four merges of the few distinct hits cost a what-if rescore a third of its time)."""
+    dictionary (four merges of the few distinct hits cost a what-if rescore 7 ms of its 80)."""
     table = priors[priors["kind"] == "hit"].fillna({"payer_type": "", "family": "", "rule": ""})
     table = table[table["p_denial"].notna()]
     general, by_type, by_family = table["rule"] == "", table["payer_type"] != "", table["family"] != ""
