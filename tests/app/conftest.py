@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 
 from bhdash import metrics
 from bhdash.analysis import Analysis, analyze
+from bhdash.app import background
 from bhdash.ingest import IngestResult, ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,6 +90,13 @@ def model_ready(app: AppTest) -> AppTest:
         app.run(timeout=FIRST_RUN_SECONDS)
         assert not app.exception, app.exception[0].message
     return app
+
+
+def background_finished() -> None:
+    """Wait until the dashboard's background thread has done the work queued so far: another test's session
+    may have left an evaluation there (a one-line upload's blank what-if scenario ran 0.1 s into the next
+    test)."""
+    background._THREAD.submit(lambda: None).result(timeout=FIRST_RUN_SECONDS)
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bhdash.app import loading
-from tests.app.conftest import metric_values, open_sample_app
+from tests.app.conftest import background_finished, metric_values, open_sample_app
 
 CLAIMS_CSV = (
     "Date of Service,Clinician,CPT Code,Payer,Charge\n"
@@ -46,6 +46,7 @@ def test_a_session_that_adds_its_own_file_gets_its_own_analysis(sample_app, coun
 def test_a_second_session_on_the_sample_reuses_the_background_what_if_results(sample_app, monkeypatch):
     from bhdash import whatif
 
+    background_finished()
     evaluated: list[str] = []
     real = whatif.evaluate
     def recording(*args, **options):
