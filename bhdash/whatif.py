@@ -519,11 +519,19 @@ def _lines_of(claims: pd.DataFrame, column: str, values: pd.Index | pd.Series | 
     return claims.index[claims[column].isin(set(values))]
 
 
-def _mix_reruns(baseline: Baseline, claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
+def _recoded_codes(scenario: Scenario) -> frozenset[str] | None:
+    """The codes the scenario's recodes move lines between; None when one is not in the code table (a
+    rule's `code_scope` speaks only of listed codes)."""
+    codes = frozenset(code for shift in scenario.mix_shifts for code in (shift.from_code, shift.to_code))
+    return codes if codes <= set(code_facts().index) else None
+
+
+def _mix_reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame,
+                moved: pd.Index) -> list[_Rerun]:
     """A recode changes the findings of every line sharing a visit, a patient or a clinician's day with a
     recoded line (a pair edit that day, the patient's evaluation history, the day's total minutes). Those
-    lines are judged again by the code-reading rules, with what their own findings depend on as context:
-    the lines of their patients and of their clinicians' days."""
+    lines are judged again by the rules that tell the recoded codes apart (`Rule.judges_codes`), with what
+    their own findings depend on as context: the lines of their patients and of their clinicians' days."""
     groups = baseline.line_groups
 
     def sharing(chosen: np.ndarray) -> np.ndarray:
@@ -536,8 +544,9 @@ def _mix_reruns(baseline: Baseline, claims: pd.DataFrame, moved: pd.Index) -> li
 
     affected = sharing(claims.index.get_indexer(moved))
     in_context = sharing(np.flatnonzero(affected))
-    reads_code = _rule_ids(lambda rule: "procedure_code" in rule.needs and not rule.clinician_level)
-    practice_wide = _rule_ids(lambda rule: "procedure_code" in rule.needs and rule.clinician_level)
+    recoded = _recoded_codes(scenario)
+    reads_code = _rule_ids(lambda rule: rule.judges_codes(recoded) and not rule.clinician_level)
+    practice_wide = _rule_ids(lambda rule: rule.judges_codes(recoded) and rule.clinician_level)
     return [_Rerun(reads_code, context=claims.index[in_context], target=claims.index[affected],
                    clinicians=frozenset()),
             _Rerun(practice_wide, target=pd.Index([]))]
@@ -560,7 +569,7 @@ def _reads_roster(rule, written: tuple[str, ...]) -> bool:
 def _reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame, moved: pd.Index) -> list[_Rerun]:
     reruns: list[_Rerun] = []
     if len(moved):
-        reruns.extend(_mix_reruns(baseline, claims, moved))
+        reruns.extend(_mix_reruns(baseline, scenario, claims, moved))
     changed = frozenset(change.clinician for change in (*scenario.enrollments, *scenario.licenses))
     if changed:
         # One run for both levers: a license rule on an enrollment-only clinician finds what it found.

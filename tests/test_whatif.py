@@ -418,3 +418,27 @@ def test_the_code_mix_outliers_are_judged_again_only_when_the_findings_are_read(
     assert comparison.findings["clinician"].tolist() == ["Priya Shah"] * 3  # Ellen Brooks is at the norm
     assert [options["select"] for options in runs] == [{"NORM-001"}]
     assert len(comparison.findings) == 3 and len(runs) == 1  # judged once, then kept
+
+
+def test_a_recode_reruns_only_the_rules_that_tell_its_codes_apart(monkeypatch) -> None:
+    """90837 → 90834 leaves crisis, evaluation and care-management rules alone; 90834 → 90791 reruns the
+    evaluation rules, DX-003 among them (it reads the code without needing the column)."""
+    claims, roster = _practice(["90837", "90837", "90834", "90837"], minutes=[30, 60, 45, 45])
+    baseline = prepare_baseline(claims, roster)
+    selections = []
+    monkeypatch.setattr(whatif, "start_checks", lambda *args, **options: selections.append(
+        options["select"]) or start_checks(*args, **options))
+
+    def rerun(shift: MixShift) -> set[str]:
+        selections.clear()
+        evaluate(baseline, Scenario(mix_shifts=[shift]), start=whatif.start_checks)
+        return set().union(*selections)
+
+    psychotherapy = rerun(MixShift("Dana Reyes", "90837", "90834", fraction=0.5))
+    assert {"TIME-001", "TIME-002", "PTP-006", "DUP-001", "CODE-001"} <= psychotherapy
+    assert not {"TIME-003", "AUDIT-004", "DX-003", "PTP-003", "SCOPE-004", "DATA-001"} & psychotherapy
+    evaluation = rerun(MixShift("Dana Reyes", "90834", "90791", fraction=1.0))
+    assert {"AUDIT-004", "DX-003", "PTP-003", "PTP-007"} <= evaluation
+    assert "TIME-003" not in evaluation
+    unlisted = rerun(MixShift("Dana Reyes", "90834", "X9999", fraction=1.0))
+    assert {"TIME-003", "AUDIT-004", "CODE-003", "DATA-001"} <= unlisted

@@ -50,6 +50,18 @@ class Rule:
     # that are not insurance claims (self-pay); the engine drops their findings on such lines.
     insurance_only: bool = False
     blank_ok: tuple[str, ...] = ()  # needed columns that must exist but may hold no values at all
+    # The code-table codes whose lines the rule tells apart by their code, read when first needed:
+    # recoding lines between two table codes outside them never changes its findings, so a what-if
+    # recode skips the rule unless it touches them. None: every code may matter (when the rule needs
+    # procedure_code). A rule that reads the code without needing it (an optional column) must give one.
+    code_scope: Callable[[], frozenset[str]] | None = None
+
+    def judges_codes(self, codes: frozenset[str] | None) -> bool:
+        """Whether recoding lines between these code-table codes (None: any codes) may change the
+        rule's findings."""
+        if self.code_scope is None:
+            return "procedure_code" in self.needs
+        return codes is None or not codes.isdisjoint(self.code_scope())
 
     @property
     def effective(self) -> str:
@@ -80,6 +92,7 @@ def rule(
     facts: tuple[str, ...] = (),
     insurance_only: bool = False,
     blank_ok: tuple[str, ...] = (),
+    code_scope: Callable[[], frozenset[str]] | None = None,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its metadata; rejects malformed or duplicate ids."""
 
@@ -103,7 +116,7 @@ def rule(
             effective_from=pd.Timestamp(effective_from) if effective_from else None,
             effective_to=pd.Timestamp(effective_to) if effective_to else None,
             clinician_level=clinician_level, facts=tuple(facts), insurance_only=insurance_only,
-            blank_ok=tuple(blank_ok),
+            blank_ok=tuple(blank_ok), code_scope=code_scope,
         )
         return check
 

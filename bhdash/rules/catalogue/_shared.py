@@ -8,7 +8,7 @@ that key so every family groups lines the same way.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
@@ -103,6 +103,17 @@ def code_facts() -> pd.DataFrame:
 def codes_of_kind(*kinds: str) -> frozenset[str]:
     table = _codes()
     return frozenset(table.loc[table["kind"].isin(kinds), "code"])
+
+
+def of_kinds(*kinds: str) -> Callable[[], frozenset[str]]:
+    """A rule's `code_scope`: the codes of these codes.csv kinds."""
+    return partial(codes_of_kind, *kinds)
+
+
+def no_table_code() -> frozenset[str]:
+    """The `code_scope` of a rule that judges only missing, malformed or unlisted codes: no recode
+    between listed codes changes its findings."""
+    return frozenset()
 
 
 def code_positions(ctx: CheckContext) -> tuple[np.ndarray, pd.Index]:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import pandas as pd
 
@@ -43,6 +43,18 @@ def _conflicts() -> pd.DataFrame:
     table = load_table("addon_conflicts.csv")
     table["confirmed"] = yes(table["confirmed"])
     return table
+
+
+@cache
+def _conflict_codes(kinds: tuple[str, ...]) -> frozenset[str]:
+    """Add-ons of these kinds and the codes addon_conflicts.csv forbids with them (ADDON-002/003's scope)."""
+    addons = codes_of_kind(*kinds)
+    return addons | frozenset(_conflicts().loc[_conflicts()["addon"].isin(addons), "code"])
+
+
+def _addon_codes() -> frozenset[str]:
+    facts = code_facts()
+    return frozenset(facts.index[facts["addon"].astype(bool)])
 
 
 def _primary_label(addon: str) -> str:
@@ -132,6 +144,7 @@ def _conflicting(claims: pd.DataFrame, ctx: CheckContext, addons: set[str]) -> p
     fix="Keep one psychotherapy code for the session (the add-on with the E/M) and remove the other.",
     source="S21, S29 (add-on exclusions)",
     needs=SAME_DAY,
+    code_scope=partial(_conflict_codes, ("psychotherapy_addon", "pharm_addon")),
 )
 def psychotherapy_addon_conflict(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _conflicting(claims, ctx, codes_of_kind("psychotherapy_addon", "pharm_addon"))
@@ -148,6 +161,7 @@ def psychotherapy_addon_conflict(claims: pd.DataFrame, ctx: CheckContext) -> pd.
     fix="Remove 90785 from this date's claim.",
     source="S21, S25, S30, S31 (interactive complexity exclusions)",
     needs=SAME_DAY,
+    code_scope=partial(_conflict_codes, ("interactive_addon",)),
 )
 def interactive_complexity_conflict(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _conflicting(claims, ctx, {"90785"})
@@ -200,6 +214,7 @@ def addon_over_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame
     fix="Remove modifier 51 from the add-on line.",
     source="S57 (modifier 51 never appended to an add-on)",
     needs=("procedure_code", "modifier_1"),
+    code_scope=_addon_codes,
 )
 def modifier_51_on_addon(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     lines = pick(claims, code_fact(ctx, "addon") & has_modifier(claims, {"51"}))

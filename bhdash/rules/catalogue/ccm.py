@@ -16,6 +16,7 @@ from bhdash.rules.catalogue._shared import (
     codes_of_kind,
     fmt_number,
     no_hits,
+    of_kinds,
     pick,
     session_minutes,
     units_or_one,
@@ -63,6 +64,7 @@ def _care_lines(claims: pd.DataFrame, kinds: tuple[str, ...]) -> pd.DataFrame:
     fix="Check the month's care-management time log; bill the code the documented time supports.",
     source=SOURCE,
     needs=("procedure_code", "minutes"),
+    code_scope=of_kinds("ccm", "bhi"),
     effective_from="2018-01-01",
 )
 def care_management_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -89,6 +91,7 @@ def care_management_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd
     fix="Bill 99493 for a subsequent month of the same episode; document a new episode if one began.",
     source=SOURCE,
     needs=PATIENT_MONTH,
+    code_scope=of_kinds("ccm", "ccm_addon"),
     effective_from="2018-01-01",
 )
 def initial_month_repeated(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -127,6 +130,7 @@ def initial_month_repeated(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFr
     fix="Bill 99494 units by the month's total time, with 99492 or 99493 for the same month.",
     source=SOURCE,
     needs=PATIENT_MONTH,
+    code_scope=of_kinds("ccm", "ccm_addon"),
     effective_from="2018-01-01",
 )
 def extra_time_units(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

@@ -19,6 +19,7 @@ from bhdash.rules.catalogue._shared import (
     line_payer_type,
     memo,
     no_hits,
+    no_table_code,
     pick,
     who_when,
 )
@@ -94,6 +95,7 @@ def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
     fix="Correct the code in the EHR (a stray character, a missing digit, a modifier typed into the code).",
     source="S2, S3 (code formats in the CMS edit files); S105 (CARC 16, 181: missing or invalid code)",
     needs=("procedure_code",),
+    code_scope=no_table_code,
 )
 def malformed_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     written = claims["procedure_code"].astype("string").fillna(unreadable(claims, "procedure_code"))
@@ -113,6 +115,7 @@ def malformed_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Nothing to fix if the code is right; check its time and unit rules by hand.",
     source="The CPT and HCPCS codes bhdash knows (its code table, each code with its own source)",
     needs=("procedure_code",),
+    code_scope=no_table_code,
 )
 def unknown_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     lines = pick(claims, _well_formed(claims, ctx) & code_fact(ctx, "kind").isna())

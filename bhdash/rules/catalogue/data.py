@@ -11,6 +11,7 @@ import pandas as pd
 
 from bhdash.model import CLAIM_FIELDS, PHI_COLUMNS, UNREADABLE_PHI
 from bhdash.rules.catalogue._lookup import column, fmt_date, fmt_money, unreadable
+from bhdash.rules.catalogue._shared import no_table_code
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
@@ -38,6 +39,7 @@ def _missing(claims: pd.DataFrame, name: str, what: str, missing: pd.Series | No
     fix="Enter the CPT/HCPCS code for the service in the EHR and re-export.",
     source="S105 (CARC 16: missing or invalid information)",
     needs=("procedure_code",),
+    code_scope=no_table_code,
 )
 def missing_code(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     blank = claims["procedure_code"].isna() & unreadable(claims, "procedure_code").isna()

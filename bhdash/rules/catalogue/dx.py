@@ -25,7 +25,7 @@ from bhdash.reference.icd10cm import (
     dx_status,
 )
 from bhdash.rules.catalogue._lookup import column, diagnoses, fmt_date, joined_values, text, unreadable
-from bhdash.rules.catalogue._shared import codes_of_kind, memo, no_hits
+from bhdash.rules.catalogue._shared import codes_of_kind, memo, no_hits, of_kinds
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
@@ -161,6 +161,7 @@ def _unreadable_dx_hits(written: pd.Series) -> pd.DataFrame:
     fix="List the F-code diagnosis the service treats first; keep Z codes as secondary context.",
     source="S93, S101, S102, S103",
     needs=("procedure_code", "dx_1"),
+    code_scope=of_kinds(*PSYCH_SERVICE_KINDS),
 )
 def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     dx = diagnoses(claims)
@@ -188,6 +189,7 @@ def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.Dat
     fix="Update the diagnosis to the specific code the assessment supports.",
     source="S104 (LCD L35101: diagnoses specific to the service); other payers unconfirmed",
     needs=("patient_id", "dx_1", "service_date"),
+    code_scope=of_kinds(*EVALUATION_KINDS),
 )
 def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     max_visits = int(ctx.setting("dx_unspecified_visits", 6))
@@ -235,6 +237,7 @@ def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame
         "psychotherapy if a mental disorder was treated.",
     source="S44",
     needs=("procedure_code", "dx_1"),
+    code_scope=of_kinds(*HBAI_KINDS),
 )
 def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     primary = _primary(claims, ctx)
@@ -256,6 +259,7 @@ def hbai_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
         "bill the payer that covers the condition.",
     source="S104 (payer exclusions unconfirmed)",
     needs=("procedure_code", "dx_1", "payer"),
+    code_scope=of_kinds(*PSYCHOTHERAPY_KINDS),
     insurance_only=True,
 )
 def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -279,6 +283,7 @@ def cognitive_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="List the F-code diagnosis first and keep the symptom code as secondary.",
     source="ICD-10-CM Official Guidelines (first-listed diagnosis); payer practice unconfirmed",
     needs=("procedure_code", "dx_1"),
+    code_scope=of_kinds(*PSYCH_SERVICE_KINDS),
 )
 def symptom_first(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     primary = _primary(claims, ctx)

@@ -7,7 +7,7 @@ one the payer denies, so it carries the finding.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -21,6 +21,7 @@ from bhdash.rules.catalogue._shared import (
     fmt_number,
     multi_line_groups,
     no_hits,
+    of_kinds,
     pick,
     repeated_lines,
     same_day_group,
@@ -93,6 +94,13 @@ def _table_pairs(mi: int, confirmed: bool | None) -> tuple[pd.Series, pd.Series,
     return table["column_1"], table["column_2"], table
 
 
+@cache
+def _table_codes(mi: int, confirmed: bool | None) -> frozenset[str]:
+    """The codes of the PTP rows one rule applies (its `code_scope`)."""
+    firsts, seconds, _ = _table_pairs(mi, confirmed)
+    return frozenset(firsts) | frozenset(seconds)
+
+
 def _mi0_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
     partners = _pair_lines(ctx, *_table_pairs(0, confirmed))
     if partners.empty:
@@ -115,6 +123,7 @@ def _mi0_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.Da
     fix="Bill only the column-1 service for that patient and date (or the other service on its real date).",
     source="S24, S62 (crisis bundles, CCI 19.0); S26 (evaluation with psychotherapy); S63; S60, S61",
     needs=SAME_DAY,
+    code_scope=partial(_table_codes, 0, True),
     facts=("ptp_pairs.csv",),
 )
 def mi0_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -132,6 +141,7 @@ def mi0_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="If the sessions were separate, append 59 (or XE/XS/XP/XU) to the column-2 line; else bill one.",
     source="S64 (CCI 20.3: 90846 vs individual psychotherapy); S65 (90847, MI unconfirmed); S60, S61",
     needs=SAME_DAY,
+    code_scope=partial(_table_codes, 1, None),
     facts=("ptp_pairs.csv",),
 )
 def mi1_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -157,6 +167,7 @@ def mi1_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Bill either the evaluation or the E/M for that visit (90792 when medical services were included).",
     source="S27, S28, S29 (evaluation and E/M same day)",
     needs=SAME_DAY,
+    code_scope=of_kinds("em", "eval"),
 )
 def em_with_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     partners = _kind_pair_lines(ctx, "em", "eval")
@@ -179,6 +190,7 @@ def em_with_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Re-code the psychotherapy as 90833/90836/90838 (by psychotherapy minutes) on the E/M claim.",
     source="S8, S66 (E/M with psychotherapy, same NPI)",
     needs=SAME_DAY,
+    code_scope=of_kinds("em", "psychotherapy"),
 )
 def em_with_standalone_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     partners = _kind_pair_lines(ctx, "em", "psychotherapy")
@@ -205,6 +217,7 @@ def em_with_standalone_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) ->
     fix="Check the payer's edits; bill one of the two services for that date.",
     source="CPT instructions for health behavior codes 96156–96171 (unconfirmed); S44, S45",
     needs=SAME_DAY,
+    code_scope=partial(_table_codes, 0, False),
     facts=("ptp_pairs.csv",),
 )
 def unconfirmed_pairs(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -232,6 +245,7 @@ def _psychotherapy_band(minutes: pd.Series) -> pd.Series:
         "or document why the sessions were separate and distinct.",
     source="S4, S11 (one psychotherapy code per session; minutes not added across codes); CPT time rule",
     needs=SAME_DAY,
+    code_scope=of_kinds("psychotherapy"),
 )
 def stacked_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     therapy = (claims["procedure_code"].isin(codes_of_kind("psychotherapy")) & multi_line_groups(ctx)
@@ -274,6 +288,7 @@ def stacked_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
         "service, or not at all.",
     source="S21 (BCBS IL: 90791/90792 not billed with 90839/90840); S23, S24 (crisis services)",
     needs=SAME_DAY,
+    code_scope=of_kinds("crisis", "eval"),
 )
 def evaluation_with_crisis(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     partners = _kind_pair_lines(ctx, "crisis", "eval")
@@ -296,6 +311,7 @@ def evaluation_with_crisis(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFr
     fix="Bill the family code that matches the session (90847 if the patient was present for most of it).",
     source="S32, S33 (90846/90847 descriptors; MUE 1 per day each, S3)",
     needs=SAME_DAY,
+    code_scope=of_kinds("family"),
 )
 def family_with_and_without_patient(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     partners = _pair_lines(ctx, ["90847"], ["90846"])

@@ -6,7 +6,7 @@ dated), expected taxonomies in `taxonomy.csv`, license-level modifiers in `licen
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,15 @@ def _codes_in(spec: str) -> frozenset[str]:
     parts = set(spec.split(";"))
     kinds = parts & set(code_table()["kind"])
     return codes_of_kind(*sorted(kinds)) | (parts - kinds)
+
+
+@cache
+def _denied_codes(rule_id: str) -> frozenset[str]:
+    """The codes the rule's deny rows of scope.csv name (every listed code when a row says "all")."""
+    specs = load_table("scope.csv").query("rule == @rule_id")["codes"]
+    if specs.eq("all").any():
+        return frozenset(code_table()["code"])
+    return frozenset().union(*(_codes_in(spec) for spec in specs))
 
 
 def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.DataFrame:
@@ -112,6 +121,7 @@ def _has_supervisor(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
         "E/M + add-on), or correct the rendering clinician.",
     source="S21, S26, S29, S39, S66, S86, S89",
     needs=("procedure_code", "clinician_credential"),
+    code_scope=partial(_denied_codes, "SCOPE-001"),
 )
 def prescriber_codes(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _scope_hits(claims, ctx, "SCOPE-001")
@@ -127,6 +137,7 @@ def prescriber_codes(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     source="S82, S83, S84, S87, S88",
     needs=("payer", "clinician_credential", "service_date"),
     insurance_only=True,
+    code_scope=partial(_denied_codes, "SCOPE-002"),  # its message names the line's code
 )
 def medicare_enrollment_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _scope_hits(claims, ctx, "SCOPE-002")
@@ -187,6 +198,7 @@ def taxonomy_mismatch(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Bill testing under the psychologist or physician who performed or supervised it.",
     source="S41, S90",
     needs=("procedure_code", "clinician_credential"),
+    code_scope=partial(_denied_codes, "SCOPE-004"),
 )
 def testing_scope(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _scope_hits(claims, ctx, "SCOPE-004")

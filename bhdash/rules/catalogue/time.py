@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache, partial
+
 import numpy as np
 import pandas as pd
 
@@ -11,6 +13,7 @@ from bhdash.rules.catalogue._shared import (
     code_table,
     fmt_number,
     no_hits,
+    of_kinds,
     pick,
     same_day_group,
     session_minutes,
@@ -42,6 +45,7 @@ def _band_lines(claims: pd.DataFrame, ctx: CheckContext, kinds: tuple[str, ...],
     fix="Re-code to what the documented minutes support, or correct the minutes if the note shows more time.",
     source="S4, S5, S6, S7 (CPT psychotherapy time rule); S8, S9 (add-on timed on psychotherapy minutes)",
     needs=("procedure_code", "minutes"),
+    code_scope=of_kinds("psychotherapy", "psychotherapy_addon"),
 )
 def psychotherapy_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     lines, minutes = _band_lines(claims, ctx, ("psychotherapy", "psychotherapy_addon"))
@@ -67,6 +71,7 @@ def psychotherapy_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd.D
     fix="Check the note's start/stop times; if the session really ran that long, bill the code they support.",
     source="S4, S5, S6 (CPT psychotherapy time bands)",
     needs=("procedure_code", "minutes"),
+    code_scope=of_kinds("psychotherapy"),
 )
 def psychotherapy_over_band(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     lines, minutes = _band_lines(claims, ctx, ("psychotherapy",))
@@ -92,6 +97,7 @@ def psychotherapy_over_band(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataF
     fix="Bill the crisis codes the documented crisis minutes support (or document the full crisis time).",
     source="S21, S22, S23, S24 (crisis time table); S20 (rows from 105 min, unconfirmed)",
     needs=("procedure_code", "minutes"),
+    code_scope=of_kinds("crisis", "crisis_addon"),
 )
 def crisis_time(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     crisis = pick(claims, claims["procedure_code"].isin(["90839", "90840"]), "units")
@@ -150,6 +156,7 @@ def crisis_time(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Do not bill 90846/90847 for this session; correct the minutes if the note documents 26 or more.",
     source="S32, S33, S34 (family psychotherapy ≥ 26 min)",
     needs=("procedure_code", "minutes"),
+    code_scope=of_kinds("family"),
 )
 def family_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     lines, minutes = _band_lines(claims, ctx, ("family",))
@@ -179,6 +186,13 @@ def timed_without_minutes(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
     message = (lines["procedure_code"] + " " + who_when(lines)
                + " has no documented minutes or start/stop times")
     return hits(lines.index, message)
+
+
+@cache
+def _unit_codes(confirmed: bool) -> frozenset[str]:
+    """Codes billed in units of minutes, confirmed or not (the `code_scope` of TIME-006/TIME-007)."""
+    facts = code_facts()
+    return frozenset(facts.index[facts["unit_minutes"].notna() & facts["confirmed"].eq(confirmed)])
 
 
 def _units_over_minutes(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
@@ -219,6 +233,7 @@ def _units_over_minutes(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool
         "units billed; bill only the units it supports.",
     source="S3, S40, S43 (testing units, midpoint rule; time includes scoring and report)",
     needs=("procedure_code", "minutes", "units"),
+    code_scope=partial(_unit_codes, confirmed=True),
 )
 def timed_units_confirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _units_over_minutes(claims, ctx, confirmed=True)
@@ -236,6 +251,7 @@ def timed_units_confirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFra
     fix="Bill the units the documented minutes support under the payer's rounding rule.",
     source="S41, S43, S45, S54, S55 (unit lengths; thresholds unconfirmed)",
     needs=("procedure_code", "minutes", "units"),
+    code_scope=partial(_unit_codes, confirmed=False),
 )
 def timed_units_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _units_over_minutes(claims, ctx, confirmed=False)
