@@ -531,22 +531,24 @@ def _mix_reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame,
     """A recode changes the findings of every line sharing a visit, a patient or a clinician's day with a
     recoded line (a pair edit that day, the patient's evaluation history, the day's total minutes). Those
     lines are judged again by the rules that tell the recoded codes apart (`Rule.judges_codes`), with what
-    their own findings depend on as context: the lines of their patients and of their clinicians' days."""
-    groups = baseline.line_groups
+    their own findings depend on as context: the lines of their visits and clinicians' days, and of their
+    patients when one of those rules looks across dates (`Rule.across_dates`)."""
+    recoded = _recoded_codes(scenario)
+    reads_code = _rule_ids(lambda rule: rule.judges_codes(recoded) and not rule.clinician_level)
+    practice_wide = _rule_ids(lambda rule: rule.judges_codes(recoded) and rule.clinician_level)
+    across_dates = any(REGISTRY[rule_id].across_dates for rule_id in reads_code)
+    groups = [ids for name, ids in baseline.line_groups.items()
+              if ids is not None and (across_dates or name != "patient")]
 
     def sharing(chosen: np.ndarray) -> np.ndarray:
         shared = np.zeros(len(claims), dtype=bool)
         shared[chosen] = True
-        for ids in groups.values():
-            if ids is not None:
-                shared |= np.isin(ids, ids[chosen])
+        for ids in groups:
+            shared |= np.isin(ids, ids[chosen])
         return shared
 
     affected = sharing(claims.index.get_indexer(moved))
     in_context = sharing(np.flatnonzero(affected))
-    recoded = _recoded_codes(scenario)
-    reads_code = _rule_ids(lambda rule: rule.judges_codes(recoded) and not rule.clinician_level)
-    practice_wide = _rule_ids(lambda rule: rule.judges_codes(recoded) and rule.clinician_level)
     return [_Rerun(reads_code, context=claims.index[in_context], target=claims.index[affected],
                    clinicians=frozenset()),
             _Rerun(practice_wide, target=pd.Index([]))]

@@ -442,3 +442,16 @@ def test_a_recode_reruns_only_the_rules_that_tell_its_codes_apart(monkeypatch) -
     assert "TIME-003" not in evaluation
     unlisted = rerun(MixShift("Dana Reyes", "90834", "X9999", fraction=1.0))
     assert {"TIME-003", "AUDIT-004", "CODE-003", "DATA-001"} <= unlisted
+
+
+def test_a_recode_rejudges_the_patients_other_dates_only_for_rules_that_look_across_dates() -> None:
+    claims, roster = _practice(["90837", "90837", "90834", "90837"], minutes=[30, 60, 45, 45])
+    claims.loc[4, "patient_id"] = claims.loc[0, "patient_id"]  # Lee sees Dana's patient on another date
+    baseline = prepare_baseline(claims, roster)
+    # The shortest 90837 (line 0, 30 min) moves: as 90834 only its own day is judged again; as 90791 the
+    # patient's other dates too (AUDIT-004's repeated evaluations, DX-003's visits after an evaluation).
+    for to_code, rejudged in (("90834", [0]), ("90791", [0, 4])):
+        scenario = Scenario(mix_shifts=[MixShift("Dana Reyes", "90837", to_code, fraction=0.25)])
+        recoded, moved = whatif._apply_mix(baseline, scenario)
+        assert moved.tolist() == [0]
+        assert sorted(whatif._reruns(baseline, scenario, recoded, moved)[0].target) == rejudged

@@ -55,6 +55,10 @@ class Rule:
     # recode skips the rule unless it touches them. None: every code may matter (when the rule needs
     # procedure_code). A rule that reads the code without needing it (an optional column) must give one.
     code_scope: Callable[[], frozenset[str]] | None = None
+    # Whether a line is judged against its patient's lines on other dates (evaluation repeats, care
+    # episodes, visit counts). Every other rule looks no further than the line's visit and its
+    # clinician's day, which bounds what a what-if recode must judge again.
+    across_dates: bool = False
 
     def judges_codes(self, codes: frozenset[str] | None) -> bool:
         """Whether recoding lines between these code-table codes (None: any codes) may change the
@@ -93,6 +97,7 @@ def rule(
     insurance_only: bool = False,
     blank_ok: tuple[str, ...] = (),
     code_scope: Callable[[], frozenset[str]] | None = None,
+    across_dates: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its metadata; rejects malformed or duplicate ids."""
 
@@ -116,7 +121,7 @@ def rule(
             effective_from=pd.Timestamp(effective_from) if effective_from else None,
             effective_to=pd.Timestamp(effective_to) if effective_to else None,
             clinician_level=clinician_level, facts=tuple(facts), insurance_only=insurance_only,
-            blank_ok=tuple(blank_ok), code_scope=code_scope,
+            blank_ok=tuple(blank_ok), code_scope=code_scope, across_dates=across_dates,
         )
         return check
 

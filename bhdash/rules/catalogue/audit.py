@@ -210,6 +210,7 @@ DEFAULT_EVALUATION_REPEAT_MONTHS = 6
         "(new episode of care, significant change in condition).",
     source="S21 (BCBS IL: 90791 again only after ≥ 6 months); S28, S70 (evaluation frequency)",
     needs=("procedure_code", "patient_id", "service_date"),
+    across_dates=True,
     code_scope=of_kinds("eval"),
 )
 def repeated_evaluation(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

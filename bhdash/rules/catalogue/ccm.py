@@ -91,6 +91,7 @@ def care_management_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd
     fix="Bill 99493 for a subsequent month of the same episode; document a new episode if one began.",
     source=SOURCE,
     needs=PATIENT_MONTH,
+    across_dates=True,
     code_scope=of_kinds("ccm", "ccm_addon"),
     effective_from="2018-01-01",
 )
@@ -130,6 +131,7 @@ def initial_month_repeated(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFr
     fix="Bill 99494 units by the month's total time, with 99492 or 99493 for the same month.",
     source=SOURCE,
     needs=PATIENT_MONTH,
+    across_dates=True,
     code_scope=of_kinds("ccm", "ccm_addon"),
     effective_from="2018-01-01",
 )

@@ -189,6 +189,7 @@ def unsupported_psychotherapy(claims: pd.DataFrame, ctx: CheckContext) -> pd.Dat
     fix="Update the diagnosis to the specific code the assessment supports.",
     source="S104 (LCD L35101: diagnoses specific to the service); other payers unconfirmed",
     needs=("patient_id", "dx_1", "service_date"),
+    across_dates=True,
     code_scope=of_kinds(*EVALUATION_KINDS),
 )
 def unspecified_primary(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

@@ -246,6 +246,7 @@ def _convention_verdict(claims: pd.DataFrame, lines: pd.DataFrame, ctx: CheckCon
     fix="Schedule an in-person visit (or document the exception) before the next telehealth session.",
     source="S77, S79, S80",
     needs=("pos", "payer", "patient_id", "service_date"),
+    across_dates=True,
     insurance_only=True,
 )
 def in_person_requirement(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
