@@ -16,6 +16,7 @@ from bhdash.rules.catalogue._shared import (
     codes_of_kind,
     fmt_number,
     group_codes,
+    memo,
     multi_line_groups,
     no_hits,
     pick,
@@ -65,13 +66,20 @@ def _primary_label(addon: str) -> str:
 
 
 def _served(claims: pd.DataFrame, ctx: CheckContext, addons: pd.Index) -> pd.DataFrame:
-    """Per (group, add-on): how many lines in the group are an allowed primary for it on that date."""
+    """Per (group, add-on of `addons`): how many lines in the group are an allowed primary for it on that
+    date, for the groups billing an add-on (counted once per run for every add-on of the table; callers
+    join it to their add-on lines, so a group billing none of theirs is never read)."""
+    served = memo(ctx, "addon_served", lambda: _served_by_any_addon(claims, ctx))
+    return served[served["addon"].isin(addons)].reset_index(drop=True)
+
+
+def _served_by_any_addon(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     groups = same_day_group(ctx)
-    wanted = groups[claims["procedure_code"].isin(addons) & multi_line_groups(ctx)].unique()
+    table = _primaries()
+    wanted = groups[claims["procedure_code"].isin(table["addon"]) & multi_line_groups(ctx)].unique()
     in_scope = groups.isin(wanted)
     lines = pd.DataFrame({"group": groups[in_scope], "code": claims.loc[in_scope, "procedure_code"],
                           "date": claims.loc[in_scope, "service_date"]})
-    table = _primaries()[_primaries()["addon"].isin(addons)]
     served = lines.merge(table, left_on="code", right_on="primary")
     in_window = (served["effective_from"].isna() | (served["date"] >= served["effective_from"])) & (
         served["effective_to"].isna() | (served["date"] <= served["effective_to"]))

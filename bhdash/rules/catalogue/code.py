@@ -43,14 +43,20 @@ def _well_formed(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
     return memo(ctx, "well_formed_code", lambda: claims["procedure_code"].isin(shaped))
 
 
-def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
-    """Lines whose code is in codes.csv but outside its validity window on the date of service."""
+@cache
+def _validity_windows(confirmed: bool) -> pd.DataFrame:
+    """Per code of codes.csv with dated rows (confirmed or not): its first start and last end. Built once
+    per process and shared: read it, never modify it."""
     table = code_table()
     table = table[table["confirmed"].eq(confirmed)].groupby("code").agg(
         starts=("effective_from", "min"), ends=("effective_to", "max"))
-    table = table[table["starts"].notna() | table["ends"].notna()]
+    return table[table["starts"].notna() | table["ends"].notna()]
+
+
+def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
+    """Lines whose code is in codes.csv but outside its validity window on the date of service."""
     positions, uniques = code_positions(ctx)
-    windows = table.reindex(uniques)
+    windows = _validity_windows(confirmed).reindex(uniques)
     starts, ends = (pd.Series(np.append(windows[column].to_numpy(), np.datetime64("NaT"))[positions],
                               index=claims.index) for column in ("starts", "ends"))
     before = starts.notna() & (claims["service_date"] < starts)
@@ -170,7 +176,7 @@ def malformed_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     unread = written.notna()
     for name in mods.columns:
         written[name] = written[name].fillna(mods[name])
-        unread[name] |= bad[name]
+        unread[name] = unread[name] | bad[name]
     return _modifier_hits(claims, unread, "that is not a two-character modifier", written)
 
 

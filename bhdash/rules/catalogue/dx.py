@@ -8,6 +8,8 @@ groups (behavioral F codes, Z codes, symptom R codes, dementia/ID, "unspecified"
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -41,14 +43,20 @@ HBAI_KINDS = ("hbai", "hbai_addon")
 ICD9_PATTERN = r"\d{3}(?:\.?\d{1,2})?|V\d{2}(?:\.?\d{1,2})?|E\d{3}(?:\.?\d)?"
 
 
-def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
-    """True where the diagnosis belongs to the dx_groups.csv group (matched once per distinct code)."""
+@cache
+def _dx_group_codes(group: str) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The dx_groups.csv group's code prefixes and exact codes (read once per process)."""
     table = load_table("dx_groups.csv")
     table = table[table["dx_group"] == group]
+    return (tuple(table.loc[table["match"] == "prefix", "code"]),
+            frozenset(table.loc[table["match"] == "exact", "code"]))
+
+
+def _in_dx_group(codes: pd.Series, group: str) -> pd.Series:
+    """True where the diagnosis belongs to the dx_groups.csv group (matched once per distinct code)."""
     positions, uniques = pd.factorize(text(codes))
     values = pd.Series(uniques, dtype="string").str.upper()
-    prefixes = tuple(table.loc[table["match"] == "prefix", "code"])
-    exact = table.loc[table["match"] == "exact", "code"]
+    prefixes, exact = _dx_group_codes(group)
     matched = values.isin(exact).fillna(False)
     if prefixes:
         matched |= values.str.startswith(prefixes).fillna(False)

@@ -61,6 +61,8 @@ def _scope_hits(claims: pd.DataFrame, ctx: CheckContext, rule_id: str) -> pd.Dat
     reason = _deny_reason(distinct, table, "payer" in claims.columns)
     reason = pd.Series(reason.array.take(positions), index=claims.index)
     flagged = reason.notna()
+    if not flagged.any():
+        return no_hits()
     subset = claims[flagged]
     who = column(subset, "clinician_name").astype("string").fillna("the clinician")
     message = (text(column(subset, "procedure_code")).fillna("?") + " billed by " + who + " ("

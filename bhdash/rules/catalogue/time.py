@@ -51,6 +51,8 @@ def psychotherapy_under_minimum(claims: pd.DataFrame, ctx: CheckContext) -> pd.D
     lines, minutes = _band_lines(claims, ctx, ("psychotherapy", "psychotherapy_addon"))
     needed = code_fact(ctx, "min_minutes")[lines.index]
     short = minutes < needed
+    if not short.any():
+        return no_hits()
     lines, minutes, needed = lines[short], minutes[short], needed[short]
     is_addon = code_fact(ctx, "kind")[lines.index].eq("psychotherapy_addon")
     code = lines["procedure_code"]
@@ -78,6 +80,8 @@ def psychotherapy_over_band(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataF
     table = code_table()
     bands = table[table["kind"].eq("psychotherapy")].drop_duplicates("code").sort_values("min_minutes")
     over = minutes > code_fact(ctx, "max_minutes")[lines.index]
+    if not over.any():
+        return no_hits()
     lines, minutes = lines[over], minutes[over]
     edges = [*bands["min_minutes"].tolist(), np.inf]
     supported = pd.cut(minutes, bins=edges, right=False, labels=bands["code"].tolist()).astype("str")
