@@ -245,13 +245,27 @@ def exact_binomial_p(counts: np.ndarray, volumes: np.ndarray, shares: np.ndarray
     return np.minimum((pmf * as_likely).sum(axis=1), 1.0)
 
 
+# Exact p-values by (k, n, p), kept across calls: a what-if recount changes a few clinicians' counts and
+# finds every other group's test already done. Numbers only; emptied when it grows past the limit.
+_P_VALUES: dict[tuple[int, int, float], float] = {}
+_P_VALUES_LIMIT = 200_000
+
+
 def _binomial_p(counts: pd.Series, volumes: pd.Series, shares: pd.Series) -> np.ndarray:
-    """Exact two-sided binomial p-values, computed once per distinct (k, n, p)."""
-    triples = pd.DataFrame({"k": counts.astype(int), "n": volumes.astype(int), "p": shares.round(6)})
-    distinct = triples.drop_duplicates()
-    values = exact_binomial_p(distinct["k"].to_numpy(), distinct["n"].to_numpy(), distinct["p"].to_numpy())
-    lookup = distinct.assign(p_value=values)
-    return triples.merge(lookup, how="left", on=["k", "n", "p"])["p_value"].to_numpy()
+    """Exact two-sided binomial p-values, computed once per distinct (k, n, p) (a row's value does not
+    depend on the others computed with it)."""
+    keys = list(zip(counts.astype(int).tolist(), volumes.astype(int).tolist(), shares.round(6).tolist(),
+                    strict=True))
+    known = {key: _P_VALUES.get(key) for key in set(keys)}
+    missing = [key for key, value in known.items() if value is None]
+    if missing:
+        k, n, p = (np.array(column) for column in zip(*missing, strict=True))
+        computed = dict(zip(missing, exact_binomial_p(k, n, p).tolist(), strict=True))
+        known.update(computed)
+        if len(_P_VALUES) > _P_VALUES_LIMIT:
+            _P_VALUES.clear()
+        _P_VALUES.update(computed)
+    return np.array([known[key] for key in keys], dtype="float64")
 
 
 def line_payer_types(claims: pd.DataFrame) -> pd.Series:

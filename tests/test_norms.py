@@ -210,3 +210,21 @@ def test_payer_type_without_its_own_norm_is_compared_with_the_national_reference
     assert set(psychotherapy["basis"]) == {"estimate, national reference"}
     self_pay = code_mix(claims.assign(payer_type="self_pay"))
     assert self_pay.empty
+
+
+def test_p_values_kept_from_earlier_counts_are_the_ones_computed_afresh() -> None:
+    """A what-if recount reuses the p-values of the groups it did not change (bhdash.norms._P_VALUES)."""
+    from bhdash import norms
+
+    counts, volumes, shares = pd.Series([3, 40, 7, 40]), pd.Series([10, 100, 50, 100]), pd.Series(
+        [0.2, 0.31, 0.1, 0.31])
+    norms._P_VALUES.clear()
+    first = norms._binomial_p(counts, volumes, shares)
+    assert len(norms._P_VALUES) == 3  # the repeated (40, 100, 0.31) test is computed once
+    later = norms._binomial_p(pd.Series([40, 8]), pd.Series([100, 50]), pd.Series([0.31, 0.1]))
+    assert len(norms._P_VALUES) == 4
+    assert later[0] == first[1]
+    expected = [binomtest(k, n, p).pvalue for k, n, p in ((3, 10, 0.2), (40, 100, 0.31), (7, 50, 0.1),
+                                                          (40, 100, 0.31))]
+    np.testing.assert_allclose(first, expected, rtol=1e-6)
+    np.testing.assert_allclose(later[1], binomtest(8, 50, 0.1).pvalue, rtol=1e-6)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bhdash.distinct import per_distinct, per_distinct_frame
+from bhdash.distinct import distinct_ids, per_distinct_frame
 from bhdash.model import MODIFIER_COLUMNS
 from bhdash.payers import assumption_note
 from bhdash.reference import load_table
@@ -43,23 +43,34 @@ def _is_telehealth(claims: pd.DataFrame) -> pd.Series:
 
 
 def _list_verdict(claims: pd.DataFrame, ctx: CheckContext, flag: str, confirmed: bool) -> pd.Series:
-    """Per line, the matching telehealth_codes.csv row's `flag` ("yes"/"no", NA when no row applies)
-    among rows with the given confirmation status, honouring payer type and effective dates.
+    """Per telehealth line (`claims`, the lines `_telehealth_lines` picks), the matching
+    telehealth_codes.csv row's `flag` ("yes"/"no", NA when no row applies) among rows with the given
+    confirmation status, honouring payer type and effective dates.
 
     The verdict depends only on code, payer type and date, so it is worked out once per distinct
-    combination of the three rather than per line.
+    combination of the three rather than per line; the combinations are found once per run (TELE-001 and
+    TELE-004 ask for two verdicts each).
     """
     table = load_table("telehealth_codes.csv")
     table = table[table[flag].notna() & ((table["confirmed"] == "yes") == confirmed)]
     has_payer = "payer" in claims.columns
     if not has_payer:
         table = table[table["payer_type"].isna()]  # a payer-type row cannot apply without payers
+    distinct, ids = memo(ctx, "telehealth_verdict_keys", lambda: _verdict_keys(claims, ctx))
+    verdict = _first_matching_row(distinct, table, flag)
+    return pd.Series(verdict.array.take(ids), index=claims.index, name=verdict.name)
+
+
+def _verdict_keys(claims: pd.DataFrame, ctx: CheckContext) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct (code, payer type, date) of the lines and each line's position among them."""
     keys = pd.DataFrame({
         "code": claims["procedure_code"],
-        "payer_type": ctx.line_payers["payer_type"].reindex(claims.index) if has_payer else pd.NA,
+        "payer_type": ctx.line_payers["payer_type"].reindex(claims.index) if "payer" in claims.columns
+        else pd.NA,
         "date": column(claims, "service_date"),
     }, index=claims.index)
-    return per_distinct(keys, lambda distinct: _first_matching_row(distinct, table, flag))
+    ids, first = distinct_ids(keys)
+    return keys.iloc[first], ids
 
 
 def _first_matching_row(lines: pd.DataFrame, table: pd.DataFrame, flag: str) -> pd.Series:
