@@ -106,8 +106,13 @@ def _build_presets(analysis: Analysis, base: whatif.Baseline) -> dict[str, whati
 
 
 def _levers(scenario: whatif.Scenario) -> tuple[str, str]:
-    """What a scenario changes, without its name and description: its result's name in the background."""
-    return "what-if", whatif.scenario_to_json(dataclasses.replace(scenario, name="", description=""))
+    """What a scenario changes, without its name and description: its result's name in the background. A
+    shift down to the norm moves what the norm says whatever its share, so a share typed there finds the
+    result already computed."""
+    shifts = [dataclasses.replace(shift, fraction=1.0) if shift.to_norm else shift
+              for shift in scenario.mix_shifts]
+    return "what-if", whatif.scenario_to_json(
+        dataclasses.replace(scenario, name="", description="", mix_shifts=shifts))
 
 
 def warm_up(loaded: Loaded | None) -> None:

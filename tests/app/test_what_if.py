@@ -134,3 +134,17 @@ def test_the_results_are_not_dimmed_through_a_quick_edit(open_page):
     app = _preset(open_page, "A blank scenario")
     styles = [element.proto.body for element in app.get("html")]
     assert styles == ['<style>[data-stale="true"] { transition-delay: 1.5s !important; }</style>']
+
+
+def test_a_share_typed_for_a_shift_down_to_the_norm_finds_the_result_already_computed():
+    from bhdash.app import scenarios
+    from bhdash.whatif import MixShift
+
+    def key(fraction: float, to_norm: bool) -> tuple[str, str]:
+        shifts = [MixShift("Ellen Brooks", fraction=fraction, to_norm=to_norm),
+                  MixShift("Priya Shah", fraction=0.3)]
+        return scenarios._levers(Scenario(name="x", mix_shifts=shifts))
+
+    assert key(0.25, to_norm=True) == key(0.0, to_norm=True)  # the norm decides how many lines move
+    assert key(0.25, to_norm=False) != key(0.0, to_norm=False)
+    assert key(0.25, to_norm=True) != key(0.25, to_norm=False)
