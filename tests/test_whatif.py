@@ -436,7 +436,8 @@ def test_a_recode_reruns_only_the_rules_that_tell_its_codes_apart(monkeypatch) -
 
     psychotherapy = rerun(MixShift("Dana Reyes", "90837", "90834", fraction=0.5))
     assert {"TIME-001", "TIME-002", "PTP-006", "DUP-001", "CODE-001"} <= psychotherapy
-    assert not {"TIME-003", "AUDIT-004", "DX-003", "PTP-003", "SCOPE-004", "DATA-001"} & psychotherapy
+    assert not {"TIME-003", "AUDIT-004", "DX-003", "PTP-003", "SCOPE-004", "DATA-001", "TELE-001",
+                "CODE-006", "CODE-007"} & psychotherapy
     evaluation = rerun(MixShift("Dana Reyes", "90834", "90791", fraction=1.0))
     assert {"AUDIT-004", "DX-003", "PTP-003", "PTP-007"} <= evaluation
     assert "TIME-003" not in evaluation

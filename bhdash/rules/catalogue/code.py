@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, partial
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,11 @@ def _validity_windows(confirmed: bool) -> pd.DataFrame:
     return table[table["starts"].notna() | table["ends"].notna()]
 
 
+def _windowed_codes(confirmed: bool) -> frozenset[str]:
+    """Codes with a validity window (CODE-001/007's `code_scope`: no other code is ever outside one)."""
+    return frozenset(_validity_windows(confirmed).index)
+
+
 def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
     """Lines whose code is in codes.csv but outside its validity window on the date of service."""
     positions, uniques = code_positions(ctx)
@@ -85,6 +90,7 @@ def _outside_window(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) ->
     source="AMA CPT 2021, 2023 and 2025 code changes; CMS CY2025 PFS final rule; S12, S13 (99354/99355); "
            "S49, S50 (99417/G2212 from 2021); S5 (2013 codes)",
     needs=("procedure_code", "service_date"),
+    code_scope=partial(_windowed_codes, confirmed=True),
     facts=("codes.csv",),
 )
 def code_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -198,6 +204,22 @@ def unknown_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _modifier_hits(claims, bad, "that is not in the modifier table")
 
 
+@cache
+def _barred_pairs() -> frozenset[str]:
+    """"code|payer type" for each payer type codes.csv says does not pay the code (read once)."""
+    table = code_table()
+    barred = table.assign(payer_type=table["not_payable_payer_types"].str.split(";")).explode(
+        "payer_type").dropna(subset=["payer_type"])
+    return frozenset(barred["code"] + "|" + barred["payer_type"])
+
+
+@cache
+def _unpayable_codes() -> frozenset[str]:
+    """Codes some payer type does not pay (CODE-006's `code_scope`)."""
+    table = code_table()
+    return frozenset(table.loc[table["not_payable_payer_types"].notna(), "code"])
+
+
 @rule(
     id="CODE-006", family="CODE", severity="error",
     title="Code not payable by this payer type",
@@ -213,14 +235,13 @@ def unknown_modifier(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     source="S3 (MUE 0 codes); S49, S50 (99417 vs G2212); CMS MM6740 (consultation codes); CMS CY2025 PFS "
            "final rule (98000-98015); CMS HCPCS Level II (H codes for state Medicaid agencies)",
     needs=("procedure_code", "payer"),
+    code_scope=_unpayable_codes,
     insurance_only=True,
 )
 def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     table = code_table()
-    barred_types = table.assign(payer_type=table["not_payable_payer_types"].str.split(";")).explode(
-        "payer_type").dropna(subset=["payer_type"])
-    barred = set(barred_types["code"] + "|" + barred_types["payer_type"])
-    candidates = pick(claims, claims["procedure_code"].isin(barred_types["code"]), "payer")
+    barred = _barred_pairs()
+    candidates = pick(claims, claims["procedure_code"].isin(_unpayable_codes()), "payer")
     payer_type = line_payer_type(claims, ctx, candidates.index)
     coding_type = payer_type.where(~follows_cms_coding(payer_type), "medicare")  # MA follows CMS coding
     candidates = candidates[(candidates["procedure_code"] + "|" + coding_type[candidates.index]).isin(barred)]
@@ -246,6 +267,7 @@ def not_payable_by_payer(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFram
     fix="Check the code's validity for the date of service and replace it if it was not active.",
     source="S3 (dates unconfirmed)",
     needs=("procedure_code", "service_date"),
+    code_scope=partial(_windowed_codes, confirmed=False),
     facts=("codes.csv",),
 )
 def code_probably_not_valid_on_dos(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:

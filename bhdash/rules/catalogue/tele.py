@@ -8,6 +8,8 @@ confirmed ones errors (TELE-001).
 
 from __future__ import annotations
 
+from functools import cache
+
 import numpy as np
 import pandas as pd
 
@@ -25,7 +27,7 @@ from bhdash.rules.catalogue._lookup import (
     payer_convention_start,
     text,
 )
-from bhdash.rules.catalogue._shared import memo, no_hits
+from bhdash.rules.catalogue._shared import code_table, memo, no_hits
 from bhdash.rules.engine import CheckContext
 from bhdash.rules.registry import hits, rule
 
@@ -103,6 +105,16 @@ def _telehealth_lines(claims: pd.DataFrame, ctx: CheckContext) -> pd.Series:
     return memo(ctx, "telehealth_lines", lambda: _is_telehealth(claims))
 
 
+@cache
+def _maybe_ineligible_codes() -> frozenset[str]:
+    """Listed codes inside a telehealth_codes.csv range that says "no" to telehealth or audio-only
+    (TELE-001/004's `code_scope`: a code outside every such range is never flagged)."""
+    table = load_table("telehealth_codes.csv")
+    refusing = table[table["telehealth"].eq("no") | table["audio_only"].eq("no")]
+    codes = pd.Series(sorted(code_table()["code"].unique()))
+    return frozenset(codes[code_range_matrix(codes, refusing).any(axis=1)])
+
+
 def _eligibility_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) -> pd.DataFrame:
     telehealth = _telehealth_lines(claims, ctx)
     # Only the columns read below are carried: selecting whole rows of a wide 1M-line frame is slow.
@@ -139,6 +151,7 @@ def _eligibility_hits(claims: pd.DataFrame, ctx: CheckContext, confirmed: bool) 
     fix="Bill the service in person, or use a code on the telehealth (audio-only) list for what was done.",
     source="S3, S76, S77, S78",
     needs=("procedure_code",),
+    code_scope=_maybe_ineligible_codes,
     insurance_only=True,
 )
 def telehealth_list(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
@@ -153,6 +166,7 @@ def telehealth_list(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Check the payer's current telehealth list for the code before submitting.",
     source="S35, S76, S78 (entries unconfirmed)",
     needs=("procedure_code",),
+    code_scope=_maybe_ineligible_codes,
     insurance_only=True,
 )
 def telehealth_list_unconfirmed(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
