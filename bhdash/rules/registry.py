@@ -2,7 +2,10 @@
 
 Modelled on ruff/sqlfluff: a stable id (`TIME-001`), a family, a severity, documentation fields that
 the dashboard and reports render, and the canonical columns the rule needs so the engine can report it
-as skipped (never as passed) when the data cannot support it.
+as skipped (never as passed) when the data cannot support it. Two promises let a what-if recode re-run
+only what it can change: the codes a rule tells apart (`code_scope`) and whether it looks across a
+patient's dates (`across_dates`); tests/rules/test_code_scope.py and test_rule_reach.py hold every rule
+to them.
 """
 
 from __future__ import annotations
