@@ -261,6 +261,12 @@ class Baseline:
         return self.roster.credentials_for(self.claims)
 
     @cached_property
+    def code_lines(self) -> dict[tuple[str, str], np.ndarray]:
+        """Positions of each clinician's lines of each code: a recode's candidates, found without comparing
+        every line's clinician and code on every edit (0.1 s a shift on 250,000 lines)."""
+        return self.claims.groupby(["clinician_name", "procedure_code"], sort=False).indices
+
+    @cached_property
     def line_groups(self) -> dict[str, np.ndarray | None]:
         """Each line's same-day visit (patient and/or date), patient, and clinician's day as integer ids
         (missing values a value of their own), None where the claims lack the columns."""
@@ -417,14 +423,28 @@ def _apply_dates(baseline: Baseline, scenario: Scenario) -> Roster:
     return Roster(clinicians=clinicians, enrollments=enrollments)
 
 
-def _lines_to_move(baseline: Baseline, claims: pd.DataFrame, shift: MixShift) -> pd.Index:
+def _candidates(baseline: Baseline, shift: MixShift, recoded: dict[int, str]) -> np.ndarray:
+    """Positions of the clinician's lines billed with the shift's from-code now: the baseline's, less those
+    an earlier shift of the scenario recoded (`recoded`: position -> code), plus those it recoded to it."""
+    positions = baseline.code_lines.get((shift.clinician, shift.from_code), np.empty(0, dtype=np.intp))
+    if not recoded:
+        return positions
+    moved = np.fromiter(recoded, dtype=np.intp, count=len(recoded))
+    into = moved[np.array(list(recoded.values()), dtype=object) == shift.from_code]
+    if len(into):
+        mine = baseline.claims["clinician_name"].iloc[into].eq(shift.clinician)
+        into = into[mine.to_numpy(dtype=bool, na_value=False)]
+    return np.union1d(positions[~np.isin(positions, moved)], into)
+
+
+def _lines_to_move(baseline: Baseline, claims: pd.DataFrame, shift: MixShift,
+                   recoded: dict[int, str]) -> pd.Index:
     # The two ordering columns of the candidate lines only: selecting whole rows copied every column.
-    chosen = (claims["clinician_name"].eq(shift.clinician)
-              & claims["procedure_code"].eq(shift.from_code)).to_numpy(dtype=bool, na_value=False)
+    chosen = _candidates(baseline, shift, recoded)
     order = pd.DataFrame({
-        "minutes": claims["minutes"][chosen] if "minutes" in claims.columns else np.nan,
-        "date": claims["service_date"][chosen] if "service_date" in claims.columns else pd.NaT,
-        "position": np.arange(int(chosen.sum())),
+        "minutes": claims["minutes"].iloc[chosen] if "minutes" in claims.columns else np.nan,
+        "date": claims["service_date"].iloc[chosen] if "service_date" in claims.columns else pd.NaT,
+        "position": np.arange(len(chosen)),
     }, index=claims.index[chosen])
     order = order.sort_values(["minutes", "date", "position"], na_position="last", kind="stable")
     if not shift.to_norm:
@@ -448,32 +468,42 @@ def _fit_time(claims: pd.DataFrame, lines: pd.Index, code: str) -> None:
         return
     low, high, nominal = facts.loc[code, ["min_minutes", "max_minutes", "nominal_minutes"]]
     has_times = {"start_time", "end_time"} <= set(claims.columns)
+    positions = claims.index.get_indexer(lines)
+    # Whole columns are written back: a labelled .loc read and write per column cost more than the rest.
     if "minutes" in claims.columns:
-        minutes = claims.loc[lines, "minutes"].astype("float64")
+        minutes = claims["minutes"].to_numpy(dtype="float64")[positions]
     elif has_times:
-        minutes = (claims.loc[lines, "end_time"] - claims.loc[lines, "start_time"]).dt.total_seconds() / 60
+        spans = claims["end_time"].to_numpy()[positions] - claims["start_time"].to_numpy()[positions]
+        minutes = spans / np.timedelta64(1, "m")
     else:
         return
-    outside = minutes.notna() & ((minutes < low) | (minutes > high if pd.notna(high) else False))
-    refit = outside.index[outside]
+    refit = positions[~np.isnan(minutes) & ((minutes < low) | (minutes > high if pd.notna(high) else False))]
+    if not len(refit):
+        return
     if "minutes" in claims.columns:
-        claims.loc[refit, "minutes"] = float(nominal)
+        values = claims["minutes"].to_numpy(dtype="float64", copy=True)
+        values[refit] = float(nominal)
+        claims["minutes"] = values
     if has_times:
-        starts = claims.loc[refit, "start_time"]
-        claims.loc[refit, "end_time"] = starts + pd.Timedelta(minutes=float(nominal))
+        ends = claims["end_time"].to_numpy(copy=True)
+        length = pd.Timedelta(minutes=float(nominal)).to_timedelta64()
+        ends[refit] = claims["start_time"].to_numpy()[refit] + length
+        claims["end_time"] = ends
 
 
 def _apply_mix(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFrame, pd.Index]:
     claims = baseline.claims
     moved: list[pd.Index] = []
+    recoded: dict[int, str] = {}  # position -> code, for the scenario's later shifts
     for shift in scenario.mix_shifts:
-        lines = _lines_to_move(baseline, claims, shift)
+        lines = _lines_to_move(baseline, claims, shift, recoded)
         if len(lines):
             if claims is baseline.claims:
                 claims = claims.copy()
             claims.loc[lines, "procedure_code"] = shift.to_code
             _fit_time(claims, lines, shift.to_code)
             moved.append(lines)
+            recoded.update(dict.fromkeys(claims.index.get_indexer(lines).tolist(), shift.to_code))
     return claims, (moved[0].append(moved[1:]).unique() if moved else pd.Index([]))
 
 

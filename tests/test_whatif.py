@@ -456,3 +456,17 @@ def test_a_recode_rejudges_the_patients_other_dates_only_for_rules_that_look_acr
         recoded, moved = whatif._apply_mix(baseline, scenario)
         assert moved.tolist() == [0]
         assert sorted(whatif._reruns(baseline, scenario, recoded, moved)[0].target) == rejudged
+
+
+def test_a_later_shift_takes_the_lines_an_earlier_one_recoded_to_its_code() -> None:
+    claims, roster = _practice(["90837", "90837", "90834", "90837"], minutes=[30, 60, 45, 45])
+    baseline = prepare_baseline(claims, roster)
+    scenario = Scenario(mix_shifts=[MixShift("Dana Reyes", "90837", "90834", fraction=1.0),
+                                    MixShift("Dana Reyes", "90834", "90832", fraction=0.5),
+                                    MixShift("Lee Park", "90834", "90832", fraction=1.0)])
+    recoded, moved = whatif._apply_mix(baseline, scenario)
+    # All four of Dana's lines are 90834 of 45 minutes after the first shift; the second takes the two
+    # earliest dates (lines 0 and 1), documented at 90832's nominal 30 minutes. Lee has no 90834 to move.
+    assert recoded["procedure_code"].tolist() == ["90832", "90832", "90834", "90834", "90837", "90837"]
+    assert recoded["minutes"].tolist() == [30.0, 30.0, 45.0, 45.0, 60.0, 60.0]
+    assert sorted(moved) == [0, 1, 3]
