@@ -500,10 +500,12 @@ def _apply_mix(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFrame, pd
         if len(lines):
             if claims is baseline.claims:
                 claims = claims.copy()
-            claims.loc[lines, "procedure_code"] = shift.to_code
             _fit_time(claims, lines, shift.to_code)
             moved.append(lines)
             recoded.update(dict.fromkeys(claims.index.get_indexer(lines).tolist(), shift.to_code))
+    if recoded:  # the codes are written once: each write rebuilds the whole text column
+        positions = np.fromiter(recoded, dtype=np.intp, count=len(recoded))
+        claims.iloc[positions, claims.columns.get_loc("procedure_code")] = list(recoded.values())
     return claims, (moved[0].append(moved[1:]).unique() if moved else pd.Index([]))
 
 
