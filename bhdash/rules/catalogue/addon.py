@@ -172,7 +172,7 @@ def psychotherapy_addon_conflict(claims: pd.DataFrame, ctx: CheckContext) -> pd.
     code_scope=partial(_conflict_codes, ("interactive_addon",)),
 )
 def interactive_complexity_conflict(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
-    return _conflicting(claims, ctx, {"90785"})
+    return _conflicting(claims, ctx, codes_of_kind("interactive_addon"))
 
 
 @rule(
