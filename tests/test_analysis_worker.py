@@ -188,3 +188,39 @@ def test_the_request_is_pickled_before_this_process_checks(worker, sample_checke
     monkeypatch.setattr(PayerDirectory, "settings_for", settings_here)
     worker.run_checks(claims, roster, payers=sample_checked.payers)
     assert order[:2] == ["pickled", "checked here"]
+
+
+def _delivered(message):
+    """`message` as the other end of the pipe reads it."""
+    import io
+
+    stream = io.BytesIO()
+    analysis_worker._send(stream, analysis_worker._pickled(message))
+    stream.seek(0)
+    return analysis_worker._receive(stream)
+
+
+def test_a_payer_directory_sent_again_is_the_instance_already_received(monkeypatch):
+    # Its memos (payer names resolved, settings per payer) then stay filled from one request to the next.
+    monkeypatch.setattr(analysis_worker, "_KEPT_DIRECTORIES", {})
+    shipped = PayerDirectory.load()
+    first = _delivered(("run", (shipped,), {"payers": shipped}))
+    directory = first[1][0]
+    assert directory is not shipped and directory is first[2]["payers"]
+    assert directory.canonical_payer(pd.Series(["Aetna PPO Plus"])).tolist() == ["Aetna"]
+    assert len(directory._resolved) == 1
+    assert _delivered({"payers": shipped})["payers"] is directory and len(directory._resolved) == 1
+    practice = PayerDirectory.load(b"payer,payer_type,aliases\nAcme Health,commercial,Acme\n", "payers.csv")
+    other = _delivered({"payers": practice})["payers"]
+    assert other is not directory
+    assert other.canonical_payer(pd.Series(["Acme"])).tolist() == ["Acme Health"]
+
+
+def test_the_worker_keeps_a_few_payer_directories(monkeypatch):
+    monkeypatch.setattr(analysis_worker, "_KEPT_DIRECTORIES", {})
+    csv = "payer,payer_type\nPlan {},commercial\n"
+    directories = [PayerDirectory.load(csv.format(number).encode(), "payers.csv") for number in range(6)]
+    received = [_delivered(directory) for directory in directories]
+    assert len(analysis_worker._KEPT_DIRECTORIES) == analysis_worker._KEEP_DIRECTORIES == 4
+    assert _delivered(directories[5]) is received[5]
+    assert _delivered(directories[0]) is not received[0]
