@@ -16,6 +16,7 @@ import importlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -248,17 +249,22 @@ def _line_hits(findings: pd.DataFrame, index: pd.Index) -> pd.DataFrame:
     return on_line.drop_duplicates(["line_index", "rule"])
 
 
-def _hit_probability(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
+def _hit_probability(hits: pd.DataFrame, priors: pd.DataFrame | None = None) -> pd.Series:
     """P(denial | hit) per hit (rule, family, severity, payer_type), from the most specific prior row: the
     rule's own, else family × severity × payer type, else family × severity, else severity. Looked up once
-    per distinct (rule, family, severity, payer type): 100k lines hold 300k hits of a few hundred kinds."""
+    per distinct (rule, family, severity, payer type): 100k lines hold 300k hits of a few hundred kinds.
+    Without `priors`, the shipped table's levels are built once per process (a what-if rescore of a few
+    hundred lines asks for them on every edit)."""
+    levels = _shipped_hit_levels() if priors is None else _hit_levels(priors)
     keys = hits[["rule", "family", "severity", "payer_type"]]
-    return per_distinct(keys, lambda distinct: _hit_lookup(distinct, priors))
+    return per_distinct(keys, lambda distinct: _hit_lookup(distinct, levels))
 
 
-def _hit_lookup(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
-    """Each (distinct) hit's probability from its most specific prior row, the rows of each level in a
-    dictionary (four merges of the few distinct hits cost a what-if rescore 7 ms of its 80)."""
+_HitLevels = list[tuple[tuple[str, ...], dict[tuple[Any, ...], float]]]
+
+
+def _hit_levels(priors: pd.DataFrame) -> _HitLevels:
+    """The prior's hit rows by level, most specific first, each level a dictionary from its key columns."""
     table = priors[priors["kind"] == "hit"].fillna({"payer_type": "", "family": "", "rule": ""})
     table = table[table["p_denial"].notna()]
     general, by_type, by_family = table["rule"] == "", table["payer_type"] != "", table["family"] != ""
@@ -272,6 +278,16 @@ def _hit_lookup(hits: pd.DataFrame, priors: pd.DataFrame) -> pd.Series:
         level = table[rows]
         named = level[list(keys)].itertuples(index=False, name=None)
         levels.append((keys, dict(zip(named, level["p_denial"], strict=True))))
+    return levels
+
+
+@cache
+def _shipped_hit_levels() -> _HitLevels:
+    return _hit_levels(load_priors())
+
+
+def _hit_lookup(hits: pd.DataFrame, levels: _HitLevels) -> pd.Series:
+    """Each (distinct) hit's probability from its most specific level."""
 
     def probability(hit: dict[str, Any]) -> float:
         for keys, level in levels:
@@ -305,7 +321,7 @@ def hit_priors(claims: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
     hits = findings[["line_index", "rule", "family", "severity"]][on_line]
     types = _payer_types(claims)
     hits = hits.assign(payer_type=types.reindex(hits["line_index"].astype("int64")).to_numpy())
-    return _hit_probability(hits, load_priors()).reindex(findings.index)
+    return _hit_probability(hits).reindex(findings.index)
 
 
 def prior_risk(
@@ -317,7 +333,6 @@ def prior_risk(
     A hit's probability comes from the most specific row (`_hit_probability`). Several hits on a line
     combine as 1 − Π(1 − p) with the payer type's base rate; a rule firing twice on one line counts once.
     """
-    priors = load_priors() if priors is None else priors
     types = payer_types.fillna("commercial") if payer_types is not None else _payer_types(claims)
     base = prior_base_rates(claims, payer_types=types, priors=priors)
     hits = _line_hits(findings, claims.index)
