@@ -186,7 +186,10 @@ def _normalize_fields(
 def _repeated_header(data: pd.DataFrame) -> pd.Series:
     """Rows that repeat the header (multi-page exports print it on every page)."""
     names = pd.Series([str(column).strip().casefold() for column in data.columns], index=data.columns)
-    texts = data.apply(lambda values: normalize.clean_text(values).str.casefold())
+    # Cleaned as one column (each distinct value once): a column at a time cost ~4 ms a column.
+    cells = normalize.clean_text(pd.Series(data.to_numpy(dtype=object).ravel(), dtype=object))
+    texts = pd.DataFrame(cells.str.casefold().to_numpy(dtype=object).reshape(data.shape),
+                         index=data.index, columns=data.columns)
     filled = texts.notna().sum(axis=1)
     same = texts.eq(names, axis=1).sum(axis=1)
     return (filled > 1) & (same * 2 >= filled)
