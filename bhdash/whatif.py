@@ -425,88 +425,124 @@ def _apply_dates(baseline: Baseline, scenario: Scenario) -> Roster:
 
 def _candidates(baseline: Baseline, shift: MixShift, recoded: dict[int, str]) -> np.ndarray:
     """Positions of the clinician's lines billed with the shift's from-code now: the baseline's, less those
-    an earlier shift of the scenario recoded (`recoded`: position -> code), plus those it recoded to it."""
+    an earlier shift of the scenario recoded (`recoded`: the clinician's position -> code), plus those it
+    recoded to it."""
     positions = baseline.code_lines.get((shift.clinician, shift.from_code), np.empty(0, dtype=np.intp))
     if not recoded:
         return positions
     moved = np.fromiter(recoded, dtype=np.intp, count=len(recoded))
     into = moved[np.array(list(recoded.values()), dtype=object) == shift.from_code]
-    if len(into):
-        mine = baseline.claims["clinician_name"].iloc[into].eq(shift.clinician)
-        into = into[mine.to_numpy(dtype=bool, na_value=False)]
     return np.union1d(positions[~np.isin(positions, moved)], into)
 
 
-def _lines_to_move(baseline: Baseline, claims: pd.DataFrame, shift: MixShift,
-                   recoded: dict[int, str]) -> pd.Index:
-    # The two ordering columns of the candidate lines only: selecting whole rows copied every column.
-    chosen = _candidates(baseline, shift, recoded)
-    order = pd.DataFrame({
-        "minutes": claims["minutes"].iloc[chosen] if "minutes" in claims.columns else np.nan,
-        "date": claims["service_date"].iloc[chosen] if "service_date" in claims.columns else pd.NaT,
-        "position": np.arange(len(chosen)),
-    }, index=claims.index[chosen])
-    order = order.sort_values(["minutes", "date", "position"], na_position="last", kind="stable")
+@dataclass
+class _Sessions:
+    """The session lengths a recode reads and rewrites, as arrays over the claim lines: a scenario's shifts
+    write into these, and the claims get each column once (a column written per shift cost a 24-shift
+    recode of 246,283 lines 0.1 s, and a frame built and sorted per shift as much again)."""
+
+    minutes: np.ndarray | None
+    dates: np.ndarray | None
+    starts: np.ndarray | None
+    ends: np.ndarray | None
+    minutes_changed: bool = False
+    ends_changed: bool = False
+
+    @classmethod
+    def of(cls, claims: pd.DataFrame) -> _Sessions:
+        has_times = {"start_time", "end_time"} <= set(claims.columns)
+        return cls(
+            minutes=claims["minutes"].to_numpy(dtype="float64", copy=True) if "minutes" in claims else None,
+            dates=claims["service_date"].to_numpy() if "service_date" in claims else None,
+            starts=claims["start_time"].to_numpy() if has_times else None,
+            ends=claims["end_time"].to_numpy(copy=True) if has_times else None,
+        )
+
+    def shortest_first(self, positions: np.ndarray) -> np.ndarray:
+        """`positions` by documented minutes, then date of service, then their order (missing ones last)."""
+        count = len(positions)
+        minutes = self.minutes[positions] if self.minutes is not None else np.full(count, np.nan)
+        dates = (self.dates[positions] if self.dates is not None
+                 else np.full(count, np.datetime64("NaT"), dtype="datetime64[ns]"))
+        return positions[np.lexsort((np.arange(count), dates, minutes))]
+
+    def fit(self, positions: np.ndarray, code: str) -> None:
+        """Document recoded sessions as sessions of `code`: minutes outside its time band (codes.csv) become
+        its nominal length and the end time follows; minutes already inside the band are kept."""
+        band = _time_band(code)
+        if band is None:
+            return
+        low, high, nominal = band
+        if self.minutes is not None:
+            minutes = self.minutes[positions]
+        elif self.ends is not None:
+            minutes = (self.ends[positions] - self.starts[positions]) / np.timedelta64(1, "m")
+        else:
+            return
+        outside = (minutes < low) | (minutes > high if pd.notna(high) else False)
+        refit = positions[~np.isnan(minutes) & outside]
+        if not len(refit):
+            return
+        if self.minutes is not None:
+            self.minutes[refit] = float(nominal)
+            self.minutes_changed = True
+        if self.ends is not None:
+            self.ends[refit] = self.starts[refit] + pd.Timedelta(minutes=float(nominal)).to_timedelta64()
+            self.ends_changed = True
+
+
+@cache
+def _time_band(code: str) -> tuple[float, float, float] | None:
+    """A timed code's band and nominal minutes (codes.csv); None for an untimed or unlisted code."""
+    facts = code_facts()
+    if code not in facts.index or not bool(facts.loc[code, "timed"]):
+        return None
+    low, high, nominal = facts.loc[code, ["min_minutes", "max_minutes", "nominal_minutes"]]
+    return low, high, nominal
+
+
+def _lines_to_move(baseline: Baseline, sessions: _Sessions, shift: MixShift,
+                   recoded: dict[int, str]) -> np.ndarray:
+    """Positions of the lines the shift recodes: its share of the candidates, shortest sessions first, or
+    just enough of them per payer type to reach the norm."""
+    order = sessions.shortest_first(_candidates(baseline, shift, recoded))
     if not shift.to_norm:
-        count = round(min(max(shift.fraction, 0.0), 1.0) * len(order))
-        return order.index[:count]
+        return order[:round(min(max(shift.fraction, 0.0), 1.0) * len(order))]
     mix = baseline.mix
     rows = mix[mix["clinician"].eq(shift.clinician) & mix["code"].eq(shift.from_code)]
     excess = (rows["count"] - (rows["expected_share"] * rows["volume"]).round()).clip(lower=0)
-    types = baseline.line_payer_types.reindex(order.index)
-    chosen: list[Any] = []
-    for payer_type, count in zip(rows["payer_type"], excess.astype(int), strict=True):
-        chosen.extend(order.index[types.eq(payer_type).fillna(False).to_numpy(dtype=bool)][:count])
-    return pd.Index(chosen)
-
-
-def _fit_time(claims: pd.DataFrame, lines: pd.Index, code: str) -> None:
-    """Document recoded sessions as sessions of `code`: minutes outside its time band (codes.csv) become
-    its nominal length and the end time follows; minutes already inside the band are kept."""
-    facts = code_facts()
-    if code not in facts.index or not bool(facts.loc[code, "timed"]):
-        return
-    low, high, nominal = facts.loc[code, ["min_minutes", "max_minutes", "nominal_minutes"]]
-    has_times = {"start_time", "end_time"} <= set(claims.columns)
-    positions = claims.index.get_indexer(lines)
-    # Whole columns are written back: a labelled .loc read and write per column cost more than the rest.
-    if "minutes" in claims.columns:
-        minutes = claims["minutes"].to_numpy(dtype="float64")[positions]
-    elif has_times:
-        spans = claims["end_time"].to_numpy()[positions] - claims["start_time"].to_numpy()[positions]
-        minutes = spans / np.timedelta64(1, "m")
-    else:
-        return
-    refit = positions[~np.isnan(minutes) & ((minutes < low) | (minutes > high if pd.notna(high) else False))]
-    if not len(refit):
-        return
-    if "minutes" in claims.columns:
-        values = claims["minutes"].to_numpy(dtype="float64", copy=True)
-        values[refit] = float(nominal)
-        claims["minutes"] = values
-    if has_times:
-        ends = claims["end_time"].to_numpy(copy=True)
-        length = pd.Timedelta(minutes=float(nominal)).to_timedelta64()
-        ends[refit] = claims["start_time"].to_numpy()[refit] + length
-        claims["end_time"] = ends
+    types = baseline.line_payer_types.iloc[order].to_numpy(dtype=object, na_value=None)
+    chosen = [order[types == payer_type][:count]
+              for payer_type, count in zip(rows["payer_type"], excess.astype(int), strict=True)]
+    return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
 
 
 def _apply_mix(baseline: Baseline, scenario: Scenario) -> tuple[pd.DataFrame, pd.Index]:
     claims = baseline.claims
-    moved: list[pd.Index] = []
-    recoded: dict[int, str] = {}  # position -> code, for the scenario's later shifts
+    if not scenario.mix_shifts:
+        return claims, pd.Index([])
+    sessions = _Sessions.of(claims)
+    moved: list[np.ndarray] = []
+    recoded: dict[str, dict[int, str]] = {}  # clinician -> position -> code, for the scenario's later shifts
     for shift in scenario.mix_shifts:
-        lines = _lines_to_move(baseline, claims, shift, recoded)
+        mine = recoded.setdefault(shift.clinician, {})
+        lines = _lines_to_move(baseline, sessions, shift, mine)
         if len(lines):
-            if claims is baseline.claims:
-                claims = claims.copy()
-            _fit_time(claims, lines, shift.to_code)
+            sessions.fit(lines, shift.to_code)
             moved.append(lines)
-            recoded.update(dict.fromkeys(claims.index.get_indexer(lines).tolist(), shift.to_code))
-    if recoded:  # the codes are written once: each write rebuilds the whole text column
-        positions = np.fromiter(recoded, dtype=np.intp, count=len(recoded))
-        claims.iloc[positions, claims.columns.get_loc("procedure_code")] = list(recoded.values())
-    return claims, (moved[0].append(moved[1:]).unique() if moved else pd.Index([]))
+            mine.update(dict.fromkeys(lines.tolist(), shift.to_code))
+    if not moved:
+        return claims, pd.Index([])
+    claims = claims.copy()
+    if sessions.minutes_changed:
+        claims["minutes"] = sessions.minutes
+    if sessions.ends_changed:
+        claims["end_time"] = sessions.ends
+    positions = np.fromiter((position for mine in recoded.values() for position in mine), dtype=np.intp)
+    # The codes are written once: each write rebuilds the whole text column.
+    claims.iloc[positions, claims.columns.get_loc("procedure_code")] = [
+        code for mine in recoded.values() for code in mine.values()]
+    return claims, claims.index[np.concatenate(moved)].unique()
 
 
 def _apply_payers(baseline: Baseline, scenario: Scenario) -> PayerDirectory:

@@ -294,6 +294,20 @@ def test_recoded_sessions_are_documented_to_fit_the_new_code() -> None:
     assert baseline.claims.loc[[0, 1, 2], "minutes"].tolist() == [50.0, 60.0, 58.0]
 
 
+def test_sessions_without_a_minutes_column_are_refitted_from_their_times() -> None:
+    # The spans are the minutes; with no minutes to order by, a share takes the earliest dates first.
+    claims, roster = _practice(["90837", "90837", "90837"])
+    claims["start_time"] = pd.to_timedelta(["09:00:00"] * 5)
+    claims["end_time"] = claims["start_time"] + pd.to_timedelta([58, 50, 60, 60, 60], unit="min")
+    baseline = prepare_baseline(claims, roster, select={"NORM"})
+    comparison = evaluate(baseline, Scenario(mix_shifts=[MixShift("Dana Reyes", fraction=2 / 3)]))
+    assert comparison.claims["procedure_code"].tolist() == ["90834", "90834", "90837", "90837", "90837"]
+    assert comparison.claims["end_time"].tolist() == pd.to_timedelta(
+        ["09:45:00", "09:50:00", "10:00:00", "10:00:00", "10:00:00"]).tolist()
+    assert "minutes" not in comparison.claims.columns
+    assert baseline.claims["end_time"].tolist()[:2] == pd.to_timedelta(["09:58:00", "09:50:00"]).tolist()
+
+
 def test_extending_a_term_date_covers_lines_billed_after_it() -> None:
     claims = pd.DataFrame({
         "source_row": [2, 3],
