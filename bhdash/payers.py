@@ -184,6 +184,22 @@ def _digest(name: object) -> bytes:
     return hashlib.blake2b(str(name).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
+def _remembered(memo: dict[bytes, Any], names: pd.Series,
+                compute: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """`compute(names)` (text per name), each name computed once per memo: the memo keeps a digest of the
+    name, never the name, and at most RESOLVED_LIMIT of them (it starts over when full)."""
+    digests = {name: _digest(name) for name in names.drop_duplicates()}
+    new = [name for name, digest in digests.items() if digest not in memo]
+    if len(memo) + len(new) > RESOLVED_LIMIT:
+        memo.clear()
+        new = list(digests)
+    if new:
+        computed = compute(pd.Series(new, dtype="string"))
+        memo.update(zip((digests[name] for name in new), computed, strict=True))
+    lookup = {name: memo[digest] for name, digest in digests.items()}
+    return pd.Series([lookup[name] for name in names], index=names.index, dtype="string")
+
+
 @dataclass(frozen=True)
 class PayerDirectory:
     """Payer settings with alias resolution and payer-type fallbacks."""
@@ -200,12 +216,15 @@ class PayerDirectory:
     # digest of the pairs, at most RESOLVED_LIMIT sets): every check run and what-if scenario asks about
     # the same few pairs, and resolving them costs ~30 ms of pandas work per call.
     _settings: dict[bytes, pd.DataFrame] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Payer type per name already inferred, kept as `_resolved` is: a what-if rescore asks for the lines'
+    # types three times, and matching the names against the program patterns cost it ~25 ms each time.
+    _types: dict[bytes, Any] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getstate__(self) -> dict[str, Any]:
-        """Pickled without the two memos: they are caches (the dashboard's worker process keeps its own), and
+        """Pickled without the memos: they are caches (the dashboard's worker process keeps its own), and
         another thread may be adding to them while this one pickles (a dict that changes size mid-pickle
         raises)."""
-        return {**self.__dict__, "_resolved": {}, "_settings": {}}
+        return {**self.__dict__, "_resolved": {}, "_settings": {}, "_types": {}}
 
     @classmethod
     def load(cls, user_file: bytes | str | Path | None = None, filename: str | None = None) -> PayerDirectory:
@@ -237,16 +256,7 @@ class PayerDirectory:
         return _by_name(names, self._resolve_remembered)
 
     def _resolve_remembered(self, names: pd.Series) -> pd.Series:
-        digests = {name: _digest(name) for name in names.drop_duplicates()}
-        new = [name for name, digest in digests.items() if digest not in self._resolved]
-        if len(self._resolved) + len(new) > RESOLVED_LIMIT:
-            self._resolved.clear()
-            new = list(digests)
-        if new:
-            resolved = self._resolve(pd.Series(new, dtype="string"))
-            self._resolved.update(zip((digests[name] for name in new), resolved, strict=True))
-        lookup = {name: self._resolved[digest] for name, digest in digests.items()}
-        return pd.Series([lookup[name] for name in names], index=names.index, dtype="string")
+        return _remembered(self._resolved, names, self._resolve)
 
     def _resolve(self, names: pd.Series) -> pd.Series:
         keys = _key(names)
@@ -272,7 +282,7 @@ class PayerDirectory:
 
         The program a name states wins over its brand's alias, so "Aetna Better Health" is Medicaid.
         """
-        return _by_name(names, self._type_of)
+        return _by_name(names, lambda distinct: _remembered(self._types, distinct, self._type_of))
 
     def _type_of(self, names: pd.Series) -> pd.Series:
         types = self.payers.set_index("payer")["payer_type"]

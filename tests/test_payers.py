@@ -84,6 +84,18 @@ def test_a_pickled_directory_leaves_its_memos_behind() -> None:
     pd.testing.assert_frame_equal(copied.settings_for(names), settings)
 
 
+def test_payer_types_are_inferred_once_per_name_and_remembered_by_digest() -> None:
+    directory = PayerDirectory.load()
+    names = pd.Series(["Aetna Better Health", "Jane's Own Plan", "Aetna Better Health", None, "Humana"])
+    first = directory.payer_type(names)
+    assert first.iloc[0] == first.iloc[2] == "medicaid" and pd.isna(first.iloc[1]) and pd.isna(first.iloc[3])
+    assert len(directory._types) == 4  # three names and the missing one
+    assert all(b"Jane" not in key for key in directory._types)
+    pd.testing.assert_series_equal(directory.payer_type(names), first)
+    assert len(directory._types) == 4
+    assert len(pickle.loads(pickle.dumps(directory))._types) == 0
+
+
 def test_the_lines_own_program_wins_over_its_brand() -> None:
     names = pd.Series([
         "UnitedHealthcare Community Plan", "Humana Medicare Advantage", "Aetna Better Health",
