@@ -282,32 +282,41 @@ def repeated_lines(ctx: CheckContext) -> tuple[pd.Index, pd.Series]:
     return memo(ctx, "repeated_lines", compute)
 
 
-def _shared_lines(ctx: CheckContext) -> pd.DataFrame:
+def _shared_lines(ctx: CheckContext) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Group id, code position and index label of the lines in groups of two or more."""
     shared = multi_line_groups(ctx).to_numpy()
     positions, _ = code_positions(ctx)
-    return pd.DataFrame({"group": same_day_group(ctx).to_numpy()[shared], "position": positions[shared],
-                         "index": ctx.claims.index[shared]})
+    return (same_day_group(ctx).to_numpy()[shared], positions[shared].astype(np.int64),
+            ctx.claims.index.to_numpy()[shared])
 
 
 def same_day_pairs(ctx: CheckContext, pairs: pd.DataFrame) -> pd.DataFrame:
     """Lines whose code is `pairs.first` billed in the same group as a line with `pairs.second`.
 
     Returns one row per matching pair of lines: first_index, second_index, first_code, second_code.
-    Only groups with two or more lines are examined, and codes are matched as integer positions, which
-    keeps this cheap on large files.
+    Only groups with two or more lines are examined, and codes are matched as integer positions: each
+    line with a first code is paired with the lines of its group that have a second code (found by a
+    binary search in the groups' order), and the pairs that are no wanted (first, second) are dropped.
     """
-    lines = memo(ctx, "shared_lines", lambda: _shared_lines(ctx))
+    group, position, index = memo(ctx, "shared_lines", lambda: _shared_lines(ctx))
     _, uniques = code_positions(ctx)
-    wanted = pd.DataFrame({"first": uniques.get_indexer(pairs["first"]),
-                           "second": uniques.get_indexer(pairs["second"])})
-    wanted = wanted[(wanted["first"] >= 0) & (wanted["second"] >= 0)].drop_duplicates()
-    firsts = lines.merge(wanted, left_on="position", right_on="first")
-    matched = firsts.merge(lines, left_on=["group", "second"], right_on=["group", "position"],
-                           suffixes=("_first", "_second"))
-    matched = matched[matched["index_first"] != matched["index_second"]]
+    first, second = uniques.get_indexer(pairs["first"]), uniques.get_indexer(pairs["second"])
+    known = (first >= 0) & (second >= 0)
+    width = max(len(uniques), 1)
+    wanted = np.unique(first[known].astype(np.int64) * width + second[known])
+    firsts = np.flatnonzero(np.isin(position, wanted // width))
+    seconds = np.flatnonzero(np.isin(position, wanted % width))
+    seconds = seconds[np.argsort(group[seconds], kind="stable")]
+    second_groups = group[seconds]
+    start = np.searchsorted(second_groups, group[firsts], "left")
+    count = np.searchsorted(second_groups, group[firsts], "right") - start
+    left = np.repeat(firsts, count)
+    right = seconds[np.repeat(start - (np.cumsum(count) - count), count) + np.arange(count.sum())]
+    keep = np.isin(position[left] * width + position[right], wanted) & (index[left] != index[right])
+    left, right = left[keep], right[keep]
     return pd.DataFrame({
-        "first_index": matched["index_first"].to_numpy(),
-        "second_index": matched["index_second"].to_numpy(),
-        "first_code": uniques[matched["first"].to_numpy()],
-        "second_code": uniques[matched["second"].to_numpy()],
+        "first_index": index[left],
+        "second_index": index[right],
+        "first_code": uniques[position[left]],
+        "second_code": uniques[position[right]],
     })
