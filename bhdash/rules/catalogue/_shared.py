@@ -296,7 +296,7 @@ def same_day_pairs(ctx: CheckContext, pairs: pd.DataFrame) -> pd.DataFrame:
     Returns one row per matching pair of lines: first_index, second_index, first_code, second_code.
     Only groups with two or more lines are examined, and codes are matched as integer positions: each
     line with a first code is paired with the lines of its group that have a second code (found by a
-    binary search in the groups' order), and the pairs that are no wanted (first, second) are dropped.
+    binary search in the groups' order), and the pairs that are not a wanted (first, second) are dropped.
     """
     group, position, index = memo(ctx, "shared_lines", lambda: _shared_lines(ctx))
     _, uniques = code_positions(ctx)
