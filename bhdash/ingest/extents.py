@@ -269,10 +269,10 @@ def _plainly_referenced(xml: bytes) -> bool:
     anything but a space, or that has a namespace prefix, escapes the counts, so such a file is never
     plain either.
     """
-    if _UNPLAIN_TAG.search(xml) or _PREFIXED_TAG.search(xml) or _UNPLAIN_REFERENCE.search(xml):
+    # The counts first: they settle a sheet without references (the regex passes cost 3x as much).
+    if xml.count(b'<c r="') != xml.count(b"<c ") or xml.count(b'<row r="') != xml.count(b"<row "):
         return False
-    return (xml.count(b'<c r="') == xml.count(b"<c ")
-            and xml.count(b'<row r="') == xml.count(b"<row "))
+    return not (_UNPLAIN_TAG.search(xml) or _PREFIXED_TAG.search(xml) or _UNPLAIN_REFERENCE.search(xml))
 
 
 def _has_content(xml: bytes, reference_at: int) -> bool:
