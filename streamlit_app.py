@@ -6,7 +6,7 @@ and are listed explicitly below; Streamlit's automatic page discovery is not use
 
 import streamlit as st
 
-from bhdash.app import denied, filters, loading, model_status, norms_upload, scenarios, session
+from bhdash.app import background, denied, filters, loading, model_status, norms_upload, scenarios, session
 from bhdash.arrow_memory import use_jemalloc
 
 use_jemalloc()
@@ -59,3 +59,4 @@ navigation.run()
 norms_upload.warm_up(loaded)  # Clinicians' first view, before the What-if presets
 scenarios.warm_up(loaded)
 denied.warm_up(loaded)  # Denials' first view, after the presets
+background.settle_memory(loaded)  # once per server, when everything is imported

@@ -46,6 +46,8 @@ use_jemalloc()  # as `bhdash check` does
 from bhdash.analysis import analyze, prepare_analysis
 from bhdash.ingest import ingest
 from bhdash.report import write_findings_json
+from bhdash.collector import settle
+settle()  # as `bhdash check` does
 imported = time.perf_counter()
 threading.Thread(target=prepare_analysis, daemon=True).start()  # as `bhdash check` does
 ingested = ingest({str(path)!r}, max_bytes=500 * 1024 * 1024)

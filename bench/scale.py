@@ -64,6 +64,7 @@ def main() -> None:
             "from bhdash.arrow_memory import use_jemalloc; use_jemalloc(); "  # as `bhdash check` does
             "from bhdash.analysis import analyze; from bhdash.ingest import ingest; "
             "from bhdash.report import write_findings_json; "
+            "from bhdash.collector import settle; settle(); "  # as `bhdash check` does
             f"analysis = analyze(ingest({str(path)!r}, max_bytes={size + 1})); "
             f"write_findings_json(analysis, open({str(out)!r}, 'wb')); "
             "print(len(analysis.claims), len(analysis.check.findings))"

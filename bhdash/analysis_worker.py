@@ -27,6 +27,7 @@ from typing import IO, Any
 import pandas as pd
 
 from bhdash.analysis import Checked, prepare_analysis, score_checked
+from bhdash.collector import settle
 from bhdash.model import Roster
 from bhdash.payers import PayerDirectory
 from bhdash.risk import RiskResult
@@ -280,6 +281,7 @@ def main() -> None:
     requests, replies = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must not corrupt the replies
     prepare_analysis()
+    settle()
     serve(requests, replies)
 
 

@@ -12,11 +12,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import nullcontext
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import streamlit as st
 
+from bhdash import collector
 from bhdash.app import session
+
+if TYPE_CHECKING:
+    from bhdash.app.loading import Loaded
 
 KEPT = 32  # results per session and data; the oldest goes first
 
@@ -24,6 +28,15 @@ KEPT = 32  # results per session and data; the oldest goes first
 _THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="bhdash-background")
 
 Result = TypeVar("Result")
+_SETTLING: list[Future[None]] = []  # the server's one `collector.settle`, once submitted
+
+
+def settle_memory(loaded: Loaded | None) -> None:
+    """Once per server process, in the background thread, after a run has drawn a page with a complete
+    analysis (so the libraries are all imported): take what is alive then (Streamlit, the libraries, the
+    shared sample's analysis) out of the garbage collector's later passes (`collector`)."""
+    if loaded is not None and not loaded.model_pending and not _SETTLING:
+        _SETTLING.append(_THREAD.submit(collector.settle, collect=True))
 
 
 @st.cache_resource(max_entries=2, scope="session", show_spinner=False)

@@ -79,10 +79,12 @@ def analyze_files(
     prints one line naming file, sheet, row and column and exits with code 2."""
     from bhdash.analysis import analyze, prepare_analysis
     from bhdash.arrow_memory import use_jemalloc
+    from bhdash.collector import settle
     from bhdash.errors import InputFileError
     from bhdash.ingest import ingest
 
     use_jemalloc()
+    settle()
     if _parse_hides_preparation(claims):
         threading.Thread(target=prepare_analysis, name="prepare-analysis", daemon=True).start()
     overrides = parse_map_options(map_options or [])
