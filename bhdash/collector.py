@@ -6,8 +6,9 @@ process, and a check allocates enough to set off several full collections: on th
 workbook `bhdash check` spent 0.78-0.85 s in the collector, 0.54-0.58 s of it in 7 full collections.
 Freezing what is alive once the imports are done keeps it out of every later collection, and a larger
 young-generation threshold lets most of a check's short-lived containers go before a collection looks
-at them: 0.25-0.29 s in all on the same check. Reference counting frees objects as before; only a cycle among
-frozen objects is never collected, and those are the imports and tables that live as long as the process.
+at them: 0.25-0.29 s in all on the same check. Reference counting frees objects as before; only a cycle
+among frozen objects is never collected, and those are the imports and tables that live as long as the
+process.
 """
 
 from __future__ import annotations
@@ -15,10 +16,9 @@ from __future__ import annotations
 import gc
 
 # Allocations (less deallocations) of container objects between young collections; Python's default is
-# 700. A dashboard run still sets off a collection every run or two, so a cycle of garbage holding a frame of
-# a page's data is not kept for long.
+# 700. A dashboard run still sets off a collection every run or two, so a cycle of garbage holding a
+# frame of a page's data is not kept for long.
 YOUNG_THRESHOLD = 10_000
-
 
 _settled: list[bool] = []
 
