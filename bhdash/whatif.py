@@ -526,6 +526,7 @@ def _lines_to_move(baseline: Baseline, sessions: _Sessions, shift: MixShift,
         return order[:round(min(max(shift.fraction, 0.0), 1.0) * len(order))]
     payer_types, excess = baseline.norm_excess.get((shift.clinician, shift.from_code), ((), ()))
     types = baseline.line_payer_type_values[order]
+    # Counted through pandas, which refuses a missing excess (a norm share of 0/0) instead of wrapping it.
     chosen = [order[types == payer_type][:count]
               for payer_type, count in zip(payer_types, pd.Series(excess).astype(int), strict=True)]
     return np.concatenate(chosen) if chosen else np.empty(0, dtype=np.intp)
