@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln, xlog1py, xlogy
 
+from bhdash.distinct import distinct_ids
 from bhdash.errors import InputFileError, unreadable_csv
 from bhdash.model import PAYER_TYPES
 from bhdash.payers import SELF_PAY, payer_type_from_name
@@ -224,25 +225,43 @@ def _adjust(p_values: np.ndarray, method: str) -> np.ndarray:
 _RELATIVE_TOLERANCE = 1 + 1e-7  # scipy.stats.binomtest's tolerance when comparing probabilities
 
 
-def _binomial_pmf(k: np.ndarray, n: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """P(X = k) for X ~ Binomial(n, p), from log-gamma (scipy.stats costs seconds to import at start-up)."""
-    log_choose = gammaln(n + 1) - gammaln(k + 1) - gammaln(n - k + 1)
-    return np.exp(log_choose + xlogy(k, p) + xlog1py(n - k, -p))
+def _outcome_probabilities(volume: int, share: float, log_factorial: np.ndarray) -> np.ndarray:
+    """P(X = k) for k = 0..volume, X ~ Binomial(volume, share), from log-gamma (`log_factorial[j]` is
+    log j!; scipy.stats costs seconds to import at start-up)."""
+    outcomes = np.arange(volume + 1)
+    log_choose = log_factorial[volume] - log_factorial[outcomes] - log_factorial[volume - outcomes]
+    return np.exp(log_choose + xlogy(outcomes, share) + xlog1py(volume - outcomes, -share))
 
 
 def exact_binomial_p(counts: np.ndarray, volumes: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Two-sided exact binomial p-values, vectorized: the same definition as scipy.stats.binomtest
-    (the probability of every outcome no more likely than the one observed), for many tests at once."""
+    """Two-sided exact binomial p-values: the same definition as scipy.stats.binomtest (the probability of
+    every outcome no more likely than the one observed), for many tests at once.
+
+    A test's value depends on its own count, volume and share alone, to the last bit, whatever is computed
+    with it: `_binomial_p` keeps values across calls. A count outside 0..volume has p = 0.
+    """
     counts, volumes, shares = (np.asarray(values) for values in (counts, volumes, shares))
+    p_values = np.zeros(counts.size)
     if counts.size == 0:
-        return np.empty(0)
-    outcomes = np.arange(int(volumes.max()) + 1)
-    with np.errstate(invalid="ignore"):
-        pmf = _binomial_pmf(outcomes[None, :], volumes[:, None], shares[:, None])
-    pmf[outcomes[None, :] > volumes[:, None]] = 0.0
-    observed = _binomial_pmf(counts, volumes, shares)
-    as_likely = pmf <= observed[:, None] * _RELATIVE_TOLERANCE
-    return np.minimum((pmf * as_likely).sum(axis=1), 1.0)
+        return p_values
+    counts = counts.astype(np.int64)
+    log_factorial = gammaln(np.arange(int(volumes.max()) + 1) + 1)
+    # The tests of one (volume, share) share its outcome probabilities: a family's codes share a volume,
+    # and the norms have few shares.
+    pair, first = distinct_ids(pd.DataFrame({"volume": volumes, "share": shares}))
+    by_pair = np.argsort(pair, kind="stable")
+    bounds = np.searchsorted(pair[by_pair], np.arange(len(first) + 1))
+    for number, position in enumerate(first):
+        tests = by_pair[bounds[number]:bounds[number + 1]]
+        volume = int(volumes[position])
+        tests = tests[(counts[tests] >= 0) & (counts[tests] <= volume)]
+        probabilities = _outcome_probabilities(volume, shares[position], log_factorial)
+        # Summed smallest first (the most accurate order): every probability up to the observed one's.
+        ranked = np.sort(probabilities)
+        observed = probabilities[counts[tests]] * _RELATIVE_TOLERANCE
+        no_likelier = np.searchsorted(ranked, observed, side="right")
+        p_values[tests] = np.concatenate([[0.0], np.cumsum(ranked)])[no_likelier]
+    return np.minimum(p_values, 1.0)
 
 
 # Exact p-values by (k, n, p), kept across calls: a what-if recount changes a few clinicians' counts and
@@ -308,15 +327,18 @@ def code_mix(
         "clinician_credential": credentials.reindex(claims.index).astype("string").fillna(""),
         "payer_type": line_payer_types(claims) if payer_types is None else payer_types.reindex(claims.index),
         "code": claims["procedure_code"],
-    }).dropna(subset=["clinician", "payer_type", "code"])
-    seen = lines[["clinician_credential", "payer_type"]].drop_duplicates()
+    })
+    # Lines are counted per clinician × credential × payer type × code before the join to code families:
+    # the same counts as joining every line, on a few hundred rows instead of every line. Distinct ids
+    # count them faster than a groupby over four text columns, in order of first appearance; combinations
+    # with no clinician, payer type or code are then dropped, not the lines one by one.
+    ids, first = distinct_ids(lines)
+    per_code = (lines.iloc[first].reset_index(drop=True).assign(count=np.bincount(ids, minlength=len(first)))
+                .dropna(subset=["clinician", "payer_type", "code"]))
+    seen = per_code[["clinician_credential", "payer_type"]].drop_duplicates()  # in the order first billed
     applicable = _applicable_norms(_ByContent(norms), pd.Timestamp(on),
                                    tuple(seen.itertuples(index=False, name=None)))
     family_codes = applicable[["payer_type", "code_family", "code", "clinician_credential"]]
-    # Lines are counted per clinician × credential × payer type × code before the join to code families:
-    # the same counts as joining every line, on a few hundred rows instead of every line.
-    per_code = (lines.groupby(["clinician", "clinician_credential", "payer_type", "code"])
-                .size().rename("count").reset_index())
     counted = (per_code.merge(family_codes, on=["payer_type", "code", "clinician_credential"])
                .groupby(["clinician", "clinician_credential", "payer_type", "code_family", "code"])
                ["count"].sum().reset_index())

@@ -190,6 +190,28 @@ def test_vectorized_exact_test_matches_scipy_binomtest() -> None:
     np.testing.assert_allclose(exact_binomial_p(counts, volumes, shares), expected, rtol=1e-6, atol=1e-300)
 
 
+def test_each_exact_p_value_is_the_one_computed_alone_to_the_last_bit() -> None:
+    """`_binomial_p` keeps p-values across calls, so a value must not depend on the tests beside it: tests
+    sharing a volume and share, and volumes from 0 to 2,997 in one batch (summed over rows as wide as the
+    largest volume, these short ones came out a bit or two apart)."""
+    cases = [(12, 40, 0.35), (20, 40, 0.35), (14, 40, 0.35), (743, 2997, 0.0884), (135, 162, 0.8698),
+             (288, 394, 0.8277), (71, 136, 0.5338), (3, 7, 0.5), (0, 0, 0.2), (40, 40, 0.35),
+             (1, 2400, 0.004)]
+    counts, volumes, shares = (np.array(values) for values in zip(*cases, strict=True))
+    together = exact_binomial_p(counts, volumes, shares)
+    alone = [exact_binomial_p(counts[i:i + 1], volumes[i:i + 1], shares[i:i + 1])[0]
+             for i in range(len(cases))]
+    assert together.tolist() == alone
+    expected = [binomtest(k, n, p).pvalue if n else 1.0 for k, n, p in cases]
+    np.testing.assert_allclose(together, expected, rtol=1e-9)
+
+
+def test_exact_p_value_of_an_impossible_count_is_0_and_of_an_unknown_share_missing() -> None:
+    p_values = exact_binomial_p(np.array([5, -1, 3]), np.array([4, 10, 10]), np.array([0.5, 0.5, np.nan]))
+    assert p_values[:2].tolist() == [0.0, 0.0]
+    assert np.isnan(p_values[2])
+
+
 def test_benjamini_hochberg_matches_scipy() -> None:
     p_values = np.array([0.001, 0.04, 0.03, 0.2, 0.04, 0.9, 0.008])
     np.testing.assert_allclose(_adjust(p_values, "bh"), false_discovery_control(p_values, method="bh"))
