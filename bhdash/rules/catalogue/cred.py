@@ -87,10 +87,10 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     out-of-network row), has_enrollment, next_effective, last_term, status. Only insurance lines of
     clinicians the roster knows are checked (others are CRED-002).
     """
+    # Text stays Arrow until the lines are chosen: it factorizes several times faster than Python strings.
     lines = pd.DataFrame({
-        "line": claims.index, "clinician": as_object(claims["clinician_name"]),
-        "payer": as_object(claims["payer"]),
-        "payer_key": as_object(payer_keys(ctx, claims["payer"], ctx.line_payers["canonical_payer"])),
+        "line": claims.index, "clinician": claims["clinician_name"], "payer": claims["payer"],
+        "payer_key": payer_keys(ctx, claims["payer"], ctx.line_payers["canonical_payer"]),
         "dos": claims["service_date"],
     }).dropna(subset=["clinician", "payer_key", "dos"])
     insured = ~ctx.not_insurance.reindex(lines["line"]).to_numpy()
@@ -127,6 +127,7 @@ def _line_coverage(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     ).reindex(covered.index)
     per_line.insert(0, "out_of_network", out_of_network)
     per_line.insert(0, "covered", covered)
+    lines = lines.assign(**{name: as_object(lines[name]) for name in ("clinician", "payer", "payer_key")})
     return lines.set_index("line").join(per_line)
 
 
