@@ -16,7 +16,7 @@ import importlib
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -204,17 +204,17 @@ def expected_payment(
     fee_schedule: pd.DataFrame | None = None,
     credentials: pd.Series | None = None,
     payers: PayerDirectory | None = None,
-    payer_keys: Callable[[], pd.Series] | None = None,
+    line_payer_keys: pd.Series | None = None,
 ) -> pd.DataFrame:
     """Expected payment per line and its basis: the payer's paid history for the code (`paid_history`),
-    else the fee schedule at the credential's percentage, else the charge. `payer_keys` gives the lines'
+    else the fee schedule at the credential's percentage, else the charge. `line_payer_keys`: the lines'
     payer keys when the caller has them (`score_lines`)."""
     payers = payers or default_directory()
     result = pd.DataFrame(index=claims.index)
     result["expected_payment"] = np.nan
     result["payment_basis"] = pd.Series(pd.NA, index=claims.index, dtype="string")
     if paid is not None and not paid.empty:
-        key = payer_keys() if payer_keys is not None else _payer_key(claims, payers)
+        key = line_payer_keys if line_payer_keys is not None else _payer_key(claims, payers)
         keys = pd.DataFrame({"payer_key": key, "code": claims["procedure_code"]})
         from_history = keys.merge(paid, how="left", on=["payer_key", "code"])["paid_median"].to_numpy()
         result["expected_payment"] = from_history
@@ -440,18 +440,19 @@ def _submission_lag(claims: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.Seri
 def risk_features(claims: pd.DataFrame, findings: pd.DataFrame, *, payers: PayerDirectory | None = None,
                   credentials: pd.Series | None = None, as_of: pd.Timestamp | None = None,
                   payer_types: pd.Series | None = None,
-                  payer_keys: Callable[[], pd.Series] | None = None) -> pd.DataFrame:
+                  line_payer_keys: pd.Series | None = None) -> pd.DataFrame:
     """Pre-submission features per line. Never reads status, denial_reason or paid_amount.
 
     `as_of` dates unsubmitted lines (default: the latest service or submitted date in the frame).
-    `payer_types` (`line_payer_types`) and `payer_keys` are given when the caller has them (`score_lines`).
+    `payer_types` (`line_payer_types`) and `line_payer_keys` are given when the caller has them
+    (`score_lines`).
     """
     claims = claims.drop(columns=list(OUTCOME_COLUMNS), errors="ignore")  # labels, never features
     payers = payers or default_directory()
     payer_types = payer_types if payer_types is not None else line_payer_types(claims)
     credential = credentials if credentials is not None else Roster().credentials_for(claims)
     code = claims["procedure_code"].astype("string")
-    payer = payer_keys() if payer_keys is not None else _payer_key(claims, payers)
+    payer = line_payer_keys if line_payer_keys is not None else _payer_key(claims, payers)
     frame = pd.DataFrame({
         "payer": payer, "payer_type": payer_types, "code": code,
         "credential": credential.reindex(claims.index),
@@ -478,16 +479,17 @@ class RiskModel:
 
     def base_rates(self, claims: pd.DataFrame, payers: PayerDirectory | None = None, *,
                    payer_types: pd.Series | None = None,
-                   payer_keys: Callable[[], pd.Series] | None = None) -> pd.Series:
+                   line_payer_keys: pd.Series | None = None) -> pd.Series:
         """The payer's ordinary denial rate per line: the history's denial rate on the payer's lines
         without error or warning findings, shrunk towards the prior's payer-type rate by
         ORDINARY_PSEUDO_LINES (so a payer seen on a few lines keeps close to the prior). `payer_types`
-        (`line_payer_types`) and `payer_keys` are given when the caller has them (`score_lines`)."""
+        (`line_payer_types`) and `line_payer_keys` are given when the caller has them (`score_lines`)."""
         prior = prior_base_rates(claims, payer_types=None if payer_types is None
                                  else payer_types.fillna("commercial"))
         if self.ordinary is None or self.ordinary.empty:
             return prior
-        keys = payer_keys() if payer_keys is not None else _payer_key(claims, payers or default_directory())
+        keys = (line_payer_keys if line_payer_keys is not None
+                else _payer_key(claims, payers or default_directory()))
         lines = keys.map(self.ordinary["lines"]).fillna(0.0).astype("float64")
         denials = keys.map(self.ordinary["denials"]).fillna(0.0).astype("float64")
         return (denials + ORDINARY_PSEUDO_LINES * prior) / (lines + ORDINARY_PSEUDO_LINES)
@@ -785,9 +787,6 @@ def score_lines(
     """
     payers = payers or default_directory()
     credentials = (roster or Roster()).credentials_for(claims)
-    # Each line's payer type and payer key, worked out once for every figure below that reads them.
-    payer_types = line_payer_types(claims)
-    payer_keys = cache(partial(_payer_key, claims, payers))
     if model is None and history is not None:
         if history_findings is None:
             history_findings = run_checks(history, roster, payers=payers).findings
@@ -795,17 +794,22 @@ def score_lines(
                                credentials=(roster or Roster()).credentials_for(history))
     if paid is None and history is not None:
         paid = paid_history(history, payers)
+    trained = model if model is not None and model.trained else None
+    # Each line's payer type, and its payer key where a figure reads it, worked out once for all of them.
+    payer_types = line_payer_types(claims)
+    reads_keys = trained is not None or (paid is not None and not paid.empty)
+    keys = _payer_key(claims, payers) if reads_keys else None
     payment = expected_payment(claims, paid=paid, fee_schedule=fee_schedule, credentials=credentials,
-                               payers=payers, payer_keys=payer_keys)
+                               payers=payers, line_payer_keys=keys)
     lines = pd.DataFrame(index=claims.index)
     lines["row"] = claims["source_row"] if "source_row" in claims.columns else np.arange(len(claims)) + 2
-    if model is not None and model.trained:
-        encoded = model.encode(risk_features(claims, findings, payers=payers, credentials=credentials,
-                                             as_of=as_of, payer_types=payer_types, payer_keys=payer_keys))
-        lines["denial_risk"] = model.predict(encoded)
-        lines["reasons"] = model.reasons(encoded) if explain else None
+    if trained is not None:
+        encoded = trained.encode(risk_features(claims, findings, payers=payers, credentials=credentials,
+                                               as_of=as_of, payer_types=payer_types, line_payer_keys=keys))
+        lines["denial_risk"] = trained.predict(encoded)
+        lines["reasons"] = trained.reasons(encoded) if explain else None
         lines["risk_source"] = "model"
-        info = model.info
+        info = trained.info
     else:
         risk, reasons = prior_risk(claims, findings, payer_types=payer_types, explain=explain)
         lines["denial_risk"] = risk
@@ -818,10 +822,9 @@ def score_lines(
         }
     lines["expected_payment"] = payment["expected_payment"]
     lines["payment_basis"] = payment["payment_basis"]
-    trained = model if model is not None and model.trained else None
     lines["base_rate"] = (
-        trained.base_rates(claims, payers, payer_types=payer_types, payer_keys=payer_keys) if trained
-        else prior_base_rates(claims, payer_types=payer_types.fillna("commercial")))
+        trained.base_rates(claims, payers, payer_types=payer_types, line_payer_keys=keys)
+        if trained is not None else prior_base_rates(claims, payer_types=payer_types.fillna("commercial")))
     lines["unpayable"] = money.unpayable_lines(findings, claims.index)
     lines = money.split(lines)
     dollars = money.attribute(findings, lines, hit_priors(claims, findings, payer_types=payer_types))

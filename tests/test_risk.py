@@ -211,6 +211,26 @@ def test_score_lines_gives_every_line_risk_payment_and_amount() -> None:
     assert lines["row"].iloc[0] == 2
 
 
+def test_scoring_works_out_each_lines_payer_type_and_key_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The features, expected payment, base rates and hit priors all read them: a 246,283-line upload's
+    what-if rescores paid for them three times each."""
+    from bhdash import risk
+
+    claims, findings = _history(n=1500)
+    model, paid = fit_risk_model(claims, findings), risk.paid_history(claims)
+    calls: list[str] = []
+    for name in ("line_payer_types", "_payer_key"):
+        original = getattr(risk, name)
+        monkeypatch.setattr(risk, name, lambda *args, _name=name, _original=original, **options: (
+            calls.append(_name), _original(*args, **options))[1])
+    scored = score_lines(claims, findings, model=model, paid=paid, explain=False)
+    assert sorted(calls) == ["_payer_key", "line_payer_types"]
+    assert scored.lines["payment_basis"].eq("paid history").any()
+    calls.clear()
+    score_lines(claims, findings, explain=False)  # the prior, no paid history: no payer key is read
+    assert calls == ["line_payer_types"]
+
+
 def test_features_ignore_outcome_columns_entirely() -> None:
     claims, findings = _history(n=300)
     scrambled = claims.assign(status="Denied", denial_reason="CO-50", paid_amount=0.0)
