@@ -614,27 +614,38 @@ def _mix_reruns(baseline: Baseline, scenario: Scenario, claims: pd.DataFrame,
     """A recode changes the findings of every line sharing a visit, a patient or a clinician's day with a
     recoded line (a pair edit that day, the patient's evaluation history, the day's total minutes). Those
     lines are judged again by the rules that tell the recoded codes apart (`Rule.judges_codes`), with what
-    their own findings depend on as context: the lines of their visits and clinicians' days, and of their
-    patients when one of those rules looks across dates (`Rule.across_dates`)."""
+    their own findings depend on as context: the lines of their visits, of their clinicians' days when a
+    rule reads the clinician's day (`Rule.clinician_day`), and of their patients when one looks across
+    dates (`Rule.across_dates`). The few clinician-day rules run apart from the rest, so those need not
+    judge every line of a recoded line's clinician-day (on a 246,283-line upload's preset, 49,341 lines
+    on 55,092 of context instead of 21,186 on 21,186)."""
     recoded = _recoded_codes(scenario)
     reads_code = _rule_ids(lambda rule: rule.judges_codes(recoded) and not rule.clinician_level)
     practice_wide = _rule_ids(lambda rule: rule.judges_codes(recoded) and rule.clinician_level)
-    across_dates = any(REGISTRY[rule_id].across_dates for rule_id in reads_code)
-    groups = [ids for name, ids in baseline.line_groups.items()
-              if ids is not None and (across_dates or name != "patient")]
+    moved_at = claims.index.get_indexer(moved)
+    reruns = []
+    for on_clinician_day in (False, True):
+        rules = frozenset(rule_id for rule_id in reads_code
+                          if REGISTRY[rule_id].clinician_day == on_clinician_day)
+        if not rules:
+            continue
+        across_dates = any(REGISTRY[rule_id].across_dates for rule_id in rules)
+        groups = [ids for name, ids in baseline.line_groups.items()
+                  if ids is not None and (across_dates or name != "patient")
+                  and (on_clinician_day or name != "clinician_day")]
 
-    def sharing(chosen: np.ndarray) -> np.ndarray:
-        shared = np.zeros(len(claims), dtype=bool)
-        shared[chosen] = True
-        for ids in groups:
-            shared |= np.isin(ids, ids[chosen])
-        return shared
+        def sharing(chosen: np.ndarray, groups: list[np.ndarray] = groups) -> np.ndarray:
+            shared = np.zeros(len(claims), dtype=bool)
+            shared[chosen] = True
+            for ids in groups:
+                shared |= np.isin(ids, ids[chosen])
+            return shared
 
-    affected = sharing(claims.index.get_indexer(moved))
-    in_context = sharing(np.flatnonzero(affected))
-    return [_Rerun(reads_code, context=claims.index[in_context], target=claims.index[affected],
-                   clinicians=frozenset()),
-            _Rerun(practice_wide, target=pd.Index([]))]
+        affected = sharing(moved_at)
+        in_context = sharing(np.flatnonzero(affected))
+        reruns.append(_Rerun(rules, context=claims.index[in_context], target=claims.index[affected],
+                             clinicians=frozenset()))
+    return [*reruns, _Rerun(practice_wide, target=pd.Index([]))]
 
 
 # The roster fields each date lever writes (`_apply_dates`): a license change the expiration date only;

@@ -281,6 +281,26 @@ def test_a_recode_rejudges_the_patients_other_dates_and_the_clinicians_day() -> 
     assert not baseline.findings["message"].str.contains("1465|of 2025-02-03").any()
 
 
+def test_only_the_clinician_day_rules_rejudge_the_clinicians_other_patients() -> None:
+    """Lee's 90837 with p5 becomes a 90834: the day-total and overlap rules judge Lee's whole day again,
+    every other rule only that visit (on a 246,283-line upload, 21,186 lines instead of 49,341)."""
+    claims = pd.DataFrame({
+        "source_row": [2, 3, 4], "patient_id": ["p4", "p5", "p6"], "clinician_name": ["Lee Park"] * 3,
+        "payer": ["Anthem"] * 3, "procedure_code": ["90837"] * 3,
+        "service_date": pd.to_datetime(["2025-03-03"] * 3), "minutes": [60.0, 53.0, 700.0],
+    })
+    baseline = prepare_baseline(claims, Roster(), as_of="2025-05-01")
+    scenario = Scenario(mix_shifts=[MixShift("Lee Park", "90837", "90834", fraction=0.34)])
+    recoded, moved = whatif._apply_mix(baseline, scenario)
+    assert moved.tolist() == [1]
+    visit, day, practice_wide = whatif._reruns(baseline, scenario, recoded, moved)
+    assert sorted(day.rules) == ["AUDIT-001", "AUDIT-002", "AUDIT-003"]
+    assert sorted(day.target) == [0, 1, 2] and sorted(day.context) == [0, 1, 2]
+    assert {"TIME-001", "PTP-006", "DUP-001"} <= visit.rules and not visit.rules & day.rules
+    assert visit.target.tolist() == [1] and visit.context.tolist() == [1]
+    assert "NORM-001" in practice_wide.rules
+
+
 def test_recoded_sessions_are_documented_to_fit_the_new_code() -> None:
     claims, roster = _practice(["90837", "90837", "90837"], minutes=[50, 60, 58])
     claims["start_time"] = pd.to_timedelta(["09:00:00"] * 5)

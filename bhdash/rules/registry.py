@@ -3,9 +3,9 @@
 Modelled on ruff/sqlfluff: a stable id (`TIME-001`), a family, a severity, documentation fields that
 the dashboard and reports render, and the canonical columns the rule needs so the engine can report it
 as skipped (never as passed) when the data cannot support it. Two promises let a what-if recode re-run
-only what it can change: the codes a rule tells apart (`code_scope`) and whether it looks across a
-patient's dates (`across_dates`); tests/rules/test_code_scope.py and test_rule_reach.py hold every rule
-to them.
+only what it can change: the codes a rule tells apart (`code_scope`), and how far it looks from a line:
+across its patient's dates (`across_dates`), across its clinician's day (`clinician_day`), or no further
+than its visit; tests/rules/test_code_scope.py and test_rule_reach.py hold every rule to them.
 """
 
 from __future__ import annotations
@@ -59,9 +59,11 @@ class Rule:
     # procedure_code). A rule that reads the code without needing it (an optional column) must give one.
     code_scope: Callable[[], frozenset[str]] | None = None
     # Whether a line is judged against its patient's lines on other dates (evaluation repeats, care
-    # episodes, visit counts). Every other rule looks no further than the line's visit and its
-    # clinician's day, which bounds what a what-if recode must judge again.
+    # episodes, visit counts), and whether against its clinician's other lines that day (the day's total
+    # minutes, overlapping sessions). Every other rule looks no further than the line's visit (its
+    # patient's lines that date), which bounds what a what-if recode must judge again.
     across_dates: bool = False
+    clinician_day: bool = False
 
     def judges_codes(self, codes: frozenset[str] | None) -> bool:
         """Whether recoding lines between these code-table codes (None: any codes) may change the
@@ -101,6 +103,7 @@ def rule(
     blank_ok: tuple[str, ...] = (),
     code_scope: Callable[[], frozenset[str]] | None = None,
     across_dates: bool = False,
+    clinician_day: bool = False,
 ) -> Callable[[CheckFunction], CheckFunction]:
     """Register a check function under its metadata; rejects malformed or duplicate ids."""
 
@@ -125,6 +128,7 @@ def rule(
             effective_to=pd.Timestamp(effective_to) if effective_to else None,
             clinician_level=clinician_level, facts=tuple(facts), insurance_only=insurance_only,
             blank_ok=tuple(blank_ok), code_scope=code_scope, across_dates=across_dates,
+            clinician_day=clinician_day,
         )
         return check
 

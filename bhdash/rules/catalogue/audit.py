@@ -105,6 +105,7 @@ def _long_day_hits(claims: pd.DataFrame, ctx: CheckContext, low: float, high: fl
     fix="Check the day's appointments and times for entry errors (wrong clinician, date or minutes).",
     source="S18 (OIG Oceanside: 33 services a day); the day threshold is a bhdash setting (no published one)",
     needs=("clinician_name", "service_date", "procedure_code", "minutes"),
+    clinician_day=True,
 )
 def long_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     limit = float(ctx.setting("impossible_day_minutes", DEFAULT_IMPOSSIBLE_DAY_MINUTES))
@@ -118,6 +119,7 @@ def long_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Correct the clinician, date or minutes of the day's lines before submitting.",
     source="A day holds 1,440 minutes; S17, S18 (OIG audits of psychotherapy time)",
     needs=("clinician_name", "service_date", "procedure_code", "minutes"),
+    clinician_day=True,
 )
 def impossible_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     return _long_day_hits(claims, ctx, DAY_MINUTES, np.inf)
@@ -134,6 +136,7 @@ def impossible_day(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     fix="Correct the start/stop times, or the rendering clinician, of the overlapping sessions.",
     source="S17, S18 (OIG audits of psychotherapy time: overlapping sessions)",
     needs=("clinician_name", "service_date", "patient_id", "procedure_code", "start_time", "end_time"),
+    clinician_day=True,
 )
 def overlapping_sessions(claims: pd.DataFrame, ctx: CheckContext) -> pd.DataFrame:
     tolerance = pd.Timedelta(minutes=float(ctx.setting("overlap_tolerance_minutes", 0)))
