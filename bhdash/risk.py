@@ -303,8 +303,9 @@ def _hit_lookup(hits: pd.DataFrame, levels: _HitLevels) -> pd.Series:
     return pd.Series([probability(hit) for hit in distinct], index=hits.index, dtype="float64")
 
 
-def _payer_types(claims: pd.DataFrame) -> pd.Series:
-    return line_payer_types(claims).fillna("commercial")
+def _payer_types(claims: pd.DataFrame, known: pd.Series | None = None) -> pd.Series:
+    """Each line's payer type, commercial when unknown; `known`: its `line_payer_types`, when worked out."""
+    return (known if known is not None else line_payer_types(claims)).fillna("commercial")
 
 
 def prior_base_rates(claims: pd.DataFrame, *, payer_types: pd.Series | None = None,
@@ -323,7 +324,7 @@ def hit_priors(claims: pd.DataFrame, findings: pd.DataFrame, *,
     the weights `money.attribute` shares a line's likely loss by. `payer_types`: `line_payer_types`."""
     on_line = findings["line_index"].notna() & findings["line_index"].isin(claims.index)
     hits = findings[["line_index", "rule", "family", "severity"]][on_line]
-    types = payer_types.fillna("commercial") if payer_types is not None else _payer_types(claims)
+    types = _payer_types(claims, payer_types)
     hits = hits.assign(payer_type=types.reindex(hits["line_index"].astype("int64")).to_numpy())
     return _hit_probability(hits).reindex(findings.index)
 
@@ -337,7 +338,7 @@ def prior_risk(
     A hit's probability comes from the most specific row (`_hit_probability`). Several hits on a line
     combine as 1 − Π(1 − p) with the payer type's base rate; a rule firing twice on one line counts once.
     """
-    types = payer_types.fillna("commercial") if payer_types is not None else _payer_types(claims)
+    types = _payer_types(claims, payer_types)
     base = prior_base_rates(claims, payer_types=types, priors=priors)
     hits = _line_hits(findings, claims.index)
     hits = hits.assign(payer_type=types.reindex(hits["line_index"]).to_numpy())
@@ -484,8 +485,7 @@ class RiskModel:
         without error or warning findings, shrunk towards the prior's payer-type rate by
         ORDINARY_PSEUDO_LINES (so a payer seen on a few lines keeps close to the prior). `payer_types`
         (`line_payer_types`) and `line_payer_keys` are given when the caller has them (`score_lines`)."""
-        prior = prior_base_rates(claims, payer_types=None if payer_types is None
-                                 else payer_types.fillna("commercial"))
+        prior = prior_base_rates(claims, payer_types=_payer_types(claims, payer_types))
         if self.ordinary is None or self.ordinary.empty:
             return prior
         keys = (line_payer_keys if line_payer_keys is not None
@@ -824,7 +824,7 @@ def score_lines(
     lines["payment_basis"] = payment["payment_basis"]
     lines["base_rate"] = (
         trained.base_rates(claims, payers, payer_types=payer_types, line_payer_keys=keys)
-        if trained is not None else prior_base_rates(claims, payer_types=payer_types.fillna("commercial")))
+        if trained is not None else prior_base_rates(claims, payer_types=_payer_types(claims, payer_types)))
     lines["unpayable"] = money.unpayable_lines(findings, claims.index)
     lines = money.split(lines)
     dollars = money.attribute(findings, lines, hit_priors(claims, findings, payer_types=payer_types))
